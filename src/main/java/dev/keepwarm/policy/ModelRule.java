@@ -1,0 +1,49 @@
+package dev.keepwarm.policy;
+
+import java.util.Map;
+
+import jakarta.validation.constraints.NotBlank;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * A per-model policy under {@code keepwarm.policy.models}; the first rule whose match fits a model wins.
+ *
+ * @param match exact model name (":latest" implied when no tag) or a glob with * and ?; case-insensitive,
+ *     like Ollama's names. A glob without a tag matches every tag.
+ * @param keepAlive keep-alive to apply: a Go duration ("30m", "1h30m", "90s"), plain seconds (300),
+ *     "forever" or -1, or 0. Required with modes override and clamp; omitted in mode fill, the client's value
+ *     (or Ollama's default) stands
+ * @param mode override (always the rule's value), fill (the client's value when present, else the rule's) or
+ *     clamp (the client's value, or the rule's when absent, clamped into [min, max])
+ * @param min lower bound of the keep-alive in clamp mode
+ * @param max upper bound of the keep-alive in clamp mode; forever is allowed
+ * @param warm whether the warmer keeps this model loaded (used by the warmer)
+ * @param allowUnload whether a client may unload this model (keep_alive 0 with an empty prompt); false answers
+ *     such requests 409 and never forwards a keep_alive of 0 for this model
+ * @param options runner options (such as num_ctx) added to a request's options where the request lacks the key;
+ *     numbers and booleans are sent as JSON numbers and booleans
+ */
+public record ModelRule(
+        @NotBlank String match,
+        @Nullable KeepAlive keepAlive,
+        @DefaultValue("override") Mode mode,
+        @Nullable KeepAlive min,
+        @Nullable KeepAlive max,
+        @DefaultValue("false") boolean warm,
+        @DefaultValue("true") boolean allowUnload,
+        @DefaultValue Map<String, String> options) implements Policy {
+
+    public ModelRule {
+        options = options == null ? Map.of() : Map.copyOf(options);
+        if (match != null && !match.isBlank()) {
+            PolicyChecks.check(match, keepAlive, mode, min, max, allowUnload);
+        }
+    }
+
+    @Override
+    public String name() {
+        return match;
+    }
+}
