@@ -1,0 +1,45 @@
+package dev.keepwarm.proxy;
+
+import java.util.Optional;
+
+import org.springframework.http.HttpMethod;
+
+/**
+ * The native routes whose body carries keep_alive (OLLAMA-API.md, "keep_alive in a request body"), with the field
+ * that makes a request empty: no prompt, messages or input plus keep_alive 0 is an explicit unload.
+ */
+enum Endpoint {
+    GENERATE("/api/generate", "prompt"),
+    CHAT("/api/chat", "messages"),
+    EMBED("/api/embed", "input"),
+    EMBEDDINGS("/api/embeddings", "prompt");
+
+    private final String path;
+    private final String contentField;
+
+    Endpoint(String path, String contentField) {
+        this.path = path;
+        this.contentField = contentField;
+    }
+
+    String path() {
+        return path;
+    }
+
+    String contentField() {
+        return contentField;
+    }
+
+    /** The endpoint whose body keepwarm rewrites, or empty for everything that passes through unchanged. */
+    static Optional<Endpoint> rewritable(HttpMethod method, String path) {
+        if (!HttpMethod.POST.equals(method)) {
+            return Optional.empty();
+        }
+        for (Endpoint endpoint : values()) {
+            if (endpoint.path.equals(path)) {
+                return Optional.of(endpoint);
+            }
+        }
+        return Optional.empty();
+    }
+}
