@@ -66,7 +66,19 @@ final class ProxyHandler implements WebHandler {
 
     private Mono<Void> tooLarge(ServerWebExchange exchange) {
         return errors.respond(exchange, HttpStatus.PAYLOAD_TOO_LARGE,
-                "keepwarm: request body is larger than keepwarm.proxy.max-request-size (" + maxRequestSize + ")", null);
+                "keepwarm: request body is larger than keepwarm.proxy.max-request-size (" + readable(maxRequestSize) + ")",
+                null);
+    }
+
+    private static String readable(DataSize size) {
+        long bytes = size.toBytes();
+        for (String unit : new String[] {"GB", "MB", "KB"}) {
+            long scale = DataSize.parse("1" + unit).toBytes();
+            if (bytes % scale == 0) {
+                return bytes / scale + unit;
+            }
+        }
+        return bytes + "B";
     }
 
     private static byte[] drain(DataBuffer joined) {

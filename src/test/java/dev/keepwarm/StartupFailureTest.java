@@ -1,0 +1,54 @@
+package dev.keepwarm;
+
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.core.NestedExceptionUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** A bad configuration stops keepwarm at start-up with a message naming the property and the bad value. */
+class StartupFailureTest {
+
+    static Stream<Arguments> badConfigurations() {
+        return Stream.of(
+                arguments("bad duration", "keepwarm.policy.models[0].keep-alive=5 minutes",
+                        "keepwarm.policy.models[0].keep-alive", "5 minutes"),
+                arguments("clamp with min > max", "keepwarm.policy.models[0].mode=clamp,keepwarm.policy.models[0].min=2h,"
+                        + "keepwarm.policy.models[0].max=1h", "keepwarm.policy.models[0]", "min (2h) is greater than max (1h)"),
+                arguments("unknown mode", "keepwarm.policy.models[0].mode=sticky", "keepwarm.policy.models[0].mode", "sticky"),
+                arguments("empty match", "keepwarm.policy.models[0].match=", "models[0].match", "must not be blank"),
+                arguments("bad url", "keepwarm.upstream.url=ftp://ollama:11434", "keepwarm.upstream.url", "ftp://ollama:11434"),
+                arguments("bad default keep-alive", "keepwarm.policy.default.keep-alive=soon",
+                        "keepwarm.policy.default.keep-alive", "soon"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigurations")
+    void startupFailsNamingThePropertyAndValue(String name, String properties, String property, String value) {
+        String[] args = Stream.concat(Stream.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever"), Stream.of(properties.split(",")))
+                .map(p -> "--" + p).toArray(String[]::new);
+        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(KeepwarmApplication.class)
+                .properties("server.port=0", "management.server.port=0").run(args).close());
+
+        assertThat(failure).as(name).isNotNull();
+        String messages = allMessages(failure);
+        assertThat(messages).as(name).contains(property).contains(value);
+    }
+
+    private static String allMessages(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            text.append(t).append('\n');
+        }
+        text.append(NestedExceptionUtils.getMostSpecificCause(failure));
+        return text.toString();
+    }
+}

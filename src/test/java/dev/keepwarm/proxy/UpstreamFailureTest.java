@@ -1,0 +1,55 @@
+package dev.keepwarm.proxy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
+
+/** Ollama is not there: keepwarm starts anyway and answers 502 in Ollama's error shape, quickly. */
+@SpringBootTest(webEnvironment = RANDOM_PORT)
+class UpstreamFailureTest {
+
+    private static final int CLOSED_PORT = closedPort();
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void upstream(DynamicPropertyRegistry registry) {
+        registry.add("keepwarm.upstream.url", () -> "http://127.0.0.1:" + CLOSED_PORT);
+        registry.add("management.server.port", () -> "0");
+    }
+
+    @Test
+    void unreachableOllamaGets502WithTheUpstreamAndTheReason() {
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(5)).build();
+        for (String path : new String[] {"/api/tags", "/api/generate"}) {
+            client.post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"model\":\"m\",\"prompt\":\"x\"}")
+                    .exchange()
+                    .expectStatus().isEqualTo(502)
+                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                    .expectBody().jsonPath("$.error").value(String.class, message -> org.assertj.core.api.Assertions
+                            .assertThat(message).startsWith("keepwarm: upstream http://127.0.0.1:" + CLOSED_PORT
+                                    + " unreachable: ").containsIgnoringCase("refused"));
+        }
+    }
+
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
