@@ -39,7 +39,7 @@ final class GoDuration {
         int i = 0;
         while (i < s.length()) {
             int start = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+            while (i < s.length() && (isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
                 i++;
             }
             String number = s.substring(start, i);
@@ -47,7 +47,7 @@ final class GoDuration {
                 return Optional.empty();
             }
             int unitStart = i;
-            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
+            while (i < s.length() && !isDigit(s.charAt(i)) && s.charAt(i) != '.') {
                 i++;
             }
             Long unit = NANOS_PER_UNIT.get(s.substring(unitStart, i));
@@ -56,11 +56,17 @@ final class GoDuration {
             }
             nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unit)));
         }
-        if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            return Optional.empty(); // Go: "invalid duration" on overflow
+        BigDecimal signed = negative ? nanos.negate() : nanos;
+        if (signed.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0
+                || signed.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0) {
+            return Optional.empty(); // Go: "invalid duration" on int64 overflow
         }
-        Duration d = Duration.ofNanos(nanos.longValue());
-        return Optional.of(negative ? d.negated() : d);
+        return Optional.of(Duration.ofNanos(signed.longValue()));
+    }
+
+    /** Go reads ASCII digits only; Character.isDigit would accept other scripts' digits that Ollama rejects. */
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** Formats a non-negative duration the way a person writes it and Go parses it: 1h30m, 90s -> 1m30s, 300ms. */

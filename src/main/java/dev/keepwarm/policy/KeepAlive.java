@@ -65,7 +65,8 @@ public final class KeepAlive implements Comparable<KeepAlive> {
         }
         Optional<BigDecimal> number = number(value);
         if (number.isPresent()) {
-            return number.get().signum() < 0 ? FOREVER : of(ofSeconds(number.get()).duration);
+            KeepAlive seconds = ofSeconds(number.get()); // forever when negative or too long for Ollama
+            return seconds.isForever() ? FOREVER : of(seconds.duration);
         }
         return parseGoDuration(value).orElseThrow(() -> new IllegalArgumentException("invalid keep-alive '" + text
                 + "': use a Go duration (30m, 1h30m, 90s), seconds (300), \"forever\" or -1, or 0"));

@@ -14,7 +14,7 @@ final class ModelMatcher {
         String m = match.strip();
         if (m.indexOf('*') >= 0 || m.indexOf('?') >= 0) {
             this.exact = null;
-            this.glob = Pattern.compile(toRegex(m.toLowerCase(Locale.ROOT)));
+            this.glob = Pattern.compile(toRegex(ModelName.withoutDefaults(m.toLowerCase(Locale.ROOT))));
             this.globHasTag = ModelName.hasTag(m);
         } else {
             this.exact = ModelName.normalize(m);

@@ -16,14 +16,20 @@ public final class ModelName {
 
     /** {@code Llama3.2} -> {@code llama3.2:latest}; {@code registry.ollama.ai/library/qwen3:8b} -> {@code qwen3:8b}. */
     public static String normalize(String name) {
-        String n = name.strip().toLowerCase(Locale.ROOT);
+        String n = withoutDefaults(name.strip().toLowerCase(Locale.ROOT));
+        return hasTag(n) ? n : n + ":latest";
+    }
+
+    /** Drops the default registry and namespace, which Ollama fills in for short names. */
+    static String withoutDefaults(String lowerCaseName) {
+        String n = lowerCaseName;
         if (n.startsWith(DEFAULT_REGISTRY)) {
             n = n.substring(DEFAULT_REGISTRY.length());
         }
         if (n.startsWith(DEFAULT_NAMESPACE)) {
             n = n.substring(DEFAULT_NAMESPACE.length());
         }
-        return hasTag(n) ? n : n + ":latest";
+        return n;
     }
 
     /** Whether the last path segment carries a ":tag" (a registry host's ":port" does not count). */

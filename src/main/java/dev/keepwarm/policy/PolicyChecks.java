@@ -13,8 +13,8 @@ final class PolicyChecks {
         if (mode != Mode.FILL && keepAlive == null) {
             throw new IllegalArgumentException("policy '" + name + "': mode " + lower(mode) + " needs keep-alive");
         }
-        if (!allowUnload && keepAlive == null) {
-            throw new IllegalArgumentException("policy '" + name + "': allow-unload false needs keep-alive");
+        if (!allowUnload && (keepAlive == null || keepAlive.isZero())) {
+            throw new IllegalArgumentException("policy '" + name + "': allow-unload false needs a keep-alive other than 0");
         }
         if (mode != Mode.CLAMP && (min != null || max != null)) {
             throw new IllegalArgumentException("policy '" + name + "': min and max apply to mode clamp only, not "

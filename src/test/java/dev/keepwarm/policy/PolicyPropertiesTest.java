@@ -1,0 +1,305 @@
+package dev.keepwarm.policy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Binding of {@code keepwarm.policy} and the start-up failures a bad value causes. */
+class PolicyPropertiesTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(PolicyConfiguration.class);
+
+    @Test
+    void bindsAFullConfiguration() {
+        runner.withPropertyValues(
+                "keepwarm.policy.default.keep-alive=10m",
+                "keepwarm.policy.default.mode=fill",
+                "keepwarm.policy.default.options.num_ctx=4096",
+                "keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever",
+                "keepwarm.policy.models[0].mode=override",
+                "keepwarm.policy.models[0].warm=true",
+                "keepwarm.policy.models[0].allow-unload=false",
+                "keepwarm.policy.models[0].options.num_ctx=8192",
+                "keepwarm.policy.models[0].options.temperature=0.7",
+                "keepwarm.policy.models[1].match=qwen*",
+                "keepwarm.policy.models[1].keep-alive=30m",
+                "keepwarm.policy.models[1].mode=clamp",
+                "keepwarm.policy.models[1].min=5m",
+                "keepwarm.policy.models[1].max=24h",
+                "keepwarm.policy.models[2].match=mistral?",
+                "keepwarm.policy.models[2].keep-alive=300",
+                "keepwarm.policy.models[2].mode=fill")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    PolicyProperties properties = context.getBean(PolicyProperties.class);
+
+                    DefaultPolicy defaultPolicy = properties.defaultPolicy();
+                    assertThat(defaultPolicy).isNotNull();
+                    assertThat(defaultPolicy.keepAlive()).isEqualTo(KeepAlive.of(Duration.ofMinutes(10)));
+                    assertThat(defaultPolicy.mode()).isEqualTo(Mode.FILL);
+                    assertThat(defaultPolicy.allowUnload()).isTrue();
+                    assertThat(defaultPolicy.options()).isEqualTo(Map.of("num_ctx", "4096"));
+
+                    assertThat(properties.models()).extracting(ModelRule::match)
+                            .containsExactly("llama3.2:1b", "qwen*", "mistral?");
+
+                    ModelRule pinned = properties.models().get(0);
+                    assertThat(pinned.keepAlive()).isEqualTo(KeepAlive.FOREVER);
+                    assertThat(pinned.mode()).isEqualTo(Mode.OVERRIDE);
+                    assertThat(pinned.warm()).isTrue();
+                    assertThat(pinned.allowUnload()).isFalse();
+                    assertThat(pinned.options()).isEqualTo(Map.of("num_ctx", "8192", "temperature", "0.7"));
+
+                    ModelRule clamped = properties.models().get(1);
+                    assertThat(clamped.mode()).isEqualTo(Mode.CLAMP);
+                    assertThat(clamped.keepAlive()).isEqualTo(KeepAlive.of(Duration.ofMinutes(30)));
+                    assertThat(clamped.min()).isEqualTo(KeepAlive.of(Duration.ofMinutes(5)));
+                    assertThat(clamped.max()).isEqualTo(KeepAlive.of(Duration.ofHours(24)));
+                    assertThat(clamped.warm()).isFalse();
+                    assertThat(clamped.allowUnload()).isTrue();
+                    assertThat(clamped.options()).isEmpty();
+
+                    ModelRule filled = properties.models().get(2);
+                    assertThat(filled.keepAlive()).isEqualTo(KeepAlive.of(Duration.ofMinutes(5)));
+                    assertThat(filled.mode()).isEqualTo(Mode.FILL);
+                });
+    }
+
+    @Test
+    void ruleModeDefaultsToOverrideAndUnloadToAllowed() {
+        runner.withPropertyValues("keepwarm.policy.models[0].match=llama3.2", "keepwarm.policy.models[0].keep-alive=-1")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    ModelRule rule = context.getBean(PolicyProperties.class).models().get(0);
+                    assertThat(rule.mode()).isEqualTo(Mode.OVERRIDE);
+                    assertThat(rule.keepAlive()).isEqualTo(KeepAlive.FOREVER);
+                    assertThat(rule.warm()).isFalse();
+                    assertThat(rule.allowUnload()).isTrue();
+                    assertThat(rule.min()).isNull();
+                    assertThat(rule.max()).isNull();
+                });
+    }
+
+    @Test
+    void defaultPolicyModeDefaultsToFill() {
+        runner.withPropertyValues("keepwarm.policy.default.keep-alive=0").run(context -> {
+            assertThat(context).hasNotFailed();
+            DefaultPolicy defaultPolicy = context.getBean(PolicyProperties.class).defaultPolicy();
+            assertThat(defaultPolicy).isNotNull();
+            assertThat(defaultPolicy.mode()).isEqualTo(Mode.FILL);
+            assertThat(defaultPolicy.keepAlive()).isEqualTo(KeepAlive.ZERO);
+            assertThat(defaultPolicy.allowUnload()).isTrue();
+            assertThat(defaultPolicy.options()).isEmpty();
+        });
+    }
+
+    @Test
+    void omittedDefaultAndModelsMeanPassThrough() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            PolicyProperties properties = context.getBean(PolicyProperties.class);
+            assertThat(properties.defaultPolicy()).isNull();
+            assertThat(properties.models()).isEmpty();
+            assertThat(new Policies(properties).forModel("llama3.2")).isEmpty();
+        });
+    }
+
+    @Test
+    void badDurationStopsStartUpNamingPropertyAndValue() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=ten minutes"),
+                "keepwarm.policy.models[0].keep-alive", "ten minutes");
+    }
+
+    @Test
+    void badMinDurationStopsStartUpNamingPropertyAndValue() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=qwen*",
+                "keepwarm.policy.models[0].keep-alive=10m", "keepwarm.policy.models[0].mode=clamp",
+                "keepwarm.policy.models[0].min=5 min"),
+                "keepwarm.policy.models[0].min", "5 min");
+    }
+
+    @Test
+    void badDefaultDurationStopsStartUpNamingPropertyAndValue() {
+        assertStartUpFails(List.of("keepwarm.policy.default.keep-alive=1h30"),
+                "keepwarm.policy.default.keep-alive", "1h30");
+    }
+
+    @Test
+    void clampWithMinGreaterThanMaxStopsStartUpNamingRuleAndValues() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=qwen*",
+                "keepwarm.policy.models[0].keep-alive=10m", "keepwarm.policy.models[0].mode=clamp",
+                "keepwarm.policy.models[0].min=1h", "keepwarm.policy.models[0].max=5m"),
+                "keepwarm.policy.models[0]", "qwen*", "min (1h)", "max (5m)");
+    }
+
+    @Test
+    void clampWithMinGreaterThanMaxInSecondRuleNamesThatRule() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever",
+                "keepwarm.policy.models[1].match=qwen*",
+                "keepwarm.policy.models[1].keep-alive=10m", "keepwarm.policy.models[1].mode=clamp",
+                "keepwarm.policy.models[1].min=forever", "keepwarm.policy.models[1].max=24h"),
+                "keepwarm.policy.models[1]", "qwen*", "24h");
+    }
+
+    @Test
+    void unknownModeStopsStartUpNamingPropertyAndValue() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].mode=sometimes"),
+                "keepwarm.policy.models[0].mode", "sometimes");
+    }
+
+    @Test
+    void unknownDefaultModeStopsStartUpNamingPropertyAndValue() {
+        assertStartUpFails(List.of("keepwarm.policy.default.keep-alive=10m", "keepwarm.policy.default.mode=pin"),
+                "keepwarm.policy.default.mode", "pin");
+    }
+
+    @Test
+    void emptyMatchStopsStartUpNamingPropertyAndValue() {
+        ApplicationContextRunner withEmptyMatch = runner.withPropertyValues("keepwarm.policy.models[0].match=",
+                "keepwarm.policy.models[0].keep-alive=forever");
+
+        assertStartUpFails(withEmptyMatch, "keepwarm.policy.models[0].match", "must not be blank");
+        withEmptyMatch.run(context -> {
+            assertThat(causeChainText(context.getStartupFailure())).contains("rejected value []");
+            assertThat(failureReport(context.getStartupFailure())).contains("Value: \"\"");
+        });
+    }
+
+    @Test
+    void blankMatchStopsStartUpNamingPropertyAndValue() {
+        // TestPropertyValues trims values, so the blank match comes from a property source as YAML would give it
+        ApplicationContextRunner withBlankMatch = runner.withInitializer(context -> context.getEnvironment()
+                .getPropertySources().addFirst(new MapPropertySource("application.yml", Map.of(
+                        "keepwarm.policy.models[0].match", "   ", "keepwarm.policy.models[0].keep-alive", "1h"))));
+
+        assertStartUpFails(withBlankMatch, "keepwarm.policy.models[0].match", "must not be blank");
+        withBlankMatch.run(context -> {
+            assertThat(causeChainText(context.getStartupFailure())).contains("rejected value [   ]");
+            assertThat(failureReport(context.getStartupFailure())).contains("Value: \"   \"");
+        });
+    }
+
+    @Test
+    void matchMissingFromARuleStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].keep-alive=forever"),
+                "keepwarm.policy.models[0].match", "must not be blank");
+    }
+
+    @Test
+    void overrideWithoutKeepAliveStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b"),
+                "keepwarm.policy.models[0]", "llama3.2:1b", "mode override needs keep-alive");
+    }
+
+    @Test
+    void clampWithoutKeepAliveStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=qwen*", "keepwarm.policy.models[0].mode=clamp",
+                "keepwarm.policy.models[0].max=1h"),
+                "keepwarm.policy.models[0]", "qwen*", "mode clamp needs keep-alive");
+    }
+
+    @Test
+    void minOrMaxOutsideClampStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=qwen*", "keepwarm.policy.models[0].keep-alive=1h",
+                "keepwarm.policy.models[0].mode=fill", "keepwarm.policy.models[0].max=2h"),
+                "keepwarm.policy.models[0]", "qwen*", "min and max apply to mode clamp only, not fill");
+    }
+
+    @Test
+    void minWithDefaultOverrideModeStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=qwen*", "keepwarm.policy.models[0].keep-alive=1h",
+                "keepwarm.policy.models[0].min=5m"),
+                "keepwarm.policy.models[0]", "qwen*", "min and max apply to mode clamp only, not override");
+    }
+
+    @Test
+    void clampWithoutMinOrMaxStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=qwen*", "keepwarm.policy.models[0].keep-alive=1h",
+                "keepwarm.policy.models[0].mode=clamp"),
+                "keepwarm.policy.models[0]", "qwen*", "mode clamp needs min, max or both");
+    }
+
+    @Test
+    void pinnedRuleWithoutKeepAliveStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=qwen*", "keepwarm.policy.models[0].mode=fill",
+                "keepwarm.policy.models[0].allow-unload=false"),
+                "keepwarm.policy.models[0]", "qwen*", "allow-unload false needs a keep-alive other than 0");
+    }
+
+    @Test
+    void defaultClampWithMinGreaterThanMaxStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.default.keep-alive=10m", "keepwarm.policy.default.mode=clamp",
+                "keepwarm.policy.default.min=2h", "keepwarm.policy.default.max=1h"),
+                "keepwarm.policy.default", "min (2h)", "max (1h)");
+    }
+
+    @Test
+    void defaultOverrideWithoutKeepAliveStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.default.mode=override"),
+                "keepwarm.policy.default", "mode override needs keep-alive");
+    }
+
+    /**
+     * Starts with the properties and checks that start-up fails with each expected text both in the exception
+     * (every message down to the root cause) and in the report Boot prints (the failure analysis).
+     */
+    private void assertStartUpFails(List<String> properties, String... expectedInMessage) {
+        assertStartUpFails(runner.withPropertyValues(properties.toArray(String[]::new)), expectedInMessage);
+    }
+
+    private static void assertStartUpFails(ApplicationContextRunner runner, String... expectedInMessage) {
+        runner.run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(causeChainText(context.getStartupFailure())).contains(expectedInMessage);
+            assertThat(failureReport(context.getStartupFailure())).contains(expectedInMessage);
+        });
+    }
+
+    /** Every message from the start-up failure down to its root cause. */
+    private static String causeChainText(Throwable failure) {
+        List<String> messages = new ArrayList<>();
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            messages.add(t.getClass().getName() + ": " + t.getMessage());
+        }
+        return String.join("\ncaused by ", messages);
+    }
+
+    /** What Boot prints when start-up fails: the first failure analysis of the exception, as FailureAnalyzers does. */
+    private static String failureReport(Throwable failure) {
+        List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
+                .load(FailureAnalyzer.class, SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> { }));
+        for (FailureAnalyzer analyzer : analyzers) {
+            FailureAnalysis analysis = analyzer.analyze(failure);
+            if (analysis != null) {
+                return analysis.getDescription() + "\n" + analysis.getAction();
+            }
+        }
+        return "no failure analysis";
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(PolicyProperties.class)
+    static class PolicyConfiguration {
+    }
+}
