@@ -1,5 +1,7 @@
 package dev.keepwarm;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,9 +34,14 @@ class StartupFailureTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badConfigurations")
     void startupFailsNamingThePropertyAndValue(String name, String properties, String property, String value) {
-        String[] args = Stream.concat(Stream.of("keepwarm.policy.models[0].match=llama3.2:1b",
-                "keepwarm.policy.models[0].keep-alive=forever"), Stream.of(properties.split(",")))
-                .map(p -> "--" + p).toArray(String[]::new);
+        // a valid rule, with the bad keys replacing its own (a repeated command-line key would join the values)
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("keepwarm.policy.models[0].match", "llama3.2:1b");
+        config.put("keepwarm.policy.models[0].keep-alive", "forever");
+        for (String entry : properties.split(",")) {
+            config.put(entry.substring(0, entry.indexOf("=")), entry.substring(entry.indexOf("=") + 1));
+        }
+        String[] args = config.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(KeepwarmApplication.class)
                 .properties("server.port=0", "management.server.port=0").run(args).close());
 

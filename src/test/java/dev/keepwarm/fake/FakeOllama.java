@@ -1,0 +1,200 @@
+package dev.keepwarm.fake;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * An in-process Ollama for integration tests, on 127.0.0.1 and a random port. It behaves like Ollama 0.33 where
+ * keepwarm depends on it (see shared/OLLAMA-API.md): keep_alive parsing and expiry, serialised loads with a real
+ * delay, reloads on other runner options, eviction, load-only and unload pings, NDJSON and SSE streaming, the Host
+ * check, and it records every request it receives. Time for expiry comes from the given {@link Clock}
+ * (use {@link MutableClock} to move it); load times and token spacing are real delays.
+ *
+ * <pre>{@code
+ * try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2")) {
+ *     // point the proxy at ollama.url() ...
+ *     assertThat(ollama.loaded()).extracting(LoadedModel::name).containsExactly("llama3.2:latest");
+ * }
+ * }</pre>
+ */
+public final class FakeOllama implements AutoCloseable {
+
+    private final Settings settings = new Settings();
+    private final ModelCatalog catalog = new ModelCatalog();
+    private final Journal journal = new Journal();
+    private final Faults faults = new Faults();
+    private final reactor.core.scheduler.Scheduler timer = timer();
+    private final Scheduler scheduler;
+    private final LoopResources loops;
+    private final DisposableServer server;
+
+    private FakeOllama(Clock clock) {
+        this.scheduler = new Scheduler(clock, settings, timer);
+        Responses responses = new Responses(clock);
+        InfoRoutes info = new InfoRoutes(catalog, scheduler, clock);
+        InferenceRoutes inference = new InferenceRoutes(catalog, scheduler, settings, responses, timer);
+        EmbedRoutes embed = new EmbedRoutes(catalog, scheduler);
+        OpenAiRoutes openAi = new OpenAiRoutes(catalog, scheduler, settings, clock, timer);
+        Router router = new Router(settings, journal, faults)
+                .on("GET", "/", info::root).on("HEAD", "/", info::root)
+                .on("GET", "/api/version", info::version).on("HEAD", "/api/version", info::version)
+                .on("GET", "/api/tags", info::tags).on("HEAD", "/api/tags", info::tags)
+                .on("GET", "/api/ps", info::ps)
+                .on("POST", "/api/show", info::show)
+                .on("POST", "/api/generate", inference::generate)
+                .on("POST", "/api/chat", inference::chat)
+                .on("POST", "/api/embed", embed::embed)
+                .on("POST", "/api/embeddings", embed::embeddings)
+                .on("POST", "/v1/chat/completions", openAi::chatCompletions)
+                .on("GET", "/v1/models", openAi::models)
+                .onPrefix("GET", "/v1/models/", openAi::model);
+        // Own event loops: a Spring context closing the shared Reactor Netty resources must not stop this server.
+        this.loops = LoopResources.create("fake-ollama", 1, 2, true);
+        try {
+            this.server = HttpServer.create()
+                    .runOn(loops)
+                    .host("127.0.0.1")
+                    .port(0)
+                    .handle(router::handle)
+                    .bindNow(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            loops.dispose();
+            timer.dispose();
+            throw e;
+        }
+    }
+
+    /** Starts a fake Ollama on the system clock. */
+    public static FakeOllama start() {
+        return start(Clock.systemDefaultZone());
+    }
+
+    /** Starts a fake Ollama whose expiry and timestamps follow {@code clock}. */
+    public static FakeOllama start(Clock clock) {
+        return new FakeOllama(Objects.requireNonNull(clock, "clock"));
+    }
+
+    /** The base URL, e.g. {@code http://127.0.0.1:41234}. */
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    /** The port the server listens on (127.0.0.1). */
+    public int port() {
+        return server.port();
+    }
+
+    /** Adds a completion model with the defaults of {@link ModelSpec#of(String)}. */
+    public FakeOllama withModel(String name) {
+        return withModel(ModelSpec.of(name));
+    }
+
+    /** Adds a model, replacing a known model of the same name. */
+    public FakeOllama withModel(ModelSpec spec) {
+        catalog.add(Objects.requireNonNull(spec, "spec"));
+        return this;
+    }
+
+    /** OLLAMA_KEEP_ALIVE: the keep_alive of a load without one (default 5m; negative means forever). */
+    public FakeOllama defaultKeepAlive(Duration keepAlive) {
+        settings.defaultKeepAlive(Objects.requireNonNull(keepAlive, "keepAlive"));
+        return this;
+    }
+
+    /** How many tokens each generation streams, and the delay before each (default 5 tokens, no delay). */
+    public FakeOllama tokens(int count, Duration interval) {
+        settings.tokens(count, Objects.requireNonNull(interval, "interval"));
+        return this;
+    }
+
+    /** OLLAMA_MAX_LOADED_MODELS (default 3). */
+    public FakeOllama maxLoadedModels(int max) {
+        settings.maxLoadedModels(max);
+        return this;
+    }
+
+    /** Whether to answer 403 to a Host header Ollama bound to loopback refuses (default true). */
+    public FakeOllama requireLoopbackHost(boolean required) {
+        settings.requireLoopbackHost(required);
+        return this;
+    }
+
+    /** Every request received so far, in arrival order. */
+    public List<Received> received() {
+        return journal.received();
+    }
+
+    /** The requests received on {@code path} (without query), in arrival order. */
+    public List<Received> received(String path) {
+        return journal.received().stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    /** The latest request received on {@code path}, if any. */
+    public Optional<Received> lastReceived(String path) {
+        List<Received> onPath = received(path);
+        return onPath.isEmpty() ? Optional.empty() : Optional.of(onPath.get(onPath.size() - 1));
+    }
+
+    /** The resident models, as /api/ps would list them now. */
+    public List<LoadedModel> loaded() {
+        return scheduler.loaded();
+    }
+
+    /** How many loads of {@code model} completed, reloads included. */
+    public int loadCount(String model) {
+        return scheduler.loadCount(model);
+    }
+
+    /** Requests whose client went away before the answer was complete, including during a load. */
+    public List<Received> cancelled() {
+        return journal.cancelled();
+    }
+
+    /** The next request to {@code path} gets this status and JSON body instead of its answer. */
+    public void failNext(String path, int status, String jsonBody) {
+        faults.failNext(path, status, Objects.requireNonNull(jsonBody, "jsonBody"));
+    }
+
+    /** The next streamed answer on {@code path} closes the connection after {@code afterChunks} chunks. */
+    public void dieMidStreamNext(String path, int afterChunks) {
+        faults.dieMidStreamNext(path, afterChunks);
+    }
+
+    /** Forgets requests, cancellations, armed faults, resident models and load counts; keeps models and settings. */
+    public void reset() {
+        journal.clear();
+        faults.clear();
+        scheduler.reset();
+    }
+
+    @Override
+    public void close() {
+        server.disposeNow(Duration.ofSeconds(5));
+        scheduler.reset();
+        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
+        timer.dispose();
+    }
+
+    /**
+     * Load delays and token spacing run on a thread of their own: not on Schedulers.parallel(), which
+     * StepVerifier.withVirtualTime replaces and resets while a fake may be serving other tests.
+     */
+    private static reactor.core.scheduler.Scheduler timer() {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "fake-ollama-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return Schedulers.fromExecutorService(executor, "fake-ollama-timer");
+    }
+}

@@ -1,0 +1,47 @@
+package dev.keepwarm.fake;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/** Failures armed by a test, each consumed by the next matching request to its path. */
+final class Faults {
+
+    /** A canned answer: status and JSON body. */
+    record Failure(int status, String jsonBody) {
+    }
+
+    private final Map<String, Queue<Failure>> failures = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Integer>> deaths = new ConcurrentHashMap<>();
+
+    void failNext(String path, int status, String jsonBody) {
+        failures.computeIfAbsent(path, p -> new ConcurrentLinkedQueue<>()).add(new Failure(status, jsonBody));
+    }
+
+    void dieMidStreamNext(String path, int afterChunks) {
+        if (afterChunks < 0) {
+            throw new IllegalArgumentException("afterChunks must not be negative: " + afterChunks);
+        }
+        deaths.computeIfAbsent(path, p -> new ConcurrentLinkedQueue<>()).add(afterChunks);
+    }
+
+    Optional<Failure> takeFailure(String path) {
+        Queue<Failure> armed = failures.get(path);
+        return Optional.ofNullable(armed == null ? null : armed.poll());
+    }
+
+    /** How many chunks the next streamed response to {@code path} may write before the connection dies. */
+    OptionalInt takeDeath(String path) {
+        Queue<Integer> armed = deaths.get(path);
+        Integer chunks = armed == null ? null : armed.poll();
+        return chunks == null ? OptionalInt.empty() : OptionalInt.of(chunks);
+    }
+
+    void clear() {
+        failures.clear();
+        deaths.clear();
+    }
+}
