@@ -39,18 +39,18 @@ final class RequestRewriter {
             return Rewrite.untouched(body); // not a JSON object with a model: Ollama's own 400 is the clear answer
         }
         ObjectNode request = parsed.get();
-        String model = request.get("model").stringValue();
+        String model = Fields.get(request, "model").stringValue();
         Policy policy = policies.forModel(model).orElse(null);
-        JsonNode clientValue = request.get(KEEP_ALIVE);
+        JsonNode clientValue = Fields.get(request, KEEP_ALIVE);
         Decision decision = KeepAliveDecision.decide(model, policy,
-                classify(clientValue), isEmpty(request.get(endpoint.contentField())));
+                classify(clientValue), isEmpty(Fields.get(request, endpoint.contentField())));
         String sent = decision.send().map(KeepAlive::toString).orElseGet(() -> raw(clientValue));
         if (decision.refused()) {
             return new Rewrite(body, model, decision, sent);
         }
         boolean changed = false;
         if (decision.send().isPresent()) {
-            request.set(KEEP_ALIVE, json.readTree(decision.send().get().toJson()));
+            Fields.set(request, KEEP_ALIVE, json.readTree(decision.send().get().toJson()));
             changed = true;
         }
         if (policy != null) {
@@ -62,8 +62,11 @@ final class RequestRewriter {
     private Optional<ObjectNode> parse(byte[] body) {
         try {
             JsonNode node = json.readTree(body);
-            if (node instanceof ObjectNode object && object.get("model") != null && object.get("model").isString()) {
-                return Optional.of(object);
+            if (node instanceof ObjectNode object) {
+                JsonNode model = Fields.get(object, "model");
+                if (model != null && model.isString()) {
+                    return Optional.of(object);
+                }
             }
         } catch (JacksonException | IllegalArgumentException e) {
             // malformed, too deep, or not JSON at all: forwarded unchanged so Ollama answers it
@@ -76,10 +79,11 @@ final class RequestRewriter {
         if (options.isEmpty()) {
             return false;
         }
-        JsonNode existing = request.get(OPTIONS);
+        JsonNode existing = Fields.get(request, OPTIONS);
         ObjectNode target;
         if (existing == null || existing.isNull()) {
-            target = request.putObject(OPTIONS);
+            target = request.objectNode();
+            Fields.set(request, OPTIONS, target);
         } else if (existing instanceof ObjectNode object) {
             target = object;
         } else {

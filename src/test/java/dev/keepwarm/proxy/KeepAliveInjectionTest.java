@@ -135,6 +135,20 @@ class KeepAliveInjectionTest extends ProxyTestBase {
     }
 
     @Test
+    void fieldNamesAreReadCaseInsensitivelyLikeOllamaSoNoSpellingUnpinsAModel() {
+        post("/api/generate", "{\"Model\":\"llama3.2:1b\",\"prompt\":\"hi\",\"keep_alive\":\"5m\","
+                + "\"KEEP_ALIVE\":\"1m\",\"stream\":false}")
+                .expectStatus().isOk()
+                .expectHeader().valueEquals("X-Keepwarm-Keep-Alive", "-1; rule=llama3.2:1b; action=override");
+        assertThat(received("/api/generate").propertyNames()).containsOnlyOnce("keep_alive")
+                .doesNotContain("KEEP_ALIVE");
+        assertThat(FAKE.loaded()).anySatisfy(model -> {
+            assertThat(model.name()).isEqualTo("llama3.2:1b");
+            assertThat(model.forever()).isTrue();
+        });
+    }
+
+    @Test
     void nonJsonBodyOnRewrittenRouteIsForwardedUnchanged() {
         post("/api/generate", "this is not json").expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.error").exists();
