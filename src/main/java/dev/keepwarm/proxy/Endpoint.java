@@ -30,6 +30,18 @@ enum Endpoint {
         return contentField;
     }
 
+    /** POST routes of the OpenAI- and Anthropic-compatible APIs: keep_alive in their bodies has no effect. */
+    private static final java.util.Set<String> COMPATIBLE = java.util.Set.of("/v1/chat/completions",
+            "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/messages");
+
+    /**
+     * Whether the route is a compatible one, whose model keepwarm must make resident with the pinned keep-alive
+     * before forwarding (OLLAMA-API.md, "OpenAI- and Anthropic-compatible routes drop keep_alive").
+     */
+    static boolean compatible(HttpMethod method, String path) {
+        return HttpMethod.POST.equals(method) && COMPATIBLE.contains(path);
+    }
+
     /** The endpoint whose body keepwarm rewrites, or empty for everything that passes through unchanged. */
     static Optional<Endpoint> rewritable(HttpMethod method, String path) {
         if (!HttpMethod.POST.equals(method)) {

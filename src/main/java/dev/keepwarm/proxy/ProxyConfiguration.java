@@ -1,9 +1,8 @@
 package dev.keepwarm.proxy;
 
+import dev.keepwarm.ollama.Upstream;
 import dev.keepwarm.policy.Policies;
-import io.netty.channel.ChannelOption;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
+import dev.keepwarm.warmer.Warmer;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
@@ -12,40 +11,24 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.WebClient;
 
-/** Wires the proxy: one WebHandler behind a catch-all mapping, and a WebClient on a pool sized for long streams. */
+/** Wires the proxy: one WebHandler behind a catch-all mapping. */
 @Configuration(proxyBeanMethods = false)
 class ProxyConfiguration {
 
     @Bean
-    ProxyHandler proxyHandler(UpstreamProperties upstream, ProxyProperties proxy, Policies policies) {
+    ProxyHandler proxyHandler(Upstream upstream, ProxyProperties proxy, Policies policies, Warmer warmer) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
-        ResponseRelay relay = new ResponseRelay(upstream.idleTimeout(), errors, json);
-        UpstreamCall call = new UpstreamCall(upstreamClient(upstream), upstream, relay, errors);
-        return new ProxyHandler(new RequestRewriter(policies, json), call, errors, proxy.maxRequestSize());
+        ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
+        UpstreamCall call = new UpstreamCall(upstream, relay, errors);
+        return new ProxyHandler(new RequestRewriter(policies, json), call, errors, proxy.maxRequestSize(), warmer);
     }
 
     /** Every path on the proxy port is Ollama's. */
     @Bean
     ProxyHandlerMapping proxyHandlerMapping(ProxyHandler handler) {
         return new ProxyHandlerMapping(handler);
-    }
-
-    private static WebClient upstreamClient(UpstreamProperties upstream) {
-        ConnectionProvider pool = ConnectionProvider.builder("ollama")
-                .maxConnections(upstream.maxConnections())
-                .pendingAcquireMaxCount(-1)
-                // a queued request waits as long as a stream may be silent, never less than a model load
-                .pendingAcquireTimeout(upstream.idleTimeout())
-                .build();
-        HttpClient http = HttpClient.create(pool)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) upstream.connectTimeout().toMillis())
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .compress(false);
-        return WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build();
     }
 
     /**

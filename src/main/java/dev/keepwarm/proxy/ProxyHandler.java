@@ -1,6 +1,7 @@
 package dev.keepwarm.proxy;
 
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -13,6 +14,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
 import dev.keepwarm.policy.Decision;
+import dev.keepwarm.warmer.Warmer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -29,8 +31,11 @@ final class ProxyHandler implements WebHandler {
     private final UpstreamCall upstream;
     private final ProxyErrors errors;
     private final DataSize maxRequestSize;
+    private final Warmer warmer;
 
-    ProxyHandler(RequestRewriter rewriter, UpstreamCall upstream, ProxyErrors errors, DataSize maxRequestSize) {
+    ProxyHandler(RequestRewriter rewriter, UpstreamCall upstream, ProxyErrors errors, DataSize maxRequestSize,
+            Warmer warmer) {
+        this.warmer = warmer;
         this.rewriter = rewriter;
         this.upstream = upstream;
         this.errors = errors;
@@ -41,17 +46,27 @@ final class ProxyHandler implements WebHandler {
     public Mono<Void> handle(ServerWebExchange exchange) {
         ServerHttpRequest request = exchange.getRequest();
         Optional<Endpoint> endpoint = Endpoint.rewritable(request.getMethod(), request.getPath().value());
-        if (endpoint.isEmpty()) {
-            return upstream.forward(exchange, request.getBody(), -1, null);
+        if (endpoint.isPresent()) {
+            return readBody(exchange, body -> rewriteAndForward(exchange, endpoint.get(), body));
         }
+        if (Endpoint.compatible(request.getMethod(), request.getPath().value())) {
+            return readBody(exchange, body -> warmThenForward(exchange, body));
+        }
+        return upstream.forward(exchange, request.getBody(), -1, null, null);
+    }
+
+    /** Reads the whole body, up to max-request-size (413 beyond it). */
+    private Mono<Void> readBody(ServerWebExchange exchange, Function<byte[], Mono<Void>> then) {
+        ServerHttpRequest request = exchange.getRequest();
         if (request.getHeaders().getContentLength() > maxRequestSize.toBytes()) {
             return tooLarge(exchange);
         }
         return DataBufferUtils.join(request.getBody(), (int) maxRequestSize.toBytes())
                 .map(ProxyHandler::drain)
                 .defaultIfEmpty(EMPTY)
-                .flatMap(body -> rewriteAndForward(exchange, endpoint.get(), body))
-                .onErrorResume(DataBufferLimitException.class, tooBig -> tooLarge(exchange));
+                .onErrorMap(DataBufferLimitException.class, TooLarge::new)
+                .flatMap(then)
+                .onErrorResume(TooLarge.class, tooBig -> tooLarge(exchange));
     }
 
     private Mono<Void> rewriteAndForward(ServerWebExchange exchange, Endpoint endpoint, byte[] body) {
@@ -60,8 +75,19 @@ final class ProxyHandler implements WebHandler {
         if (decision != null && decision.refused()) {
             return errors.respond(exchange, HttpStatus.CONFLICT, decision.refusal(), rewrite.header());
         }
-        DataBuffer buffer = DefaultDataBufferFactory.sharedInstance.wrap(rewrite.body());
-        return upstream.forward(exchange, Flux.just(buffer), rewrite.body().length, rewrite.header());
+        String model = rewrite.model();
+        Runnable shield = model == null ? null : () -> warmer.shield(model);
+        return upstream.forward(exchange, bytes(rewrite.body()), rewrite.body().length, rewrite.header(), shield);
+    }
+
+    /** /v1 and Anthropic routes: the body goes on unchanged, after the warmer made a warm model resident. */
+    private Mono<Void> warmThenForward(ServerWebExchange exchange, byte[] body) {
+        Mono<Void> ready = rewriter.model(body).map(warmer::beforeCompatibleRequest).orElse(Mono.empty());
+        return ready.then(Mono.defer(() -> upstream.forward(exchange, bytes(body), body.length, null, null)));
+    }
+
+    private static Flux<DataBuffer> bytes(byte[] body) {
+        return Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body));
     }
 
     private Mono<Void> tooLarge(ServerWebExchange exchange) {
@@ -79,6 +105,13 @@ final class ProxyHandler implements WebHandler {
             }
         }
         return bytes + "B";
+    }
+
+    /** Marks the body limit so that only it, not an error from Ollama's side, becomes a 413. */
+    private static final class TooLarge extends RuntimeException {
+        TooLarge(Throwable cause) {
+            super(cause);
+        }
     }
 
     private static byte[] drain(DataBuffer joined) {

@@ -59,6 +59,11 @@ final class RequestRewriter {
         return new Rewrite(changed ? json.writeValueAsBytes(request) : body, model, decision, sent);
     }
 
+    /** The model a request body names, read as Ollama reads it; empty when the body is not such JSON. */
+    Optional<String> model(byte[] body) {
+        return parse(body).map(request -> Fields.get(request, "model").stringValue());
+    }
+
     private Optional<ObjectNode> parse(byte[] body) {
         try {
             JsonNode node = json.readTree(body);

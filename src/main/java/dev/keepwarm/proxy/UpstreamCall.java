@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.keepwarm.ollama.Upstream;
+import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.KeepAlive;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,13 +33,15 @@ final class UpstreamCall {
     private static final Logger log = LoggerFactory.getLogger(UpstreamCall.class);
 
     private final WebClient client;
+    private final Upstream target;
     private final UpstreamProperties upstream;
     private final ResponseRelay relay;
     private final ProxyErrors errors;
 
-    UpstreamCall(WebClient client, UpstreamProperties upstream, ResponseRelay relay, ProxyErrors errors) {
-        this.client = client;
-        this.upstream = upstream;
+    UpstreamCall(Upstream target, ResponseRelay relay, ProxyErrors errors) {
+        this.client = target.client();
+        this.target = target;
+        this.upstream = target.properties();
         this.relay = relay;
         this.errors = errors;
     }
@@ -45,13 +49,14 @@ final class UpstreamCall {
     /**
      * @param contentLength length of a body keepwarm built, or -1 to stream the client's body with its own headers
      * @param keepAliveHeader value of X-Keepwarm-Keep-Alive for the response, or null
+     * @param clientLeftEarly run when the client goes away before Ollama's response headers (the load shield)
      */
     Mono<Void> forward(ServerWebExchange exchange, Flux<DataBuffer> body, long contentLength,
-            @Nullable String keepAliveHeader) {
+            @Nullable String keepAliveHeader, @Nullable Runnable clientLeftEarly) {
         ServerHttpRequest request = exchange.getRequest();
         String query = request.getURI().getRawQuery();
-        URI target = URI.create(upstream.base() + request.getURI().getRawPath() + (query == null ? "" : "?" + query));
-        WebClient.RequestBodySpec spec = client.method(request.getMethod()).uri(target).headers(
+        URI uri = target.uri(request.getURI().getRawPath() + (query == null ? "" : "?" + query));
+        WebClient.RequestBodySpec spec = client.method(request.getMethod()).uri(uri).headers(
                 headers -> ForwardedHeaders.toUpstream(request, headers, upstream.hostHeader(), contentLength));
         WebClient.RequestHeadersSpec<?> call = hasBody(request, contentLength)
                 ? spec.body(BodyInserters.fromDataBuffers(body)) : spec;
@@ -65,6 +70,13 @@ final class UpstreamCall {
             // only the wait for headers is limited: a stream, once started, is governed by the idle timeout
             exchangeMono = exchangeMono.timeout(
                     Mono.delay(responseTimeout).filter(tick -> !responded.get()).switchIfEmpty(Mono.never()));
+        }
+        if (clientLeftEarly != null) {
+            exchangeMono = exchangeMono.doOnCancel(() -> {
+                if (!responded.get()) {
+                    clientLeftEarly.run();
+                }
+            });
         }
         return exchangeMono.onErrorResume(error -> !responded.get(), error -> fail(exchange, error, keepAliveHeader));
     }

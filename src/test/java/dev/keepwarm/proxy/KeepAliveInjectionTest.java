@@ -13,6 +13,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
 
 /** What Ollama receives through the proxy, per endpoint and policy mode. */
 @SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
+        "keepwarm.warmer.enabled=false",
         "keepwarm.policy.default.keep-alive=10m",
         "keepwarm.policy.default.mode=fill",
         "keepwarm.policy.models[0].match=llama3.2:1b",

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /** With no policy at all, the proxy is invisible: bytes, statuses and content types cross it unchanged. */
-@SpringBootTest(webEnvironment = RANDOM_PORT)
+@SpringBootTest(webEnvironment = RANDOM_PORT, properties = "keepwarm.warmer.enabled=false")
 class PassThroughTest extends ProxyTestBase {
 
     private final HttpClient http = HttpClient.newHttpClient();

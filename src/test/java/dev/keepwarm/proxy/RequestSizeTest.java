@@ -17,6 +17,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
 
 /** Bodies larger than max-request-size get 413; below it there is no other limit, base64 images included. */
 @SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
+        "keepwarm.warmer.enabled=false",
         "keepwarm.proxy.max-request-size=24MB",
         "keepwarm.policy.default.keep-alive=10m"})
 class RequestSizeTest extends ProxyTestBase {

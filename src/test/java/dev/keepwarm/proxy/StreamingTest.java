@@ -19,6 +19,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
 
 /** Responses are relayed as Ollama writes them, and a client that leaves stops the work upstream. */
 @SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
+        "keepwarm.warmer.enabled=false",
         "keepwarm.policy.default.keep-alive=10m"})
 class StreamingTest extends ProxyTestBase {
 

@@ -16,7 +16,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /** Ollama is not there: keepwarm starts anyway and answers 502 in Ollama's error shape, quickly. */
-@SpringBootTest(webEnvironment = RANDOM_PORT)
+@SpringBootTest(webEnvironment = RANDOM_PORT, properties = "keepwarm.warmer.enabled=false")
 class UpstreamFailureTest {
 
     private static final int CLOSED_PORT = closedPort();

@@ -1,4 +1,4 @@
-package dev.keepwarm.proxy;
+package dev.keepwarm.ollama;
 
 import java.net.URI;
 import java.time.Duration;
@@ -51,13 +51,13 @@ public record UpstreamProperties(
     }
 
     /** The URL without a trailing slash, ready to have a request path appended. */
-    String base() {
+    public String base() {
         String s = url.toString();
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     /** host:port as Ollama expects it in the Host header. */
-    String hostHeader() {
+    public String hostHeader() {
         int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
         String host = url.getHost();
         return host + ":" + port;

@@ -1,0 +1,41 @@
+package dev.keepwarm.ollama;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.netty.channel.ChannelOption;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/** The upstream connection and the typed Ollama client. */
+@Configuration(proxyBeanMethods = false)
+class OllamaConfiguration {
+
+    /** Name of the Resilience4j circuit breaker and retry that guard the warmer's calls. */
+    static final String RESILIENCE_NAME = "ollama";
+
+    @Bean
+    Upstream upstream(UpstreamProperties properties) {
+        ConnectionProvider pool = ConnectionProvider.builder("ollama")
+                .maxConnections(properties.maxConnections())
+                .pendingAcquireMaxCount(-1)
+                // a queued request waits as long as a stream may be silent, never less than a model load
+                .pendingAcquireTimeout(properties.idleTimeout())
+                .build();
+        HttpClient http = HttpClient.create(pool)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .compress(false);
+        return new Upstream(WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build(),
+                properties);
+    }
+
+    @Bean
+    OllamaClient ollamaClient(Upstream upstream, CircuitBreakerRegistry breakers, RetryRegistry retries) {
+        return new OllamaClient(upstream, breakers.circuitBreaker(RESILIENCE_NAME), retries.retry(RESILIENCE_NAME));
+    }
+}

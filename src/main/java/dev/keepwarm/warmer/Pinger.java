@@ -1,0 +1,110 @@
+package dev.keepwarm.warmer;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.keepwarm.ollama.OllamaClient;
+import dev.keepwarm.ollama.OllamaException;
+import dev.keepwarm.policy.KeepAlive;
+import dev.keepwarm.policy.ModelRule;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Sends one load ping for a warm model and records what happened: state, load time, thrash back-off. Shared by
+ * the reconcile loop, the /v1 gate and the load shield, so every ping is accounted for the same way.
+ */
+final class Pinger {
+
+    private static final Logger log = LoggerFactory.getLogger(Pinger.class);
+
+    private final OllamaClient ollama;
+    private final WarmState state;
+    private final ThrashTracker thrash;
+    private final Clock clock;
+    private final Duration pingTimeout;
+    private final Map<String, Boolean> embeddingOnly = new ConcurrentHashMap<>();
+
+    Pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, Duration pingTimeout) {
+        this.ollama = ollama;
+        this.state = state;
+        this.thrash = thrash;
+        this.clock = clock;
+        this.pingTimeout = pingTimeout;
+    }
+
+    /**
+     * Pings the model with its rule's keep-alive and options; never fails (a failure is recorded in the state).
+     *
+     * @return the outcome
+     */
+    Mono<PingOutcome> ping(String model, ModelRule rule) {
+        KeepAlive keepAlive = rule.keepAlive() != null ? rule.keepAlive() : KeepAlive.FOREVER;
+        return Mono.defer(() -> {
+            boolean wasResident = state.model(model).map(ModelState::resident).orElse(false);
+            return embedding(model)
+                    .flatMap(embedding -> send(model, keepAlive, rule, embedding))
+                    .timeout(pingTimeout)
+                    .map(took -> loaded(model, keepAlive, wasResident ? null : took))
+                    .onErrorResume(error -> Mono.just(failed(model, error)));
+        });
+    }
+
+    private Mono<Duration> send(String model, KeepAlive keepAlive, ModelRule rule, boolean embedding) {
+        return ollama.ping(model, keepAlive, rule.options(), embedding)
+                .map(result -> result.took())
+                .onErrorResume(OllamaException.class, error -> {
+                    if (!embedding && error.unsupportedGenerate()) { // an embedding model /api/show did not reveal
+                        embeddingOnly.put(model, true);
+                        return ollama.ping(model, keepAlive, rule.options(), true).map(result -> result.took());
+                    }
+                    return Mono.error(error);
+                });
+    }
+
+    /** Asks /api/show once per model whether it only embeds (its pings then go to /api/embed). */
+    private Mono<Boolean> embedding(String model) {
+        Boolean known = embeddingOnly.get(model);
+        if (known != null) {
+            return Mono.just(known);
+        }
+        return ollama.embeddingOnly(model)
+                .doOnNext(answer -> embeddingOnly.put(model, answer))
+                .onErrorResume(OllamaException.class, error -> Mono.just(false));
+    }
+
+    private PingOutcome loaded(String model, KeepAlive keepAlive, Duration load) {
+        Instant now = clock.instant();
+        state.update(model, s -> s.pinged(PingOutcome.LOADED, now, load, keepAlive.isForever()));
+        if (load != null) {
+            log.info("Warmed {} in {} ms", model, load.toMillis());
+            Instant backoffUntil = thrash.recordLoad(model, now);
+            if (backoffUntil != null) {
+                ModelState before = state.model(model).orElseThrow();
+                state.update(model, s -> s.thrash(true, backoffUntil));
+                if (!before.thrashing()) {
+                    log.warn("{} is thrashing: Ollama keeps unloading it and keepwarm keeps re-loading it. Likely the "
+                            + "pinned models do not fit together (OLLAMA_MAX_LOADED_MODELS or VRAM), or clients use "
+                            + "another num_ctx than the rule's options. Backing off until {}", model, backoffUntil);
+                }
+            }
+        }
+        return PingOutcome.LOADED;
+    }
+
+    private PingOutcome failed(String model, Throwable error) {
+        Instant now = clock.instant();
+        if (error instanceof CallNotPermittedException) {
+            state.update(model, s -> s.skipped(now));
+            return PingOutcome.SKIPPED;
+        }
+        state.update(model, s -> s.pinged(PingOutcome.FAILED, now, null, false));
+        log.warn("Ping of {} failed: {}", model, error.toString());
+        return PingOutcome.FAILED;
+    }
+}

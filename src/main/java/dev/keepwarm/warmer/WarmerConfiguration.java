@@ -1,0 +1,58 @@
+package dev.keepwarm.warmer;
+
+import java.time.Clock;
+
+import dev.keepwarm.ollama.OllamaClient;
+import dev.keepwarm.policy.Policies;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the warmer; with {@code keepwarm.warmer.enabled=false} the state still exists but nothing pings. */
+@Configuration(proxyBeanMethods = false)
+class WarmerConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    WarmState warmState() {
+        return new WarmState();
+    }
+
+    @Bean
+    WarmTargets warmTargets(Policies policies) {
+        return new WarmTargets(policies);
+    }
+
+    @Bean
+    ThrashTracker thrashTracker(WarmerProperties properties) {
+        return new ThrashTracker(properties.thrash(), properties.interval());
+    }
+
+    @Bean
+    Pinger pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, WarmerProperties properties) {
+        return new Pinger(ollama, state, thrash, clock, properties.pingTimeout());
+    }
+
+    @Bean
+    Reconciler reconciler(OllamaClient ollama, WarmTargets targets, WarmState state, Pinger pinger,
+            ThrashTracker thrash, Clock clock, WarmerProperties properties) {
+        return new Reconciler(ollama, targets, state, pinger, thrash, clock, properties);
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "keepwarm.warmer.enabled", havingValue = "true", matchIfMissing = true)
+    WarmerLoop warmerLoop(Reconciler reconciler, WarmerProperties properties) {
+        return new WarmerLoop(reconciler, properties.interval());
+    }
+
+    @Bean
+    Warmer warmer(WarmTargets targets, WarmState state, Pinger pinger, ObjectProvider<WarmerLoop> loop, Clock clock) {
+        return new Warmer(targets, state, pinger, loop.getIfAvailable(), clock);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.keepwarm.warmer;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Runs the reconcile pass forever: at start (the preload, which does not delay readiness), then after each
+ * jittered interval or an explicit wake-up. Passes never overlap: the next wait starts when a pass has ended.
+ */
+final class WarmerLoop implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(WarmerLoop.class);
+
+    private final Reconciler reconciler;
+    private final Duration interval;
+    private final Sinks.Many<Boolean> wake = Sinks.many().multicast().directBestEffort();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private volatile @Nullable Disposable loop;
+
+    WarmerLoop(Reconciler reconciler, Duration interval) {
+        this.reconciler = reconciler;
+        this.interval = interval;
+    }
+
+    @Override
+    public void start() {
+        log.info("Warmer started: reconciling every {} s (+-10%)", interval.toSeconds());
+        loop = Mono.defer(reconciler::reconcile)
+                .onErrorResume(error -> {
+                    log.warn("Reconcile pass failed", error);
+                    return Mono.empty();
+                })
+                .then(Mono.defer(this::pause))
+                .repeat()
+                .subscribe();
+    }
+
+    /** Ends the current wait and reconciles now (policy change, actuator request, outage over). */
+    void reconcileNow() {
+        wakePending.set(true);
+        wake.tryEmitNext(Boolean.TRUE);
+    }
+
+    private Mono<Void> pause() {
+        if (wakePending.getAndSet(false)) {
+            return Mono.empty();
+        }
+        return Mono.firstWithSignal(Mono.delay(jittered()).then(), wake.asFlux().next().then())
+                .doFinally(signal -> wakePending.set(false));
+    }
+
+    private Duration jittered() {
+        double factor = 0.9 + ThreadLocalRandom.current().nextDouble() * 0.2; // replicas do not align
+        return Duration.ofNanos((long) (interval.toNanos() * factor));
+    }
+
+    @Override
+    public void stop() {
+        Disposable running = loop;
+        if (running != null) {
+            running.dispose();
+        }
+        loop = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return loop != null;
+    }
+}
