@@ -36,7 +36,9 @@ public final class FakeOllama implements AutoCloseable {
     private final reactor.core.scheduler.Scheduler timer = timer();
     private final Scheduler scheduler;
     private final LoopResources loops;
-    private final DisposableServer server;
+    private final Router router;
+    private final int port;
+    private volatile DisposableServer server;
 
     private FakeOllama(Clock clock) {
         this.scheduler = new Scheduler(clock, settings, timer);
@@ -45,7 +47,7 @@ public final class FakeOllama implements AutoCloseable {
         InferenceRoutes inference = new InferenceRoutes(catalog, scheduler, settings, responses, timer);
         EmbedRoutes embed = new EmbedRoutes(catalog, scheduler);
         OpenAiRoutes openAi = new OpenAiRoutes(catalog, scheduler, settings, clock, timer);
-        Router router = new Router(settings, journal, faults)
+        this.router = new Router(settings, journal, faults)
                 .on("GET", "/", info::root).on("HEAD", "/", info::root)
                 .on("GET", "/api/version", info::version).on("HEAD", "/api/version", info::version)
                 .on("GET", "/api/tags", info::tags).on("HEAD", "/api/tags", info::tags)
@@ -61,17 +63,22 @@ public final class FakeOllama implements AutoCloseable {
         // Own event loops: a Spring context closing the shared Reactor Netty resources must not stop this server.
         this.loops = LoopResources.create("fake-ollama", 1, 2, true);
         try {
-            this.server = HttpServer.create()
-                    .runOn(loops)
-                    .host("127.0.0.1")
-                    .port(0)
-                    .handle(router::handle)
-                    .bindNow(Duration.ofSeconds(10));
+            this.server = bind(0);
+            this.port = server.port();
         } catch (RuntimeException e) {
             loops.dispose();
             timer.dispose();
             throw e;
         }
+    }
+
+    private DisposableServer bind(int port) {
+        return HttpServer.create()
+                .runOn(loops)
+                .host("127.0.0.1")
+                .port(port)
+                .handle(router::handle)
+                .bindNow(Duration.ofSeconds(10));
     }
 
     /** Starts a fake Ollama on the system clock. */
@@ -91,7 +98,24 @@ public final class FakeOllama implements AutoCloseable {
 
     /** The port the server listens on (127.0.0.1). */
     public int port() {
-        return server.port();
+        return port;
+    }
+
+    /**
+     * Ollama goes away: the port refuses connections, open connections close, and every loaded model is gone.
+     * Requests received so far stay in the journal.
+     */
+    public void stop() {
+        server.disposeNow(Duration.ofSeconds(5));
+        scheduler.reset();
+    }
+
+    /** Ollama comes back (after {@link #stop()}, or as a restart): same port, no model loaded. */
+    public void restart() {
+        if (!server.isDisposed()) {
+            stop();
+        }
+        server = bind(port);
     }
 
     /** Adds a completion model with the defaults of {@link ModelSpec#of(String)}. */
