@@ -116,7 +116,8 @@ final class Reconciler {
         state.lost(clock.instant());
         if (!reportedDown) {
             reportedDown = true; // said once per outage, not every tick
-            String reason = error instanceof CallNotPermittedException ? "circuit breaker open" : error.toString();
+            String reason = error instanceof CallNotPermittedException
+                    ? "connection failures opened the circuit breaker" : error.toString();
             log.warn("Ollama cannot be reached ({}); the warmer waits quietly and re-warms pinned models when it "
                     + "answers again", reason);
         } else {

@@ -8,6 +8,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -39,6 +42,8 @@ public final class FakeOllama implements AutoCloseable {
     private final Router router;
     private final int port;
     private volatile DisposableServer server;
+    /** Every open connection, so that {@link #stop()} can drop the keep-alive ones as a dying Ollama would. */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     private FakeOllama(Clock clock) {
         this.scheduler = new Scheduler(clock, settings, timer);
@@ -77,6 +82,7 @@ public final class FakeOllama implements AutoCloseable {
                 .runOn(loops)
                 .host("127.0.0.1")
                 .port(port)
+                .channelGroup(connections)
                 .handle(router::handle)
                 .bindNow(Duration.ofSeconds(10));
     }
@@ -107,6 +113,7 @@ public final class FakeOllama implements AutoCloseable {
      */
     public void stop() {
         server.disposeNow(Duration.ofSeconds(5));
+        connections.close().awaitUninterruptibly(5_000);
         scheduler.reset();
     }
 

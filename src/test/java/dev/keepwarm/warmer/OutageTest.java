@@ -1,0 +1,86 @@
+package dev.keepwarm.warmer;
+
+import java.time.Duration;
+
+import dev.keepwarm.fake.FakeOllama;
+import dev.keepwarm.support.TestClock;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
+
+/** Ollama goes away: the breaker opens, the warmer waits quietly, and re-warms as soon as Ollama is back. */
+@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
+        "keepwarm.warmer.interval=100ms",
+        "resilience4j.circuitbreaker.instances.ollama.wait-duration-in-open-state=700ms",
+        "resilience4j.retry.instances.ollama.wait-duration=20ms",
+        "keepwarm.policy.models[0].match=llama3.2:1b",
+        "keepwarm.policy.models[0].keep-alive=forever",
+        "keepwarm.policy.models[0].warm=true"})
+@Import(TestClock.class)
+@DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
+class OutageTest {
+
+    private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK).withModel("llama3.2:1b");
+
+    @Autowired
+    CircuitBreakerRegistry breakers;
+
+    @Autowired
+    Warmer warmer;
+
+    @DynamicPropertySource
+    static void upstream(DynamicPropertyRegistry registry) {
+        registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
+        registry.add("management.server.port", () -> "0");
+    }
+
+    @AfterAll
+    static void stopOllama() {
+        OLLAMA.close();
+    }
+
+    @Test
+    void breakerOpensDuringOutageAndClosesWhenOllamaIsBackWithModelsRewarmed(CapturedOutput output) {
+        CircuitBreaker breaker = breakers.circuitBreaker("ollama");
+        await().atMost(Duration.ofSeconds(5)).until(() -> OLLAMA.loadCount("llama3.2:1b") == 1);
+
+        OLLAMA.stop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> breaker.getState() == CircuitBreaker.State.OPEN);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> breaker.getMetrics().getNumberOfNotPermittedCalls() >= 3); // ticks short-circuited
+        assertThat(warmer.state().upstreamUp()).isFalse();
+        assertThat(warmer.state().model("llama3.2:1b")).hasValueSatisfying(m -> assertThat(m.resident()).isFalse());
+        assertThat(occurrences(output.getOut(), "Ollama cannot be reached")).as("outage logged once").isEqualTo(1);
+
+        OLLAMA.restart();
+        await().atMost(Duration.ofSeconds(10)).until(() -> OLLAMA.loaded().stream()
+                .anyMatch(m -> m.name().equals("llama3.2:1b") && m.forever()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> breaker.getState() == CircuitBreaker.State.CLOSED);
+        assertThat(warmer.state().upstreamUp()).isTrue();
+        assertThat(output.getOut()).contains("Ollama answers again");
+    }
+
+    private static int occurrences(String text, String needle) {
+        int count = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            count++;
+        }
+        return count;
+    }
+}

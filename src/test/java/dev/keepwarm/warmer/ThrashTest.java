@@ -1,0 +1,76 @@
+package dev.keepwarm.warmer;
+
+import java.time.Duration;
+
+import dev.keepwarm.fake.FakeOllama;
+import dev.keepwarm.support.TestClock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
+
+/**
+ * Two pinned models that do not fit together (OLLAMA_MAX_LOADED_MODELS=1) evict each other: keepwarm detects the
+ * thrashing and backs off instead of fighting Ollama's scheduler in a tight loop.
+ */
+@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
+        "keepwarm.warmer.interval=100ms",
+        "keepwarm.warmer.thrash.reloads=3",
+        "keepwarm.warmer.thrash.window=10m",
+        "keepwarm.warmer.thrash.max-backoff=1h",
+        "keepwarm.policy.models[0].match=alpha",
+        "keepwarm.policy.models[0].keep-alive=forever",
+        "keepwarm.policy.models[0].warm=true",
+        "keepwarm.policy.models[1].match=beta",
+        "keepwarm.policy.models[1].keep-alive=forever",
+        "keepwarm.policy.models[1].warm=true"})
+@Import(TestClock.class)
+@DirtiesContext
+class ThrashTest {
+
+    private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
+            .withModel("alpha").withModel("beta").maxLoadedModels(1);
+
+    @Autowired
+    Warmer warmer;
+
+    @DynamicPropertySource
+    static void upstream(DynamicPropertyRegistry registry) {
+        registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
+        registry.add("management.server.port", () -> "0");
+    }
+
+    @AfterAll
+    static void stopOllama() {
+        OLLAMA.close();
+    }
+
+    @Test
+    void modelsEvictingEachOtherAreMarkedThrashingAndBackedOff() throws InterruptedException {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(warmer.state().models())
+                .anySatisfy(model -> assertThat(model.thrashing()).isTrue()));
+        // let any ping already under way finish, then watch ~15 intervals: backing off, nobody loads
+        await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        int before = loads();
+        Thread.sleep(1_500);
+        assertThat(loads() - before).as("loads while backing off").isLessThanOrEqualTo(2);
+        assertThat(warmer.state().models()).filteredOn(ModelState::thrashing)
+                .allSatisfy(model -> assertThat(model.backoffUntil()).isAfter(TestClock.CLOCK.instant()));
+
+        TestClock.CLOCK.advance(Duration.ofHours(2)); // back-off over: keepwarm tries again
+        await().atMost(Duration.ofSeconds(5)).until(() -> loads() > before + 2);
+    }
+
+    private static int loads() {
+        return OLLAMA.loadCount("alpha") + OLLAMA.loadCount("beta");
+    }
+}
