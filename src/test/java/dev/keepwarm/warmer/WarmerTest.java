@@ -12,10 +12,14 @@ import dev.keepwarm.support.TestClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
@@ -47,6 +51,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
         "keepwarm.policy.models[3].warm=true"})
 @Import(TestClock.class)
 @DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
 class WarmerTest {
 
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
@@ -57,6 +62,9 @@ class WarmerTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    Warmer warmer;
 
     @DynamicPropertySource
     static void upstream(DynamicPropertyRegistry registry) {
@@ -143,6 +151,18 @@ class WarmerTest {
         int firstCompatible = indexOf(all, r -> r.path().equals("/v1/chat/completions"));
         assertThat(all.indexOf(phiPings.get(0))).isLessThan(firstCompatible);
         assertThat(model("phi3").forever()).isTrue();
+    }
+
+    @Test
+    void openAiTrafficToAModelPinnedWithOptionsIsReportedAsAConflict(CapturedOutput output) {
+        WebClient.create("http://localhost:" + port).post().uri("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"llama3.2:1b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+
+        assertThat(warmer.state().model("llama3.2:1b")).hasValueSatisfying(state ->
+                assertThat(state.conflict()).contains("num_ctx=8192"));
+        assertThat(output.getOut()).contains("OLLAMA_CONTEXT_LENGTH=8192");
     }
 
     @Test
