@@ -41,9 +41,11 @@ class StartupFailureTest {
         for (String entry : properties.split(",")) {
             config.put(entry.substring(0, entry.indexOf("=")), entry.substring(entry.indexOf("=") + 1));
         }
+        config.put("server.port", "0");
+        config.put("management.server.port", "0");
         String[] args = config.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(KeepwarmApplication.class)
-                .properties("server.port=0", "management.server.port=0").run(args).close());
+                .run(args).close());
 
         assertThat(failure).as(name).isNotNull();
         String messages = allMessages(failure);

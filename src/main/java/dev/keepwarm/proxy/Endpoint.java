@@ -22,6 +22,11 @@ enum Endpoint {
         this.contentField = contentField;
     }
 
+    /** The endpoint's value of the {@code endpoint} metric tag. */
+    String tag() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     String path() {
         return path;
     }

@@ -1,5 +1,6 @@
 package dev.keepwarm.proxy;
 
+import dev.keepwarm.metrics.KeepwarmMetrics;
 import dev.keepwarm.ollama.Upstream;
 import dev.keepwarm.policy.Policies;
 import dev.keepwarm.warmer.Warmer;
@@ -17,12 +18,14 @@ import org.springframework.context.annotation.Configuration;
 class ProxyConfiguration {
 
     @Bean
-    ProxyHandler proxyHandler(Upstream upstream, ProxyProperties proxy, Policies policies, Warmer warmer) {
+    ProxyHandler proxyHandler(Upstream upstream, ProxyProperties proxy, Policies policies, Warmer warmer,
+            KeepwarmMetrics metrics) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
         UpstreamCall call = new UpstreamCall(upstream, relay, errors);
-        return new ProxyHandler(new RequestRewriter(policies, json), call, errors, proxy.maxRequestSize(), warmer);
+        return new ProxyHandler(new RequestRewriter(policies, json), call, errors, proxy.maxRequestSize(), warmer,
+                metrics);
     }
 
     /** Every path on the proxy port is Ollama's. */

@@ -13,6 +13,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
+import dev.keepwarm.metrics.KeepwarmMetrics;
 import dev.keepwarm.policy.Decision;
 import dev.keepwarm.warmer.Warmer;
 import reactor.core.publisher.Flux;
@@ -32,10 +33,12 @@ final class ProxyHandler implements WebHandler {
     private final ProxyErrors errors;
     private final DataSize maxRequestSize;
     private final Warmer warmer;
+    private final KeepwarmMetrics metrics;
 
     ProxyHandler(RequestRewriter rewriter, UpstreamCall upstream, ProxyErrors errors, DataSize maxRequestSize,
-            Warmer warmer) {
+            Warmer warmer, KeepwarmMetrics metrics) {
         this.warmer = warmer;
+        this.metrics = metrics;
         this.rewriter = rewriter;
         this.upstream = upstream;
         this.errors = errors;
@@ -52,7 +55,7 @@ final class ProxyHandler implements WebHandler {
         if (Endpoint.compatible(request.getMethod(), request.getPath().value())) {
             return readBody(exchange, body -> warmThenForward(exchange, body));
         }
-        return upstream.forward(exchange, request.getBody(), -1, null, null);
+        return upstream.forward(exchange, request.getBody(), -1, Forwarding.PLAIN);
     }
 
     /** Reads the whole body, up to max-request-size (413 beyond it). */
@@ -73,17 +76,25 @@ final class ProxyHandler implements WebHandler {
         RequestRewriter.Rewrite rewrite = rewriter.rewrite(endpoint, body);
         Decision decision = rewrite.decision();
         if (decision != null && decision.refused()) {
+            metrics.decision(rewrite.model(), decision.action());
             return errors.respond(exchange, HttpStatus.CONFLICT, decision.refusal(), rewrite.header());
         }
         String model = rewrite.model();
-        Runnable shield = model == null ? null : () -> warmer.shield(model);
-        return upstream.forward(exchange, bytes(rewrite.body()), rewrite.body().length, rewrite.header(), shield);
+        Forwarding forwarding = Forwarding.PLAIN;
+        if (model != null && decision != null) {
+            metrics.decision(model, decision.action());
+            forwarding = new Forwarding(rewrite.header(), () -> warmer.shield(model), metrics.observe(model, endpoint.tag()));
+        }
+        return upstream.forward(exchange, bytes(rewrite.body()), rewrite.body().length, forwarding);
     }
 
     /** /v1 and Anthropic routes: the body goes on unchanged, after the warmer made a warm model resident. */
     private Mono<Void> warmThenForward(ServerWebExchange exchange, byte[] body) {
-        Mono<Void> ready = rewriter.model(body).map(warmer::beforeCompatibleRequest).orElse(Mono.empty());
-        return ready.then(Mono.defer(() -> upstream.forward(exchange, bytes(body), body.length, null, null)));
+        Optional<String> model = rewriter.model(body);
+        Mono<Void> ready = model.map(warmer::beforeCompatibleRequest).orElse(Mono.empty());
+        Forwarding forwarding = model.map(m -> new Forwarding(null, null, metrics.observe(m, "openai")))
+                .orElse(Forwarding.PLAIN);
+        return ready.then(Mono.defer(() -> upstream.forward(exchange, bytes(body), body.length, forwarding)));
     }
 
     private static Flux<DataBuffer> bytes(byte[] body) {

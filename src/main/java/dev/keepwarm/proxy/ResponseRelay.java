@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.keepwarm.metrics.RequestObservation;
 import dev.keepwarm.policy.KeepAlive;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,7 +38,8 @@ final class ResponseRelay {
         this.json = json;
     }
 
-    Mono<Void> relay(ServerWebExchange exchange, ClientResponse upstream, @Nullable String keepAliveHeader) {
+    Mono<Void> relay(ServerWebExchange exchange, ClientResponse upstream, Forwarding forwarding) {
+        String keepAliveHeader = forwarding.keepAliveHeader();
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(upstream.statusCode());
         ForwardedHeaders.toClient(upstream.headers().asHttpHeaders(), response.getHeaders());
@@ -45,11 +47,25 @@ final class ResponseRelay {
             response.getHeaders().set(ProxyErrors.KEEP_ALIVE_HEADER, keepAliveHeader);
         }
         StreamKind kind = StreamKind.of(upstream.headers().contentType().orElse(null));
-        Flux<DataBuffer> body = upstream.bodyToFlux(DataBuffer.class).timeout(idleTimeout);
+        Flux<DataBuffer> body = observe(upstream.bodyToFlux(DataBuffer.class).timeout(idleTimeout), forwarding,
+                upstream.statusCode().value());
         if (!kind.flushEachChunk()) {
             return response.writeWith(body);
         }
         return response.writeAndFlushWith(guard(body, kind, response).map(Flux::just));
+    }
+
+    /** Lets the request's meters see the buffers pass (never holding them) and the way the response ended. */
+    private static Flux<DataBuffer> observe(Flux<DataBuffer> body, Forwarding forwarding, int status) {
+        RequestObservation observation = forwarding.observation();
+        if (observation == null) {
+            return body;
+        }
+        return body.doOnNext(observation::chunk).doFinally(signal -> observation.finish(switch (signal) {
+            case ON_COMPLETE -> String.valueOf(status);
+            case CANCEL -> "cancelled";
+            default -> "error";
+        }));
     }
 
     /** Ends a broken stream with an error the client's parser understands, on a line of its own. */

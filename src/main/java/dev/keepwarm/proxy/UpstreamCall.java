@@ -48,11 +48,8 @@ final class UpstreamCall {
 
     /**
      * @param contentLength length of a body keepwarm built, or -1 to stream the client's body with its own headers
-     * @param keepAliveHeader value of X-Keepwarm-Keep-Alive for the response, or null
-     * @param clientLeftEarly run when the client goes away before Ollama's response headers (the load shield)
      */
-    Mono<Void> forward(ServerWebExchange exchange, Flux<DataBuffer> body, long contentLength,
-            @Nullable String keepAliveHeader, @Nullable Runnable clientLeftEarly) {
+    Mono<Void> forward(ServerWebExchange exchange, Flux<DataBuffer> body, long contentLength, Forwarding forwarding) {
         ServerHttpRequest request = exchange.getRequest();
         String query = request.getURI().getRawQuery();
         URI uri = target.uri(request.getURI().getRawPath() + (query == null ? "" : "?" + query));
@@ -63,7 +60,7 @@ final class UpstreamCall {
         AtomicBoolean responded = new AtomicBoolean();
         Mono<Void> exchangeMono = call.exchangeToMono(response -> {
             responded.set(true);
-            return relay.relay(exchange, response, keepAliveHeader);
+            return relay.relay(exchange, response, forwarding);
         });
         Duration responseTimeout = upstream.responseTimeout();
         if (responseTimeout != null) {
@@ -71,14 +68,16 @@ final class UpstreamCall {
             exchangeMono = exchangeMono.timeout(
                     Mono.delay(responseTimeout).filter(tick -> !responded.get()).switchIfEmpty(Mono.never()));
         }
-        if (clientLeftEarly != null) {
-            exchangeMono = exchangeMono.doOnCancel(() -> {
-                if (!responded.get()) {
-                    clientLeftEarly.run();
-                }
-            });
-        }
-        return exchangeMono.onErrorResume(error -> !responded.get(), error -> fail(exchange, error, keepAliveHeader));
+        return exchangeMono
+                .doOnCancel(() -> {
+                    if (!responded.get()) {
+                        forwarding.finished("cancelled");
+                        if (forwarding.clientLeftEarly() != null) {
+                            forwarding.clientLeftEarly().run();
+                        }
+                    }
+                })
+                .onErrorResume(error -> !responded.get(), error -> fail(exchange, error, forwarding));
     }
 
     private static boolean hasBody(ServerHttpRequest request, long contentLength) {
@@ -86,11 +85,13 @@ final class UpstreamCall {
         return contentLength > 0 || headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
     }
 
-    private Mono<Void> fail(ServerWebExchange exchange, Throwable error, @Nullable String keepAliveHeader) {
+    private Mono<Void> fail(ServerWebExchange exchange, Throwable error, Forwarding forwarding) {
+        String keepAliveHeader = forwarding.keepAliveHeader();
         if (error instanceof TimeoutException) {
             String message = "keepwarm: upstream " + upstream.url() + " sent no response within "
                     + KeepAlive.of(upstream.responseTimeout()) + " (keepwarm.upstream.response-timeout)";
             log.warn(message);
+            forwarding.finished("504");
             return errors.respond(exchange, HttpStatus.GATEWAY_TIMEOUT, message, keepAliveHeader);
         }
         String reason = rootMessage(error);
@@ -98,6 +99,7 @@ final class UpstreamCall {
                 ? "keepwarm: upstream " + upstream.url() + " unreachable: " + reason
                 : "keepwarm: upstream " + upstream.url() + " failed: " + reason;
         log.warn("{} ({} {})", message, exchange.getRequest().getMethod(), exchange.getRequest().getPath());
+        forwarding.finished("502");
         return errors.respond(exchange, HttpStatus.BAD_GATEWAY, message, keepAliveHeader);
     }
 

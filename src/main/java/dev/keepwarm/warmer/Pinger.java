@@ -3,6 +3,7 @@ package dev.keepwarm.warmer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,8 +30,11 @@ final class Pinger {
     private final Clock clock;
     private final Duration pingTimeout;
     private final Map<String, Boolean> embeddingOnly = new ConcurrentHashMap<>();
+    private final List<PingListener> listeners;
 
-    Pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, Duration pingTimeout) {
+    Pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, Duration pingTimeout,
+            List<PingListener> listeners) {
+        this.listeners = List.copyOf(listeners);
         this.ollama = ollama;
         this.state = state;
         this.thrash = thrash;
@@ -50,9 +54,23 @@ final class Pinger {
             return embedding(model)
                     .flatMap(embedding -> send(model, keepAlive, rule, embedding))
                     .timeout(pingTimeout)
-                    .map(took -> loaded(model, keepAlive, wasResident ? null : took))
-                    .onErrorResume(error -> Mono.just(failed(model, error)));
+                    .map(took -> {
+                        PingOutcome outcome = loaded(model, keepAlive, wasResident ? null : took);
+                        listeners.forEach(listener -> listener.pinged(model, outcome, took, !wasResident));
+                        return outcome;
+                    })
+                    .onErrorResume(error -> {
+                        PingOutcome outcome = failed(model, error);
+                        listeners.forEach(listener -> listener.pinged(model, outcome, null, false));
+                        return Mono.just(outcome);
+                    });
         });
+    }
+
+    /** A ping that was due but held back (thrash back-off): recorded and reported as skipped. */
+    void skip(String model) {
+        state.update(model, s -> s.skipped(clock.instant()));
+        listeners.forEach(listener -> listener.pinged(model, PingOutcome.SKIPPED, null, false));
     }
 
     private Mono<Duration> send(String model, KeepAlive keepAlive, ModelRule rule, boolean embedding) {
@@ -100,7 +118,7 @@ final class Pinger {
     private PingOutcome failed(String model, Throwable error) {
         Instant now = clock.instant();
         if (error instanceof CallNotPermittedException) {
-            state.update(model, s -> s.skipped(now));
+            state.update(model, s -> s.skipped(now)); // the breaker is open: nothing was sent
             return PingOutcome.SKIPPED;
         }
         state.update(model, s -> s.pinged(PingOutcome.FAILED, now, null, false));

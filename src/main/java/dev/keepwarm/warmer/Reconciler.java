@@ -96,7 +96,7 @@ final class Reconciler {
             return;
         }
         if (current.backoffUntil() != null && now.isBefore(current.backoffUntil())) {
-            state.update(model, s -> s.skipped(now));
+            pinger.skip(model);
             return;
         }
         plan.add(new Target(model, rule));

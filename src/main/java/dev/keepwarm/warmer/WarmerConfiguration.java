@@ -35,8 +35,9 @@ class WarmerConfiguration {
     }
 
     @Bean
-    Pinger pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, WarmerProperties properties) {
-        return new Pinger(ollama, state, thrash, clock, properties.pingTimeout());
+    Pinger pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, WarmerProperties properties,
+            ObjectProvider<PingListener> listeners) {
+        return new Pinger(ollama, state, thrash, clock, properties.pingTimeout(), listeners.orderedStream().toList());
     }
 
     @Bean

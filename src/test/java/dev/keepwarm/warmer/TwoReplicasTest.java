@@ -41,6 +41,9 @@ class TwoReplicasTest {
             .withModel("alpha").withModel("beta");
     private static ConfigurableApplicationContext secondReplica;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    Warmer warmer;
+
     @DynamicPropertySource
     static void upstream(DynamicPropertyRegistry registry) {
         registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
@@ -49,10 +52,11 @@ class TwoReplicasTest {
 
     @BeforeAll
     static void startSecondReplica() {
-        secondReplica = new SpringApplicationBuilder(KeepwarmApplication.class)
-                .properties("server.port=0", "management.server.port=0", "keepwarm.upstream.url=" + OLLAMA.url(),
-                        INTERVAL, RULE_0, KEEP_0, WARM_0, RULE_1, KEEP_1, WARM_1)
-                .run();
+        // command-line arguments, not builder properties: those are defaults that application.yml overrides
+        String[] args = java.util.stream.Stream.of("server.port=0", "management.server.port=0",
+                "keepwarm.upstream.url=" + OLLAMA.url(), INTERVAL, RULE_0, KEEP_0, WARM_0, RULE_1, KEEP_1, WARM_1)
+                .map(property -> "--" + property).toArray(String[]::new);
+        secondReplica = new SpringApplicationBuilder(KeepwarmApplication.class).run(args);
     }
 
     @AfterAll
@@ -67,6 +71,9 @@ class TwoReplicasTest {
         Thread.sleep(1_000); // several reconcile passes of both replicas
         assertThat(OLLAMA.loadCount("alpha")).isEqualTo(1);
         assertThat(OLLAMA.loadCount("beta")).isEqualTo(1);
-        assertThat(OLLAMA.received("/api/ps").size()).as("both replicas reconcile").isGreaterThan(6);
+        for (Warmer replica : new Warmer[] {warmer, secondReplica.getBean(Warmer.class)}) {
+            assertThat(replica.state().upstreamUp()).as("each replica reconciles against this Ollama").isTrue();
+            assertThat(replica.state().model("alpha")).hasValueSatisfying(m -> assertThat(m.resident()).isTrue());
+        }
     }
 }
