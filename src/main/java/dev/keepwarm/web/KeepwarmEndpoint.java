@@ -1,0 +1,107 @@
+package dev.keepwarm.web;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import dev.keepwarm.ollama.OllamaClient;
+import dev.keepwarm.ollama.UpstreamProperties;
+import dev.keepwarm.policy.ModelRule;
+import dev.keepwarm.policy.Policies;
+import dev.keepwarm.warmer.ModelState;
+import dev.keepwarm.warmer.PingOutcome;
+import dev.keepwarm.warmer.WarmState;
+import dev.keepwarm.warmer.Warmer;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * {@code /actuator/keepwarm} on the management port: the live state (GET), reconcile now (POST), ping one model
+ * (POST /actuator/keepwarm/{model}).
+ */
+@Endpoint(id = "keepwarm")
+class KeepwarmEndpoint {
+
+    private final Warmer warmer;
+    private final Policies policies;
+    private final OllamaClient ollama;
+    private final UpstreamProperties upstream;
+    private final MeterRegistry registry;
+
+    KeepwarmEndpoint(Warmer warmer, Policies policies, OllamaClient ollama, UpstreamProperties upstream,
+            MeterRegistry registry) {
+        this.warmer = warmer;
+        this.policies = policies;
+        this.ollama = ollama;
+        this.upstream = upstream;
+        this.registry = registry;
+    }
+
+    @ReadOperation
+    Mono<KeepwarmReport> report() {
+        return ollama.version().timeout(Duration.ofSeconds(2)).map(Optional::of)
+                .onErrorReturn(Optional.empty()).defaultIfEmpty(Optional.empty())
+                .map(version -> new KeepwarmReport(upstream(version.orElse(null)), rules(), models()));
+    }
+
+    /** Wakes the reconcile loop now. */
+    @WriteOperation
+    ActionResult reconcile() {
+        warmer.reconcileNow();
+        return new ActionResult("reconcile", "started");
+    }
+
+    /** Pings one model with its warm rule. */
+    @WriteOperation
+    Mono<ActionResult> ping(@Selector String model) {
+        return warmer.ping(model).map(outcome -> new ActionResult("ping " + model, outcome.tag()))
+                .defaultIfEmpty(new ActionResult("ping " + model, "no warm rule governs this model"));
+    }
+
+    private KeepwarmReport.Upstream upstream(@Nullable String version) {
+        WarmState state = warmer.state();
+        return new KeepwarmReport.Upstream(upstream.url().toString(), state.upstreamUp(), version, state.lastContact(),
+                ollama.breaker().getState().name());
+    }
+
+    private List<KeepwarmReport.Rule> rules() {
+        return policies.rules().stream().map(KeepwarmEndpoint::rule).toList();
+    }
+
+    private static KeepwarmReport.Rule rule(ModelRule rule) {
+        return new KeepwarmReport.Rule(rule.match(), rule.keepAlive() == null ? null : rule.keepAlive().toString(),
+                rule.mode().name().toLowerCase(java.util.Locale.ROOT), rule.warm());
+    }
+
+    private List<KeepwarmReport.Model> models() {
+        return warmer.state().models().stream().sorted(Comparator.comparing(ModelState::model))
+                .map(this::model).toList();
+    }
+
+    private KeepwarmReport.Model model(ModelState s) {
+        PingOutcome outcome = s.lastPingOutcome();
+        return new KeepwarmReport.Model(s.model(), s.resident(), s.expiresAt(), s.forever(), s.sizeVram(),
+                s.contextLength(), s.lastPingAt(), outcome == null ? null : outcome.tag(),
+                s.lastLoad() == null ? null : s.lastLoad().toMillis() / 1000.0, coldStarts(s.model()), s.thrashing(),
+                s.backoffUntil(), s.conflict());
+    }
+
+    private long coldStarts(String model) {
+        return (long) registry.find("keepwarm.cold.starts").tag("model", model).counters().stream()
+                .mapToDouble(counter -> counter.count()).sum();
+    }
+
+    /**
+     * @param action what was asked
+     * @param result what happened
+     */
+    record ActionResult(String action, String result) {
+    }
+}

@@ -1,0 +1,62 @@
+package dev.keepwarm.web;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.keepwarm.policy.ModelName;
+import dev.keepwarm.policy.ModelRule;
+import dev.keepwarm.policy.Policies;
+import dev.keepwarm.warmer.ModelState;
+import dev.keepwarm.warmer.WarmState;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+
+/**
+ * The {@code keepwarm} health: UP when every warm model with a concrete name is resident, otherwise DOWN with a
+ * line per model saying what is wrong. Not part of the liveness or readiness groups: a cold model is no reason
+ * to restart keepwarm.
+ */
+class KeepwarmHealth implements ReactiveHealthIndicator {
+
+    private final Policies policies;
+    private final WarmState state;
+
+    KeepwarmHealth(Policies policies, WarmState state) {
+        this.policies = policies;
+        this.state = state;
+    }
+
+    @Override
+    public Mono<Health> health() {
+        return Mono.fromSupplier(() -> {
+            Map<String, String> details = new LinkedHashMap<>();
+            boolean allResident = true;
+            for (ModelRule rule : policies.rules()) {
+                if (!rule.warm() || rule.match().indexOf('*') >= 0 || rule.match().indexOf('?') >= 0) {
+                    continue;
+                }
+                String model = ModelName.normalize(rule.match());
+                ModelState s = state.model(model).orElse(null);
+                String detail = describe(s);
+                allResident &= s != null && s.resident();
+                details.put(model, detail);
+            }
+            return (allResident ? Health.up() : Health.down()).withDetails(details).build();
+        });
+    }
+
+    private static String describe(ModelState s) {
+        if (s == null) {
+            return "not seen yet: the warmer has not reconciled";
+        }
+        if (s.thrashing()) {
+            return "thrashing: re-loaded too often, pings back off until " + s.backoffUntil();
+        }
+        if (!s.resident()) {
+            return "not loaded" + (s.lastPingOutcome() == null ? "" : "; last ping " + s.lastPingOutcome().tag());
+        }
+        return s.forever() ? "loaded, pinned forever" : "loaded, expires " + s.expiresAt();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.keepwarm.web;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@code GET /actuator/keepwarm} answers: Ollama, the rules, and every model keepwarm knows.
+ *
+ * @param upstream Ollama as keepwarm sees it
+ * @param rules the configured rules, in order
+ * @param models every model warmed or seen in /api/ps
+ */
+public record KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> models) {
+
+    /**
+     * @param url Ollama's URL
+     * @param up whether the last contact succeeded
+     * @param version Ollama's version, null when it did not answer
+     * @param lastContact when Ollama last answered
+     * @param circuitBreaker state of the breaker around the warmer's calls
+     */
+    public record Upstream(String url, boolean up, @Nullable String version, @Nullable Instant lastContact,
+            String circuitBreaker) {
+    }
+
+    /**
+     * @param match the rule's match
+     * @param keepAlive its keep-alive as sent ({@code -1} for forever), null when it has none
+     * @param mode override, fill or clamp
+     * @param warm whether the warmer keeps it loaded now
+     */
+    public record Rule(String match, @Nullable String keepAlive, String mode, boolean warm) {
+    }
+
+    /**
+     * @param model normalised name
+     * @param resident loaded now, as far as keepwarm knows
+     * @param expiresAt Ollama's expiry, null when unknown
+     * @param forever pinned forever
+     * @param sizeVram bytes in GPU memory
+     * @param contextLength the runner's context length
+     * @param lastPingAt the warmer's last ping
+     * @param lastPingOutcome loaded, failed or skipped
+     * @param lastLoadSeconds how long the last load the warmer caused took
+     * @param coldStarts client requests that paid a cold load since start
+     * @param thrashing re-loaded too often, pings backing off
+     * @param backoffUntil no ping before this
+     * @param conflict a configuration conflict keepwarm cannot resolve
+     */
+    public record Model(String model, boolean resident, @Nullable Instant expiresAt, boolean forever, long sizeVram,
+            int contextLength, @Nullable Instant lastPingAt, @Nullable String lastPingOutcome,
+            @Nullable Double lastLoadSeconds, long coldStarts, boolean thrashing, @Nullable Instant backoffUntil,
+            @Nullable String conflict) {
+    }
+}

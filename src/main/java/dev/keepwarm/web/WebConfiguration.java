@@ -1,0 +1,32 @@
+package dev.keepwarm.web;
+
+import dev.keepwarm.ollama.OllamaClient;
+import dev.keepwarm.ollama.UpstreamProperties;
+import dev.keepwarm.policy.Policies;
+import dev.keepwarm.warmer.WarmState;
+import dev.keepwarm.warmer.Warmer;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The actuator endpoint and health contributors (all on the management port). */
+@Configuration(proxyBeanMethods = false)
+class WebConfiguration {
+
+    @Bean
+    KeepwarmEndpoint keepwarmEndpoint(Warmer warmer, Policies policies, OllamaClient ollama,
+            UpstreamProperties upstream, MeterRegistry registry) {
+        return new KeepwarmEndpoint(warmer, policies, ollama, upstream, registry);
+    }
+
+    @Bean
+    KeepwarmHealth keepwarmHealthIndicator(Policies policies, WarmState state) {
+        return new KeepwarmHealth(policies, state);
+    }
+
+    @Bean
+    OllamaHealth ollamaHealthIndicator(OllamaClient ollama, UpstreamProperties upstream) {
+        return new OllamaHealth(ollama, upstream);
+    }
+}
