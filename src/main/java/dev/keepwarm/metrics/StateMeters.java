@@ -58,6 +58,10 @@ final class StateMeters implements PingListener {
         Gauge.builder("keepwarm.model.expires.in", () -> expiresIn(model(name))).baseUnit("seconds")
                 .description("seconds until Ollama unloads the model; +Inf when pinned forever, 0 when not loaded")
                 .tags("model", tag).register(registry);
+        // present from the start, so increase() sees the first cold start of a pinned model
+        io.micrometer.core.instrument.Counter.builder("keepwarm.cold.starts")
+                .description("client requests that paid a cold load").tags("model", tag, "pinned", "true")
+                .register(registry);
         Gauge.builder("keepwarm.model.thrashing", () -> model(name).thrashing() ? 1 : 0)
                 .description("1 while the model is re-loaded too often and its pings back off").tags("model", tag)
                 .register(registry);
