@@ -130,6 +130,27 @@ class ObservabilityTest {
     }
 
     @Test
+    void everyMetricTheDashboardQueriesExistsInTheScrape() throws Exception {
+        OLLAMA.tokens(3, Duration.ZERO);
+        generate("pinned");
+        generate("cold");
+        JsonNode dashboard = JSON.readTree(java.nio.file.Files.readString(
+                java.nio.file.Path.of("deploy/grafana/keepwarm-dashboard.json")));
+        java.util.Set<String> queried = new java.util.TreeSet<>();
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\bkeepwarm_[a-z_]+");
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                java.util.regex.Matcher m = metric.matcher(target.get("expr").asString());
+                while (m.find()) {
+                    queried.add(m.group());
+                }
+            }
+        }
+        assertThat(queried).hasSizeGreaterThan(10);
+        assertThat(scrape().names()).containsAll(queried);
+    }
+
+    @Test
     void modelTagStaysBoundedWithAThousandUnknownModelNames() {
         Flux.fromStream(IntStream.range(0, 1000).boxed())
                 .flatMap(i -> client().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
