@@ -9,6 +9,10 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.util.function.Tuple2;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -25,9 +29,13 @@ class StreamingTest extends ProxyTestBase {
 
     private static final String GENERATE = "{\"model\":\"mistral\",\"prompt\":\"hi\"}";
 
+    @Autowired
+    MeterRegistry registry;
+
     @Test
-    void chunksSpacedUpstreamArriveSpacedNotInOneBatch() {
+    void chunksSpacedUpstreamArriveSpacedNotInOneBatchWhileMetricsObserveThem() {
         FAKE.tokens(5, Duration.ofMillis(200));
+        long observedBefore = requestsObserved();
         List<Tuple2<Long, String>> lines = lines(GENERATE).elapsed().collectList().block(Duration.ofSeconds(30));
 
         assertThat(lines).hasSize(6); // 5 tokens + the final done line
@@ -35,6 +43,12 @@ class StreamingTest extends ProxyTestBase {
         long spacedChunks = lines.stream().skip(1).filter(line -> line.getT1() >= 120).count();
         assertThat(spacedChunks).as("chunks arriving >= 120 ms after the previous one (upstream spacing 200 ms)")
                 .isGreaterThanOrEqualTo(4);
+        await().atMost(Duration.ofSeconds(5)).until(() -> requestsObserved() == observedBefore + 1);
+        assertThat(registry.get("keepwarm.generated.tokens").counters()).isNotEmpty();
+    }
+
+    private long requestsObserved() {
+        return registry.find("keepwarm.request").timers().stream().mapToLong(Timer::count).sum();
     }
 
     @Test
