@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import dev.keepwarm.policy.Action;
 import dev.keepwarm.policy.ModelRule;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.PingListener;
 import dev.keepwarm.warmer.PingOutcome;
 import io.micrometer.core.instrument.Counter;
@@ -28,10 +28,10 @@ public final class KeepwarmMetrics implements PingListener {
 
     private final MeterRegistry registry;
     private final ModelTags models;
-    private final Policies policies;
+    private final PolicySource policies;
     private final long coldStartNanos;
 
-    KeepwarmMetrics(MeterRegistry registry, ModelTags models, Policies policies, Duration coldStartThreshold) {
+    KeepwarmMetrics(MeterRegistry registry, ModelTags models, PolicySource policies, Duration coldStartThreshold) {
         this.registry = registry;
         this.models = models;
         this.policies = policies;
@@ -72,7 +72,7 @@ public final class KeepwarmMetrics implements PingListener {
             loadTimer(model, "request").record(Duration.ofNanos(last.loadDurationNs()));
             if (last.loadDurationNs() >= coldStartNanos) {
                 boolean pinned = !ModelTags.OTHER.equals(model)
-                        && policies.rule(model).map(ModelRule::warm).orElse(false);
+                        && policies.current().rule(model).map(ModelRule::warm).orElse(false);
                 Counter.builder("keepwarm.cold.starts").description("client requests that paid a cold load")
                         .tags("model", model, "pinned", String.valueOf(pinned)).register(registry).increment();
             }

@@ -2,7 +2,7 @@ package dev.keepwarm.metrics;
 
 import java.time.Clock;
 
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.WarmState;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -14,18 +14,18 @@ import org.springframework.context.annotation.Configuration;
 class MetricsConfiguration {
 
     @Bean
-    ModelTags modelTags(Policies policies, WarmState state, MetricsProperties properties) {
+    ModelTags modelTags(PolicySource policies, WarmState state, MetricsProperties properties) {
         return new ModelTags(policies, state, properties.maxModelTags());
     }
 
     @Bean
-    KeepwarmMetrics keepwarmMetrics(MeterRegistry registry, ModelTags tags, Policies policies,
+    KeepwarmMetrics keepwarmMetrics(MeterRegistry registry, ModelTags tags, PolicySource policies,
             MetricsProperties properties) {
         return new KeepwarmMetrics(registry, tags, policies, properties.coldStartThreshold());
     }
 
     @Bean
-    StateMeters stateMeters(MeterRegistry registry, WarmState state, ModelTags tags, Policies policies, Clock clock) {
+    StateMeters stateMeters(MeterRegistry registry, WarmState state, ModelTags tags, PolicySource policies, Clock clock) {
         return new StateMeters(registry, state, tags, policies, clock);
     }
 }

@@ -4,7 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.keepwarm.policy.ModelName;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.WarmState;
 
 /**
@@ -16,12 +16,12 @@ final class ModelTags {
 
     static final String OTHER = "other";
 
-    private final Policies policies;
+    private final PolicySource policies;
     private final WarmState state;
     private final int max;
     private final Set<String> admitted = ConcurrentHashMap.newKeySet();
 
-    ModelTags(Policies policies, WarmState state, int max) {
+    ModelTags(PolicySource policies, WarmState state, int max) {
         this.policies = policies;
         this.state = state;
         this.max = max;
@@ -32,7 +32,7 @@ final class ModelTags {
         if (admitted.contains(name)) {
             return name;
         }
-        boolean known = policies.rule(name).isPresent() || state.model(name).isPresent();
+        boolean known = policies.current().rule(name).isPresent() || state.model(name).isPresent();
         if (known && admitted.size() < max) {
             admitted.add(name);
             return name;

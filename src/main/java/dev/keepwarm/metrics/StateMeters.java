@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.ModelRule;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.ModelState;
 import dev.keepwarm.warmer.PingListener;
 import dev.keepwarm.warmer.PingOutcome;
@@ -28,14 +28,14 @@ final class StateMeters implements PingListener {
     private final Clock clock;
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
-    StateMeters(MeterRegistry registry, WarmState state, ModelTags models, Policies policies, Clock clock) {
+    StateMeters(MeterRegistry registry, WarmState state, ModelTags models, PolicySource policies, Clock clock) {
         this.registry = registry;
         this.state = state;
         this.models = models;
         this.clock = clock;
         Gauge.builder("keepwarm.upstream.up", state, s -> s.upstreamUp() ? 1 : 0)
                 .description("1 when the last contact with Ollama succeeded").register(registry);
-        for (ModelRule rule : policies.rules()) {
+        for (ModelRule rule : policies.current().rules()) {
             if (rule.warm() && rule.match().indexOf('*') < 0 && rule.match().indexOf('?') < 0) {
                 register(rule.match());
             }

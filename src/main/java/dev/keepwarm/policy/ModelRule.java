@@ -1,5 +1,6 @@
 package dev.keepwarm.policy;
 
+import java.time.Instant;
 import java.util.Map;
 
 import jakarta.validation.constraints.NotBlank;
@@ -24,6 +25,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     such requests 409 and never forwards a keep_alive of 0 for this model
  * @param options runner options (such as num_ctx) added to a request's options where the request lacks the key;
  *     numbers and booleans are sent as JSON numbers and booleans
+ * @param kind how the warmer loads the model: generate (an empty /api/generate), embedding (an empty /api/embed, for
+ *     embedding-only models) or auto (the warmer asks Ollama's /api/show once)
+ * @param schedule when the rule applies as written: outside its windows the model is not kept warm and gets the
+ *     schedule's off-hours-keep-alive instead of keep-alive (mode, allow-unload and options still apply). Omitted:
+ *     always
  */
 public record ModelRule(
         @NotBlank String match,
@@ -33,13 +39,34 @@ public record ModelRule(
         @Nullable KeepAlive max,
         @DefaultValue("false") boolean warm,
         @DefaultValue("true") boolean allowUnload,
-        @DefaultValue Map<String, String> options) implements Policy {
+        @DefaultValue Map<String, String> options,
+        @DefaultValue("auto") Kind kind,
+        @Nullable Schedule schedule) implements Policy {
 
     public ModelRule {
         options = options == null ? Map.of() : Map.copyOf(options);
+        kind = kind == null ? Kind.AUTO : kind;
         if (match != null && !match.isBlank()) {
             PolicyChecks.check(match, keepAlive, mode, min, max, allowUnload);
+            PolicyChecks.checkSchedule(match, schedule, allowUnload);
         }
+    }
+
+    /** Whether the warmer should keep the model loaded at the instant: warm, and inside the schedule if there is one. */
+    public boolean warmAt(Instant instant) {
+        return warm && (schedule == null || schedule.activeAt(instant));
+    }
+
+    /**
+     * The rule as it applies at the instant: itself inside its schedule (or without one); outside, a copy that is not
+     * warm and has the off-hours keep-alive, everything else unchanged.
+     */
+    ModelRule at(Instant instant) {
+        if (schedule == null || schedule.activeAt(instant)) {
+            return this;
+        }
+        return new ModelRule(match, schedule.offHoursKeepAlive(), mode, min, max, false, allowUnload, options, kind,
+                schedule);
     }
 
     @Override

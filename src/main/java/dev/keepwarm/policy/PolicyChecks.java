@@ -29,6 +29,14 @@ final class PolicyChecks {
         }
     }
 
+    /** An off-hours keep-alive of 0 would unload, outside the schedule, a model whose rule forbids unloading. */
+    static void checkSchedule(String name, @Nullable Schedule schedule, boolean allowUnload) {
+        if (schedule != null && !allowUnload && schedule.offHoursKeepAlive().isZero()) {
+            throw new IllegalArgumentException(
+                    "policy '" + name + "': allow-unload false needs an off-hours-keep-alive other than 0");
+        }
+    }
+
     private static String lower(Mode mode) {
         return mode.name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -1,8 +1,10 @@
 package dev.keepwarm.proxy;
 
+import java.time.Clock;
+
 import dev.keepwarm.metrics.KeepwarmMetrics;
 import dev.keepwarm.ollama.Upstream;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.Warmer;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
@@ -18,13 +20,13 @@ import org.springframework.context.annotation.Configuration;
 class ProxyConfiguration {
 
     @Bean
-    ProxyHandler proxyHandler(Upstream upstream, ProxyProperties proxy, Policies policies, Warmer warmer,
-            KeepwarmMetrics metrics) {
+    ProxyHandler proxyHandler(Upstream upstream, ProxyProperties proxy, PolicySource policies, Clock clock,
+            Warmer warmer, KeepwarmMetrics metrics) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
         UpstreamCall call = new UpstreamCall(upstream, relay, errors);
-        return new ProxyHandler(new RequestRewriter(policies, json), call, errors, proxy.maxRequestSize(), warmer,
+        return new ProxyHandler(new RequestRewriter(policies, clock, json), call, errors, proxy.maxRequestSize(), warmer,
                 metrics);
     }
 

@@ -1,5 +1,6 @@
 package dev.keepwarm.proxy;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
@@ -8,7 +9,7 @@ import dev.keepwarm.policy.Decision;
 import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.KeepAliveDecision;
 import dev.keepwarm.policy.OptionValues;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.policy.Policy;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -25,11 +26,13 @@ final class RequestRewriter {
     static final String KEEP_ALIVE = "keep_alive";
     static final String OPTIONS = "options";
 
-    private final Policies policies;
+    private final PolicySource policies;
+    private final Clock clock;
     private final JsonMapper json;
 
-    RequestRewriter(Policies policies, JsonMapper json) {
+    RequestRewriter(PolicySource policies, Clock clock, JsonMapper json) {
         this.policies = policies;
+        this.clock = clock;
         this.json = json;
     }
 
@@ -40,7 +43,7 @@ final class RequestRewriter {
         }
         ObjectNode request = parsed.get();
         String model = Fields.get(request, "model").stringValue();
-        Policy policy = policies.forModel(model).orElse(null);
+        Policy policy = policies.current().forModel(model, clock.instant()).orElse(null);
         JsonNode clientValue = Fields.get(request, KEEP_ALIVE);
         Decision decision = KeepAliveDecision.decide(model, policy,
                 classify(clientValue), isEmpty(Fields.get(request, endpoint.contentField())));

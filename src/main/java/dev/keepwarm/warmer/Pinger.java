@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.keepwarm.ollama.OllamaClient;
 import dev.keepwarm.ollama.OllamaException;
 import dev.keepwarm.policy.KeepAlive;
+import dev.keepwarm.policy.Kind;
 import dev.keepwarm.policy.ModelRule;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.slf4j.Logger;
@@ -51,7 +52,7 @@ final class Pinger {
         KeepAlive keepAlive = rule.keepAlive() != null ? rule.keepAlive() : KeepAlive.FOREVER;
         return Mono.defer(() -> {
             boolean wasResident = state.model(model).map(ModelState::resident).orElse(false);
-            return embedding(model)
+            return embedding(model, rule.kind())
                     .flatMap(embedding -> send(model, keepAlive, rule, embedding))
                     .timeout(pingTimeout)
                     .map(took -> {
@@ -85,8 +86,11 @@ final class Pinger {
                 });
     }
 
-    /** Asks /api/show once per model whether it only embeds (its pings then go to /api/embed). */
-    private Mono<Boolean> embedding(String model) {
+    /** The rule's kind, or for auto: asks /api/show once per model whether it only embeds (pinged via /api/embed). */
+    private Mono<Boolean> embedding(String model, Kind kind) {
+        if (kind != Kind.AUTO) {
+            return Mono.just(kind == Kind.EMBEDDING);
+        }
         Boolean known = embeddingOnly.get(model);
         if (known != null) {
             return Mono.just(known);

@@ -5,25 +5,34 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.keepwarm.policy.ModelRule;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 
-/** Which rules the warmer serves right now: warm ones, in rule order. */
+/** Which rules the warmer serves right now: warm ones inside their schedule, in rule order, from the current policies. */
 final class WarmTargets {
 
-    private final Policies policies;
+    private final PolicySource policies;
 
-    WarmTargets(Policies policies) {
+    WarmTargets(PolicySource policies) {
         this.policies = policies;
     }
 
-    /** Warm rules in rule order. */
+    /** Warm rules whose schedule (if any) is active now, in rule order. */
     List<ModelRule> warmRules(Instant now) {
-        return policies.rules().stream().filter(ModelRule::warm).toList();
+        return policies.current().warmRules().stream().filter(rule -> rule.warmAt(now)).toList();
     }
 
-    /** The rule governing a model, when it is a warm one. */
+    /** The rule governing a model, when it is warm now. */
     Optional<ModelRule> warmRule(String model, Instant now) {
-        return policies.rule(model).filter(ModelRule::warm);
+        return policies.current().rule(model).filter(rule -> rule.warmAt(now));
+    }
+
+    /** The earliest start of a warm rule's schedule window after now, so the loop can preload at window start. */
+    Optional<Instant> nextWindowStart(Instant now) {
+        return policies.current().warmRules().stream()
+                .filter(rule -> rule.schedule() != null)
+                .map(rule -> rule.schedule().nextStart(now))
+                .flatMap(Optional::stream)
+                .min(Instant::compareTo);
     }
 
     /** A rule names one model (no glob): the warmer can load it before anyone asks. */

@@ -3,7 +3,7 @@ package dev.keepwarm.warmer;
 import java.time.Clock;
 
 import dev.keepwarm.ollama.OllamaClient;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -25,7 +25,7 @@ class WarmerConfiguration {
     }
 
     @Bean
-    WarmTargets warmTargets(Policies policies) {
+    WarmTargets warmTargets(PolicySource policies) {
         return new WarmTargets(policies);
     }
 
@@ -48,8 +48,11 @@ class WarmerConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "keepwarm.warmer.enabled", havingValue = "true", matchIfMissing = true)
-    WarmerLoop warmerLoop(Reconciler reconciler, WarmerProperties properties) {
-        return new WarmerLoop(reconciler, properties.interval());
+    WarmerLoop warmerLoop(Reconciler reconciler, WarmerProperties properties, WarmTargets targets, Clock clock,
+            PolicySource policies) {
+        WarmerLoop loop = new WarmerLoop(reconciler, properties.interval(), targets, clock);
+        policies.addListener(changed -> loop.reconcileNow()); // newly warm models are preloaded at once
+        return loop;
     }
 
     @Bean

@@ -1,6 +1,9 @@
 package dev.keepwarm.warmer;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -23,13 +26,17 @@ final class WarmerLoop implements SmartLifecycle {
 
     private final Reconciler reconciler;
     private final Duration interval;
+    private final WarmTargets targets;
+    private final Clock clock;
     private final Sinks.Many<Boolean> wake = Sinks.many().multicast().directBestEffort();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile @Nullable Disposable loop;
 
-    WarmerLoop(Reconciler reconciler, Duration interval) {
+    WarmerLoop(Reconciler reconciler, Duration interval, WarmTargets targets, Clock clock) {
         this.reconciler = reconciler;
         this.interval = interval;
+        this.targets = targets;
+        this.clock = clock;
     }
 
     @Override
@@ -55,8 +62,22 @@ final class WarmerLoop implements SmartLifecycle {
         if (wakePending.getAndSet(false)) {
             return Mono.empty();
         }
-        return Mono.firstWithSignal(Mono.delay(jittered()).then(), wake.asFlux().next().then())
+        return Mono.firstWithSignal(Mono.delay(nextWait()).then(), wake.asFlux().next().then())
                 .doFinally(signal -> wakePending.set(false));
+    }
+
+    /** The jittered interval, or less when a schedule window opens sooner: the first user of the day finds it warm. */
+    private Duration nextWait() {
+        Duration wait = jittered();
+        Instant now = clock.instant();
+        Optional<Instant> windowStart = targets.nextWindowStart(now);
+        if (windowStart.isPresent()) {
+            Duration untilStart = Duration.between(now, windowStart.get()).plusMillis(10);
+            if (untilStart.compareTo(wait) < 0) {
+                return untilStart.isNegative() ? Duration.ZERO : untilStart;
+            }
+        }
+        return wait;
     }
 
     private Duration jittered() {

@@ -8,7 +8,7 @@ import java.util.Optional;
 import dev.keepwarm.ollama.OllamaClient;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.ModelRule;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.ModelState;
 import dev.keepwarm.warmer.PingOutcome;
 import dev.keepwarm.warmer.WarmState;
@@ -30,12 +30,12 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 class KeepwarmEndpoint {
 
     private final Warmer warmer;
-    private final Policies policies;
+    private final PolicySource policies;
     private final OllamaClient ollama;
     private final UpstreamProperties upstream;
     private final MeterRegistry registry;
 
-    KeepwarmEndpoint(Warmer warmer, Policies policies, OllamaClient ollama, UpstreamProperties upstream,
+    KeepwarmEndpoint(Warmer warmer, PolicySource policies, OllamaClient ollama, UpstreamProperties upstream,
             MeterRegistry registry) {
         this.warmer = warmer;
         this.policies = policies;
@@ -72,7 +72,7 @@ class KeepwarmEndpoint {
     }
 
     private List<KeepwarmReport.Rule> rules() {
-        return policies.rules().stream().map(KeepwarmEndpoint::rule).toList();
+        return policies.current().rules().stream().map(KeepwarmEndpoint::rule).toList();
     }
 
     private static KeepwarmReport.Rule rule(ModelRule rule) {

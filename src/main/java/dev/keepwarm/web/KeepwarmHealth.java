@@ -5,7 +5,7 @@ import java.util.Map;
 
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.ModelRule;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.ModelState;
 import dev.keepwarm.warmer.WarmState;
 import reactor.core.publisher.Mono;
@@ -20,10 +20,10 @@ import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
  */
 class KeepwarmHealth implements ReactiveHealthIndicator {
 
-    private final Policies policies;
+    private final PolicySource policies;
     private final WarmState state;
 
-    KeepwarmHealth(Policies policies, WarmState state) {
+    KeepwarmHealth(PolicySource policies, WarmState state) {
         this.policies = policies;
         this.state = state;
     }
@@ -33,7 +33,7 @@ class KeepwarmHealth implements ReactiveHealthIndicator {
         return Mono.fromSupplier(() -> {
             Map<String, String> details = new LinkedHashMap<>();
             boolean allResident = true;
-            for (ModelRule rule : policies.rules()) {
+            for (ModelRule rule : policies.current().rules()) {
                 if (!rule.warm() || rule.match().indexOf('*') >= 0 || rule.match().indexOf('?') >= 0) {
                     continue;
                 }

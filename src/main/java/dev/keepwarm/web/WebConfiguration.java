@@ -2,7 +2,7 @@ package dev.keepwarm.web;
 
 import dev.keepwarm.ollama.OllamaClient;
 import dev.keepwarm.ollama.UpstreamProperties;
-import dev.keepwarm.policy.Policies;
+import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.WarmState;
 import dev.keepwarm.warmer.Warmer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,13 +15,13 @@ import org.springframework.context.annotation.Configuration;
 class WebConfiguration {
 
     @Bean
-    KeepwarmEndpoint keepwarmEndpoint(Warmer warmer, Policies policies, OllamaClient ollama,
+    KeepwarmEndpoint keepwarmEndpoint(Warmer warmer, PolicySource policies, OllamaClient ollama,
             UpstreamProperties upstream, MeterRegistry registry) {
         return new KeepwarmEndpoint(warmer, policies, ollama, upstream, registry);
     }
 
     @Bean
-    KeepwarmHealth keepwarmHealthIndicator(Policies policies, WarmState state) {
+    KeepwarmHealth keepwarmHealthIndicator(PolicySource policies, WarmState state) {
         return new KeepwarmHealth(policies, state);
     }
 

@@ -1,7 +1,8 @@
 package dev.keepwarm.policy;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -9,14 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.io.support.SpringFactoriesLoader;
 
+import static dev.keepwarm.policy.StartupFailures.causeChainText;
+import static dev.keepwarm.policy.StartupFailures.failureReport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Binding of {@code keepwarm.policy} and the start-up failures a bad value causes. */
@@ -95,7 +95,94 @@ class PolicyPropertiesTest {
                     assertThat(rule.allowUnload()).isTrue();
                     assertThat(rule.min()).isNull();
                     assertThat(rule.max()).isNull();
+                    assertThat(rule.kind()).isEqualTo(Kind.AUTO);
+                    assertThat(rule.schedule()).isNull();
                 });
+    }
+
+    @Test
+    void bindsKindAndSchedule() {
+        runner.withPropertyValues(
+                "keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever",
+                "keepwarm.policy.models[0].warm=true",
+                "keepwarm.policy.models[0].kind=embedding",
+                "keepwarm.policy.models[0].schedule.zone=Europe/Berlin",
+                "keepwarm.policy.models[0].schedule.windows[0]=MON-FRI 08:00-18:00",
+                "keepwarm.policy.models[0].schedule.windows[1]=SAT,SUN 22:00-02:00",
+                "keepwarm.policy.models[0].schedule.off-hours-keep-alive=10m",
+                "keepwarm.policy.models[1].match=qwen*",
+                "keepwarm.policy.models[1].keep-alive=1h",
+                "keepwarm.policy.models[1].kind=GENERATE",
+                "keepwarm.policy.models[1].schedule.windows[0]=mon 08:00-09:00")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    List<ModelRule> rules = context.getBean(PolicyProperties.class).models();
+
+                    ModelRule berlin = rules.get(0);
+                    assertThat(berlin.kind()).isEqualTo(Kind.EMBEDDING);
+                    assertThat(berlin.schedule()).isNotNull();
+                    assertThat(berlin.schedule().zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+                    assertThat(berlin.schedule().windows()).containsExactly("MON-FRI 08:00-18:00", "SAT,SUN 22:00-02:00");
+                    assertThat(berlin.schedule().offHoursKeepAlive()).isEqualTo(KeepAlive.of(Duration.ofMinutes(10)));
+
+                    ModelRule local = rules.get(1);
+                    assertThat(local.kind()).isEqualTo(Kind.GENERATE);
+                    assertThat(local.schedule()).isNotNull();
+                    assertThat(local.schedule().zone()).isEqualTo(ZoneId.systemDefault());
+                    assertThat(local.schedule().windows()).containsExactly("mon 08:00-09:00");
+                    assertThat(local.schedule().offHoursKeepAlive()).isEqualTo(KeepAlive.of(Duration.ofMinutes(5)));
+                });
+    }
+
+    @Test
+    void unknownKindStopsStartUpNamingPropertyAndValue() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].kind=chat"),
+                "keepwarm.policy.models[0].kind", "chat");
+    }
+
+    @Test
+    void badWindowStopsStartUpNamingTheScheduleAndTheWindow() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever",
+                "keepwarm.policy.models[0].schedule.windows[0]=MON-FRI 08:00-18:00",
+                "keepwarm.policy.models[0].schedule.windows[1]=MON-FRI 8-18"),
+                "keepwarm.policy.models[0].schedule", "invalid schedule window \"MON-FRI 8-18\"",
+                "not HH:MM-HH:MM");
+    }
+
+    @Test
+    void windowsWrittenAsOneCommaSeparatedValueStopStartUpWithAHint() {
+        // Spring splits "SAT,SUN 22:00-02:00" given as one value into "SAT" and "SUN 22:00-02:00"
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever",
+                "keepwarm.policy.models[0].schedule.windows=SAT,SUN 22:00-02:00"),
+                "keepwarm.policy.models[0].schedule", "invalid schedule window \"SAT\"", "as a YAML list");
+    }
+
+    @Test
+    void scheduleWithoutWindowsStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].schedule.zone=UTC"),
+                "keepwarm.policy.models[0].schedule", "at least one window");
+    }
+
+    @Test
+    void unknownZoneStopsStartUpNamingPropertyAndValue() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].schedule.zone=Mars/Olympus",
+                "keepwarm.policy.models[0].schedule.windows[0]=MON 08:00-09:00"),
+                "keepwarm.policy.models[0].schedule.zone", "Mars/Olympus");
+    }
+
+    @Test
+    void unloadForbiddingRuleWithOffHoursKeepAliveZeroStopsStartUp() {
+        assertStartUpFails(List.of("keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].allow-unload=false",
+                "keepwarm.policy.models[0].schedule.windows[0]=MON 08:00-09:00",
+                "keepwarm.policy.models[0].schedule.off-hours-keep-alive=0"),
+                "keepwarm.policy.models[0]", "llama3.2:1b", "allow-unload false needs an off-hours-keep-alive other than 0");
     }
 
     @Test
@@ -118,7 +205,7 @@ class PolicyPropertiesTest {
             PolicyProperties properties = context.getBean(PolicyProperties.class);
             assertThat(properties.defaultPolicy()).isNull();
             assertThat(properties.models()).isEmpty();
-            assertThat(new Policies(properties).forModel("llama3.2")).isEmpty();
+            assertThat(new Policies(properties).forModel("llama3.2", Instant.EPOCH)).isEmpty();
         });
     }
 
@@ -179,7 +266,7 @@ class PolicyPropertiesTest {
         ApplicationContextRunner withEmptyMatch = runner.withPropertyValues("keepwarm.policy.models[0].match=",
                 "keepwarm.policy.models[0].keep-alive=forever");
 
-        assertStartUpFails(withEmptyMatch, "keepwarm.policy.models[0].match", "must not be blank");
+        StartupFailures.assertStartUpFails(withEmptyMatch, "keepwarm.policy.models[0].match", "must not be blank");
         withEmptyMatch.run(context -> {
             assertThat(causeChainText(context.getStartupFailure())).contains("rejected value []");
             assertThat(failureReport(context.getStartupFailure())).contains("Value: \"\"");
@@ -193,7 +280,7 @@ class PolicyPropertiesTest {
                 .getPropertySources().addFirst(new MapPropertySource("application.yml", Map.of(
                         "keepwarm.policy.models[0].match", "   ", "keepwarm.policy.models[0].keep-alive", "1h"))));
 
-        assertStartUpFails(withBlankMatch, "keepwarm.policy.models[0].match", "must not be blank");
+        StartupFailures.assertStartUpFails(withBlankMatch, "keepwarm.policy.models[0].match", "must not be blank");
         withBlankMatch.run(context -> {
             assertThat(causeChainText(context.getStartupFailure())).contains("rejected value [   ]");
             assertThat(failureReport(context.getStartupFailure())).contains("Value: \"   \"");
@@ -260,42 +347,9 @@ class PolicyPropertiesTest {
                 "keepwarm.policy.default", "mode override needs keep-alive");
     }
 
-    /**
-     * Starts with the properties and checks that start-up fails with each expected text both in the exception
-     * (every message down to the root cause) and in the report Boot prints (the failure analysis).
-     */
     private void assertStartUpFails(List<String> properties, String... expectedInMessage) {
-        assertStartUpFails(runner.withPropertyValues(properties.toArray(String[]::new)), expectedInMessage);
-    }
-
-    private static void assertStartUpFails(ApplicationContextRunner runner, String... expectedInMessage) {
-        runner.run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(causeChainText(context.getStartupFailure())).contains(expectedInMessage);
-            assertThat(failureReport(context.getStartupFailure())).contains(expectedInMessage);
-        });
-    }
-
-    /** Every message from the start-up failure down to its root cause. */
-    private static String causeChainText(Throwable failure) {
-        List<String> messages = new ArrayList<>();
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            messages.add(t.getClass().getName() + ": " + t.getMessage());
-        }
-        return String.join("\ncaused by ", messages);
-    }
-
-    /** What Boot prints when start-up fails: the first failure analysis of the exception, as FailureAnalyzers does. */
-    private static String failureReport(Throwable failure) {
-        List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-                .load(FailureAnalyzer.class, SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> { }));
-        for (FailureAnalyzer analyzer : analyzers) {
-            FailureAnalysis analysis = analyzer.analyze(failure);
-            if (analysis != null) {
-                return analysis.getDescription() + "\n" + analysis.getAction();
-            }
-        }
-        return "no failure analysis";
+        StartupFailures.assertStartUpFails(runner.withPropertyValues(properties.toArray(String[]::new)),
+                expectedInMessage);
     }
 
     @Configuration(proxyBeanMethods = false)
