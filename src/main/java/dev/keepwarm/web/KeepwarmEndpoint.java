@@ -1,6 +1,8 @@
 package dev.keepwarm.web;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -34,9 +36,11 @@ class KeepwarmEndpoint {
     private final OllamaClient ollama;
     private final UpstreamProperties upstream;
     private final MeterRegistry registry;
+    private final Clock clock;
 
     KeepwarmEndpoint(Warmer warmer, PolicySource policies, OllamaClient ollama, UpstreamProperties upstream,
-            MeterRegistry registry) {
+            MeterRegistry registry, Clock clock) {
+        this.clock = clock;
         this.warmer = warmer;
         this.policies = policies;
         this.ollama = ollama;
@@ -72,12 +76,14 @@ class KeepwarmEndpoint {
     }
 
     private List<KeepwarmReport.Rule> rules() {
-        return policies.current().rules().stream().map(KeepwarmEndpoint::rule).toList();
+        Instant now = clock.instant();
+        return policies.current().rules().stream().map(rule -> rule(rule, now)).toList();
     }
 
-    private static KeepwarmReport.Rule rule(ModelRule rule) {
+    private static KeepwarmReport.Rule rule(ModelRule rule, Instant now) {
         return new KeepwarmReport.Rule(rule.match(), rule.keepAlive() == null ? null : rule.keepAlive().toString(),
-                rule.mode().name().toLowerCase(java.util.Locale.ROOT), rule.warm());
+                rule.mode().name().toLowerCase(java.util.Locale.ROOT), rule.warmAt(now),
+                rule.schedule() == null ? null : rule.schedule().activeAt(now));
     }
 
     private List<KeepwarmReport.Model> models() {

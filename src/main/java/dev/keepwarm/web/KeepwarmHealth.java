@@ -1,5 +1,7 @@
 package dev.keepwarm.web;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,7 +16,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 
 /**
- * The {@code keepwarm} health: UP when every warm model with a concrete name is resident, otherwise DOWN with a
+ * The {@code keepwarm} health: UP when every warm model with a concrete name (inside its schedule) is resident, otherwise DOWN with a
  * line per model saying what is wrong. Not part of the liveness or readiness groups: a cold model is no reason
  * to restart keepwarm.
  */
@@ -22,8 +24,10 @@ class KeepwarmHealth implements ReactiveHealthIndicator {
 
     private final PolicySource policies;
     private final WarmState state;
+    private final Clock clock;
 
-    KeepwarmHealth(PolicySource policies, WarmState state) {
+    KeepwarmHealth(PolicySource policies, WarmState state, Clock clock) {
+        this.clock = clock;
         this.policies = policies;
         this.state = state;
     }
@@ -33,8 +37,9 @@ class KeepwarmHealth implements ReactiveHealthIndicator {
         return Mono.fromSupplier(() -> {
             Map<String, String> details = new LinkedHashMap<>();
             boolean allResident = true;
+            Instant now = clock.instant();
             for (ModelRule rule : policies.current().rules()) {
-                if (!rule.warm() || rule.match().indexOf('*') >= 0 || rule.match().indexOf('?') >= 0) {
+                if (!rule.warmAt(now) || rule.match().indexOf('*') >= 0 || rule.match().indexOf('?') >= 0) {
                     continue;
                 }
                 String model = ModelName.normalize(rule.match());

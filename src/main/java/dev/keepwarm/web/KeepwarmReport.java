@@ -29,9 +29,11 @@ public record KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> mo
      * @param match the rule's match
      * @param keepAlive its keep-alive as sent ({@code -1} for forever), null when it has none
      * @param mode override, fill or clamp
-     * @param warm whether the warmer keeps it loaded now
+     * @param warm whether the warmer keeps it loaded now (warm and, with a schedule, inside a window)
+     * @param scheduleActive whether its schedule has a window open now; null without a schedule
      */
-    public record Rule(String match, @Nullable String keepAlive, String mode, boolean warm) {
+    public record Rule(String match, @Nullable String keepAlive, String mode, boolean warm,
+            @Nullable Boolean scheduleActive) {
     }
 
     /**

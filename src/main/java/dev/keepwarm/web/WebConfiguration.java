@@ -1,5 +1,7 @@
 package dev.keepwarm.web;
 
+import java.time.Clock;
+
 import dev.keepwarm.ollama.OllamaClient;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.PolicySource;
@@ -16,13 +18,13 @@ class WebConfiguration {
 
     @Bean
     KeepwarmEndpoint keepwarmEndpoint(Warmer warmer, PolicySource policies, OllamaClient ollama,
-            UpstreamProperties upstream, MeterRegistry registry) {
-        return new KeepwarmEndpoint(warmer, policies, ollama, upstream, registry);
+            UpstreamProperties upstream, MeterRegistry registry, Clock clock) {
+        return new KeepwarmEndpoint(warmer, policies, ollama, upstream, registry, clock);
     }
 
     @Bean
-    KeepwarmHealth keepwarmHealthIndicator(PolicySource policies, WarmState state) {
-        return new KeepwarmHealth(policies, state);
+    KeepwarmHealth keepwarmHealthIndicator(PolicySource policies, WarmState state, Clock clock) {
+        return new KeepwarmHealth(policies, state, clock);
     }
 
     @Bean

@@ -39,6 +39,9 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
         "keepwarm.policy.models[1].match=cold*",
         "keepwarm.policy.models[1].keep-alive=5m",
         "keepwarm.policy.models[1].mode=fill",
+        "keepwarm.policy.models[2].match=embedder",
+        "keepwarm.policy.models[2].keep-alive=5m",
+        "keepwarm.policy.models[2].mode=fill",
         "keepwarm.policy.default.keep-alive=10m"})
 @Import(TestClock.class)
 @DirtiesContext
@@ -48,7 +51,8 @@ class ObservabilityTest {
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
             .withModel(ModelSpec.of("pinned").withLoadTime(Duration.ofMillis(50)))
             .withModel(ModelSpec.of("cold").withLoadTime(COLD_LOAD))
-            .withModel(ModelSpec.of("coldish").withLoadTime(COLD_LOAD));
+            .withModel(ModelSpec.of("coldish").withLoadTime(COLD_LOAD))
+            .withModel(ModelSpec.embeddingModel("embedder").withLoadTime(COLD_LOAD));
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @LocalServerPort
@@ -93,6 +97,22 @@ class ObservabilityTest {
         assertThat(delta(afterCold, afterWarm, "keepwarm_cold_starts_total", "model", "cold:latest")).isZero();
         assertThat(delta(afterCold, afterWarm, "keepwarm_model_load_seconds_count", "model", "cold:latest",
                 "source", "request")).isEqualTo(1);
+    }
+
+    @Test
+    void coldEmbedRequestIsCountedFromItsSingleJsonAnswer() {
+        Scrape before = scrape();
+        String answer = client().post().uri("/api/embed").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"embedder\",\"input\":[\"a\",\"b\"]}")
+                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+        Scrape after = scrape();
+
+        long loadNanos = JSON.readTree(answer).get("load_duration").asLong();
+        assertThat(delta(before, after, "keepwarm_cold_starts_total", "model", "embedder:latest")).isEqualTo(1);
+        assertThat(delta(before, after, "keepwarm_model_load_seconds_sum", "model", "embedder:latest"))
+                .isCloseTo(loadNanos / 1e9, within(0.001));
+        assertThat(delta(before, after, "keepwarm_request_seconds_count", "model", "embedder:latest",
+                "endpoint", "embed", "status", "200")).isEqualTo(1);
     }
 
     @Test
@@ -175,7 +195,11 @@ class ObservabilityTest {
         JsonNode report = report();
         assertThat(report.at("/upstream/up").asBoolean()).isTrue();
         assertThat(report.at("/upstream/version").asString()).isEqualTo("0.33.0");
-        assertThat(report.get("rules")).hasSize(2);
+        assertThat(report.get("rules")).hasSize(3);
+        assertThat(report.at("/rules/0/match").asString()).isEqualTo("pinned");
+        assertThat(report.at("/rules/0/warm").asBoolean()).isTrue();
+        assertThat(report.at("/rules/0/keepAlive").asString()).isEqualTo("-1");
+        assertThat(report.at("/rules/0/scheduleActive").isNull()).isTrue();
         JsonNode pinned = model(report, "pinned:latest");
         assertThat(pinned.get("resident").asBoolean()).isTrue();
         assertThat(pinned.get("forever").asBoolean()).isTrue();
