@@ -1,9 +1,13 @@
 package dev.keepwarm.proxy;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import dev.keepwarm.metrics.KeepwarmMetrics;
 import dev.keepwarm.ollama.Upstream;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import org.jspecify.annotations.Nullable;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.Warmer;
 import tools.jackson.core.StreamReadConstraints;
@@ -25,7 +29,7 @@ class ProxyConfiguration {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
-        UpstreamCall call = new UpstreamCall(upstream, relay, errors);
+        UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy));
         return new ProxyHandler(new RequestRewriter(policies, clock, json), call, errors, proxy.maxRequestSize(), warmer,
                 metrics);
     }
@@ -34,6 +38,15 @@ class ProxyConfiguration {
     @Bean
     ProxyHandlerMapping proxyHandlerMapping(ProxyHandler handler) {
         return new ProxyHandlerMapping(handler);
+    }
+
+    /** Caps requests in flight to Ollama ({@code keepwarm.proxy.max-concurrent}); none when unset. */
+    private static @Nullable Bulkhead bulkhead(ProxyProperties proxy) {
+        if (proxy.maxConcurrent() == null) {
+            return null;
+        }
+        return Bulkhead.of("ollama-proxy", BulkheadConfig.custom().maxConcurrentCalls(proxy.maxConcurrent())
+                .maxWaitDuration(Duration.ZERO).build());
     }
 
     /**

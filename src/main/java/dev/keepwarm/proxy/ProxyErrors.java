@@ -24,7 +24,8 @@ final class ProxyErrors {
         this.json = json;
     }
 
-    Mono<Void> respond(ServerWebExchange exchange, HttpStatus status, String message, @Nullable String keepAliveHeader) {
+    Mono<Void> respond(ServerWebExchange exchange, HttpStatus status, String message, @Nullable String keepAliveHeader,
+            String... extraHeaders) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {
             return Mono.error(new IllegalStateException(message));
@@ -34,6 +35,9 @@ final class ProxyErrors {
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         if (keepAliveHeader != null) {
             response.getHeaders().set(KEEP_ALIVE_HEADER, keepAliveHeader);
+        }
+        for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
+            response.getHeaders().set(extraHeaders[i], extraHeaders[i + 1]);
         }
         byte[] body = errorBody(message);
         response.getHeaders().setContentLength(body.length);

@@ -6,6 +6,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.keepwarm.ollama.Upstream;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.reactor.bulkhead.operator.BulkheadOperator;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.KeepAlive;
 import org.jspecify.annotations.Nullable;
@@ -37,8 +40,10 @@ final class UpstreamCall {
     private final UpstreamProperties upstream;
     private final ResponseRelay relay;
     private final ProxyErrors errors;
+    private final @Nullable Bulkhead bulkhead;
 
-    UpstreamCall(Upstream target, ResponseRelay relay, ProxyErrors errors) {
+    UpstreamCall(Upstream target, ResponseRelay relay, ProxyErrors errors, @Nullable Bulkhead bulkhead) {
+        this.bulkhead = bulkhead;
         this.client = target.client();
         this.target = target;
         this.upstream = target.properties();
@@ -68,6 +73,10 @@ final class UpstreamCall {
             exchangeMono = exchangeMono.timeout(
                     Mono.delay(responseTimeout).filter(tick -> !responded.get()).switchIfEmpty(Mono.never()));
         }
+        if (bulkhead != null) {
+            // the permit is held until the last byte reached the client, and released on cancel or error too
+            exchangeMono = exchangeMono.transformDeferred(BulkheadOperator.of(bulkhead));
+        }
         return exchangeMono
                 .doOnCancel(() -> {
                     if (!responded.get()) {
@@ -87,6 +96,11 @@ final class UpstreamCall {
 
     private Mono<Void> fail(ServerWebExchange exchange, Throwable error, Forwarding forwarding) {
         String keepAliveHeader = forwarding.keepAliveHeader();
+        if (error instanceof BulkheadFullException) {
+            forwarding.finished("503");
+            return errors.respond(exchange, HttpStatus.SERVICE_UNAVAILABLE,
+                    "keepwarm: too many concurrent requests", keepAliveHeader, HttpHeaders.RETRY_AFTER, "1");
+        }
         if (error instanceof TimeoutException) {
             String message = "keepwarm: upstream " + upstream.url() + " sent no response within "
                     + KeepAlive.of(upstream.responseTimeout()) + " (keepwarm.upstream.response-timeout)";

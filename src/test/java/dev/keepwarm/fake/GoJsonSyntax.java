@@ -29,6 +29,10 @@ final class GoJsonSyntax {
             return Optional.empty();
         } catch (SyntaxError e) {
             return Optional.of(e.getMessage());
+        } catch (StackOverflowError tooDeep) {
+            // Go refuses nesting deeper than 10000 with this message; this recursive walk runs out of stack a little
+            // earlier on a small thread stack, and answers the same way rather than killing the connection
+            return Optional.of("exceeded max depth");
         }
     }
 

@@ -5,8 +5,12 @@ import java.net.ServerSocket;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -16,13 +20,21 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /** Ollama is not there: keepwarm starts anyway and answers 502 in Ollama's error shape, quickly. */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = "keepwarm.warmer.enabled=false")
+@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
+        "keepwarm.warmer.interval=100ms",
+        "keepwarm.policy.models[0].match=llama3.2:1b",
+        "keepwarm.policy.models[0].keep-alive=forever",
+        "keepwarm.policy.models[0].warm=true"})
+@ExtendWith(OutputCaptureExtension.class)
 class UpstreamFailureTest {
 
     private static final int CLOSED_PORT = closedPort();
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @DynamicPropertySource
     static void upstream(DynamicPropertyRegistry registry) {
@@ -43,6 +55,23 @@ class UpstreamFailureTest {
                             .assertThat(message).startsWith("keepwarm: upstream http://127.0.0.1:" + CLOSED_PORT
                                     + " unreachable: ").containsIgnoringCase("refused"));
         }
+    }
+
+    @Test
+    void keepwarmIsLiveAndReadyWhileOllamaIsDownAndTheWarmerWaitsQuietly(CapturedOutput output) throws Exception {
+        WebTestClient management = WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort)
+                .responseTimeout(Duration.ofSeconds(10)).build();
+        for (String probe : new String[] {"liveness", "readiness"}) {
+            management.get().uri("/actuator/health/" + probe).exchange().expectStatus().isOk()
+                    .expectBody().jsonPath("$.status").isEqualTo("UP");
+        }
+        management.get().uri("/actuator/health").exchange().expectStatus().isEqualTo(503)
+                .expectBody().jsonPath("$.components.ollama.status").isEqualTo("DOWN");
+        Thread.sleep(1_000); // ten reconcile ticks against a closed port
+        String out = output.getOut();
+        int warnings = out.split("Ollama cannot be reached", -1).length - 1;
+        org.assertj.core.api.Assertions.assertThat(warnings).as("outage logged once, not every tick").isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThat(out).doesNotContain(" ERROR ");
     }
 
     private static int closedPort() {
