@@ -27,7 +27,7 @@ import org.springframework.web.reactive.function.client.ClientResponse;
  */
 public final class OllamaClient {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = warm(JsonMapper.builder().build());
 
     private final Upstream upstream;
     private final CircuitBreaker breaker;
@@ -105,6 +105,17 @@ public final class OllamaClient {
             }
             return node;
         });
+    }
+
+    /** Builds Jackson's (de)serializers now: on first use they are built under a lock, which an event loop must not wait on. */
+    private static JsonMapper warm(JsonMapper mapper) {
+        JsonNode node = mapper.readTree("{\"models\":[{\"name\":\"m\",\"size_vram\":1}],\"keep_alive\":-1}");
+        mapper.writeValueAsBytes(node);
+        mapper.valueToTree(1L);
+        mapper.valueToTree(new java.math.BigDecimal("0.5"));
+        mapper.valueToTree(Boolean.TRUE);
+        mapper.valueToTree("x");
+        return mapper;
     }
 
     private static List<RunningModel> runningModels(JsonNode ps) {

@@ -58,10 +58,11 @@ class ProxyConfiguration {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(max).maxDocumentLength(max).build())
                 .build();
-        return JsonMapper.builder(factory)
+        JsonMapper mapper = JsonMapper.builder(factory)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                 .build();
+        return JsonWarmUp.warm(mapper);
     }
 }

@@ -25,8 +25,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * {@code /actuator/keepwarm} on the management port: the live state (GET), reconcile now (POST), ping one model
- * (POST /actuator/keepwarm/{model}).
+ * {@code /actuator/keepwarm} on the management port: the live state (GET), one model's state (GET
+ * /actuator/keepwarm/{model}), reconcile now (POST), ping one model (POST /actuator/keepwarm/{model}). The two writes
+ * disappear with {@code keepwarm.security.actuator-writes=false} (see SecurityConfiguration).
  */
 @Endpoint(id = "keepwarm")
 class KeepwarmEndpoint {
@@ -53,6 +54,15 @@ class KeepwarmEndpoint {
         return ollama.version().timeout(Duration.ofSeconds(2)).map(Optional::of)
                 .onErrorReturn(Optional.empty()).defaultIfEmpty(Optional.empty())
                 .map(version -> new KeepwarmReport(upstream(version.orElse(null)), rules(), models()));
+    }
+
+    /**
+     * One model as in the report; 404 when keepwarm does not know it. Also what makes a POST to this path answer 405,
+     * not 404, when the endpoint is read-only.
+     */
+    @ReadOperation
+    KeepwarmReport.@Nullable Model modelState(@Selector String model) {
+        return warmer.state().model(model).map(this::model).orElse(null);
     }
 
     /** Wakes the reconcile loop now. */

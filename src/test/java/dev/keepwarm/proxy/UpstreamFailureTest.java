@@ -44,8 +44,7 @@ class UpstreamFailureTest {
 
     @Test
     void unreachableOllamaGets502WithTheUpstreamAndTheReason() {
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(5)).build();
+        WebTestClient client = dev.keepwarm.support.ProxyTestBase.webTestClient("http://localhost:" + port);
         for (String path : new String[] {"/api/tags", "/api/generate"}) {
             client.post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"model\":\"m\",\"prompt\":\"x\"}")
                     .exchange()
@@ -59,8 +58,8 @@ class UpstreamFailureTest {
 
     @Test
     void keepwarmIsLiveAndReadyWhileOllamaIsDownAndTheWarmerWaitsQuietly(CapturedOutput output) throws Exception {
-        WebTestClient management = WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort)
-                .responseTimeout(Duration.ofSeconds(10)).build();
+        WebTestClient management = dev.keepwarm.support.ProxyTestBase.webTestClient(
+                "http://localhost:" + managementPort);
         for (String probe : new String[] {"liveness", "readiness"}) {
             management.get().uri("/actuator/health/" + probe).exchange().expectStatus().isOk()
                     .expectBody().jsonPath("$.status").isEqualTo("UP");

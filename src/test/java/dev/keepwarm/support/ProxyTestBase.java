@@ -5,11 +5,15 @@ import java.time.Duration;
 import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.fake.ModelSpec;
 import org.junit.jupiter.api.BeforeEach;
+import reactor.core.publisher.Flux;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.BodyExtractors;
 
 /**
  * Base of the tests that run the real proxy (a {@code @SpringBootTest} on a random port) against one in-process
@@ -46,6 +50,26 @@ public abstract class ProxyTestBase {
     }
 
     protected WebTestClient client() {
-        return WebTestClient.bindToServer().baseUrl(baseUrl()).responseTimeout(Duration.ofSeconds(30)).build();
+        return webTestClient(baseUrl());
+    }
+
+    /**
+     * A WebTestClient that reads every response body whole, so an assertion chain that never looks at the body still
+     * releases Netty's buffers (the leak detector fails the build otherwise).
+     */
+    public static WebTestClient webTestClient(String baseUrl) {
+        return WebTestClient.bindToServer().baseUrl(baseUrl).responseTimeout(Duration.ofSeconds(30))
+                .filter((request, next) -> next.exchange(request).flatMap(response -> DataBufferUtils
+                        .join(response.body(BodyExtractors.toDataBuffers()))
+                        .map(joined -> {
+                            byte[] bytes = new byte[joined.readableByteCount()];
+                            joined.read(bytes);
+                            DataBufferUtils.release(joined);
+                            return bytes;
+                        })
+                        .defaultIfEmpty(new byte[0])
+                        .map(bytes -> response.mutate()
+                                .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes))).build())))
+                .build();
     }
 }

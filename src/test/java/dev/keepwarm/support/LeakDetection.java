@@ -1,0 +1,68 @@
+package dev.keepwarm.support;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.ResourceLeakDetectorFactory;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+
+/**
+ * Makes a Netty buffer leak fail the build. The launcher-session hook installs, before any buffer exists, a leak
+ * detector that records every leak Netty reports (the surefire JVM runs with io.netty.leakDetection.level=paranoid,
+ * so every buffer is tracked); after each test class the extension collects garbage, makes Netty look for leaked
+ * buffers, and fails that class if it finds any.
+ */
+public final class LeakDetection implements LauncherSessionListener, AfterAllCallback {
+
+    private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new RecordingFactory());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        for (int round = 0; round < 3; round++) {
+            System.gc();
+            Thread.sleep(50);
+            for (int i = 0; i < 64; i++) { // each tracked allocation polls Netty's queue of collected, unreleased buffers
+                ByteBuf probe = ByteBufAllocator.DEFAULT.buffer(16);
+                probe.release();
+            }
+        }
+        if (!LEAKS.isEmpty()) {
+            String report = String.join("\n\n", LEAKS);
+            LEAKS.clear();
+            throw new AssertionError("Netty buffer leak detected after " + context.getDisplayName() + ":\n" + report);
+        }
+    }
+
+    private static final class RecordingFactory extends ResourceLeakDetectorFactory {
+
+        @Override
+        @SuppressWarnings("deprecation")
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
+                long maxActive) {
+            return new ResourceLeakDetector<>(resource, samplingInterval, maxActive) {
+                @Override
+                protected void reportTracedLeak(String resourceType, String records) {
+                    LEAKS.add(resourceType + " leak:" + records);
+                    super.reportTracedLeak(resourceType, records);
+                }
+
+                @Override
+                protected void reportUntracedLeak(String resourceType) {
+                    LEAKS.add(resourceType + " leak (untraced)");
+                    super.reportUntracedLeak(resourceType);
+                }
+            };
+        }
+    }
+}
