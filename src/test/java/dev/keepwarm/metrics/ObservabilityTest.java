@@ -150,7 +150,7 @@ class ObservabilityTest {
     }
 
     @Test
-    void everyMetricTheDashboardQueriesExistsInTheScrape() throws Exception {
+    void everyMetricTheDashboardAndTheAlertsQueryExistsInTheScrape() throws Exception {
         OLLAMA.tokens(3, Duration.ZERO);
         generate("pinned");
         generate("cold");
@@ -168,6 +168,17 @@ class ObservabilityTest {
         }
         assertThat(queried).hasSizeGreaterThan(10);
         assertThat(scrape().names()).containsAll(queried);
+
+        // the alert rules query the same names
+        java.util.regex.Matcher inAlerts = metric.matcher(java.nio.file.Files.readString(
+                java.nio.file.Path.of("deploy/prometheus/alerts.yml")));
+        java.util.Set<String> alerted = new java.util.TreeSet<>();
+        while (inAlerts.find()) {
+            alerted.add(inAlerts.group());
+        }
+        assertThat(alerted).contains("keepwarm_model_resident", "keepwarm_cold_starts_total",
+                "keepwarm_model_thrashing", "keepwarm_upstream_up");
+        assertThat(scrape().names()).containsAll(alerted);
     }
 
     @Test

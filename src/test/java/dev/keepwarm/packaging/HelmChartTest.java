@@ -1,0 +1,314 @@
+package dev.keepwarm.packaging;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.Release;
+import com.marcnuri.helm.TemplateCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+import dev.keepwarm.policy.KeepAlive;
+import dev.keepwarm.policy.Mode;
+import dev.keepwarm.policy.ModelRule;
+import dev.keepwarm.policy.PolicyProperties;
+
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+import static dev.keepwarm.packaging.ProjectFiles.at;
+import static dev.keepwarm.packaging.ProjectFiles.list;
+import static dev.keepwarm.packaging.ProjectFiles.map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** helm/keepwarm: lints, renders, and renders a configuration the application binds. */
+class HelmChartTest {
+
+    private static final Helm CHART = new Helm(ProjectFiles.path("helm/keepwarm"));
+
+    private static Manifests render(UnaryOperator<TemplateCommand> values) {
+        return Manifests.parse(values.apply(CHART.template().withName("kw").withNamespace("llm")).call());
+    }
+
+    private static Manifests renderDefaults() {
+        return render(template -> template);
+    }
+
+    private static Manifests renderEverythingOn() {
+        return render(template -> template
+                .set("serviceMonitor.enabled", "true")
+                .set("prometheusRule.enabled", "true")
+                .set("podDisruptionBudget.enabled", "true")
+                .set("autoscaling.enabled", "true")
+                .set("apiKeys.enabled", "true")
+                .set("apiKeys.keys[0]", "key-one")
+                .set("apiKeys.keys[1]", "key-two"));
+    }
+
+    @Test
+    void lintsCleanInStrictMode() {
+        LintResult result = CHART.lint().strict().call();
+
+        assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+        assertThat(result.getMessages()).noneMatch(message -> message.contains("[WARNING]") || message.contains("[ERROR]"));
+    }
+
+    @Test
+    void defaultValuesRenderTheCoreObjectsOnly() {
+        Manifests manifests = renderDefaults();
+
+        assertThat(manifests.kinds()).containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment");
+        assertThat(at(manifests.only("Deployment"), "spec", "replicas")).isEqualTo(1);
+        assertThat(manifests.container().get("image")).isEqualTo("keepwarm:0.1.0");
+    }
+
+    @Test
+    void everyOptionalFeatureRendersItsObject() {
+        Manifests manifests = renderEverythingOn();
+
+        assertThat(manifests.kinds()).containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment", "Secret",
+                "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget", "HorizontalPodAutoscaler");
+        assertThat(manifests.only("HorizontalPodAutoscaler").get("apiVersion")).isEqualTo("autoscaling/v2");
+        assertThat(manifests.only("PodDisruptionBudget").get("apiVersion")).isEqualTo("policy/v1");
+        assertThat(map(at(manifests.only("Deployment"), "spec"))).doesNotContainKey("replicas");
+    }
+
+    @Test
+    void configMapBindsToTheApplicationsPropertiesRecords() {
+        KeepwarmConfig config = KeepwarmConfig.of(renderDefaults().applicationYml());
+
+        KeepwarmConfig.assertExamplePolicies(config.policies());
+        assertThat(config.upstream().url()).hasToString("http://ollama:11434");
+        assertThat(config.warmer().interval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void examplePoliciesMatchTheComposeOnes() {
+        PolicyProperties chart = KeepwarmConfig.of(renderDefaults().applicationYml()).policies();
+        PolicyProperties compose = KeepwarmConfig.of(ProjectFiles.read("deploy/compose/application.yml")).policies();
+
+        assertThat(chart).isEqualTo(compose);
+    }
+
+    @Test
+    void policiesFromAValuesFileReachTheApplication(@TempDir Path dir) throws Exception {
+        Path values = dir.resolve("values.yaml");
+        Files.writeString(values, """
+                upstream:
+                  url: http://ollama.llm.svc:11434
+                  idle-timeout: 20m
+                warmer:
+                  interval: 1m
+                policies:
+                  default: null
+                  models:
+                    - match: "qwen3:*"
+                      keep-alive: 2h
+                      mode: clamp
+                      min: 5m
+                      max: forever
+                    - match: nomic-embed-text
+                      keep-alive: forever
+                      warm: true
+                      options:
+                        num_ctx: 8192
+                    - match: "mistral*"
+                      keep-alive: "-1"
+                      allow-unload: false
+                """);
+
+        KeepwarmConfig config = KeepwarmConfig.of(render(template -> template.withValuesFile(values)).applicationYml());
+
+        PolicyProperties policies = config.policies();
+        assertThat(policies.defaultPolicy()).isNull();
+        assertThat(policies.models()).extracting(ModelRule::match)
+                .containsExactly("qwen3:*", "nomic-embed-text", "mistral*");
+        ModelRule clamp = policies.models().get(0);
+        assertThat(clamp.mode()).isEqualTo(Mode.CLAMP);
+        assertThat(clamp.min()).isEqualTo(KeepAlive.of(Duration.ofMinutes(5)));
+        assertThat(clamp.max()).isEqualTo(KeepAlive.FOREVER);
+        assertThat(policies.models().get(1).options()).containsEntry("num_ctx", "8192");
+        assertThat(policies.models().get(2).keepAlive()).isEqualTo(KeepAlive.FOREVER);
+        assertThat(config.upstream().url()).hasToString("http://ollama.llm.svc:11434");
+        assertThat(config.upstream().idleTimeout()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(config.warmer().interval()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void notesTellWhereToPointClientsAndWhatIsKeptWarm() {
+        Release release = CHART.install().withName("kw").withNamespace("llm").clientOnly().dryRun().call();
+
+        assertThat(release.getOutput()).contains("http://kw-keepwarm.llm.svc:8080", "Kept warm: llama3.2:1b",
+                "/actuator/health/readiness");
+    }
+
+    @Test
+    void configMapIsMountedWhereTheApplicationLooks() {
+        Manifests manifests = renderDefaults();
+        Map<String, Object> container = manifests.container();
+
+        assertThat(list(container.get("env"))).contains(
+                Map.of("name", "SPRING_CONFIG_ADDITIONAL_LOCATION", "value", "optional:file:/config/"));
+        assertThat(list(container.get("volumeMounts"))).contains(
+                Map.of("name", "config", "mountPath", "/config", "readOnly", true));
+        assertThat(list(manifests.podSpec().get("volumes"))).contains(
+                Map.of("name", "config", "configMap", Map.of("name", "kw-keepwarm")));
+        assertThat(at(manifests.only("ConfigMap"), "metadata", "name")).isEqualTo("kw-keepwarm");
+    }
+
+    @Test
+    void probesAskTheHealthGroupsOnTheManagementPort() {
+        Map<String, Object> container = renderDefaults().container();
+
+        assertThat(list(container.get("ports"))).contains(
+                Map.of("name", "http", "containerPort", 8080, "protocol", "TCP"),
+                Map.of("name", "management", "containerPort", 8081, "protocol", "TCP"));
+        assertThat(at(container, "livenessProbe", "httpGet"))
+                .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "management"));
+        assertThat(at(container, "readinessProbe", "httpGet"))
+                .isEqualTo(Map.of("path", "/actuator/health/readiness", "port", "management"));
+        assertThat(at(container, "startupProbe", "httpGet"))
+                .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "management"));
+    }
+
+    @Test
+    void serviceExposesTheProxyAndANamedManagementPort() {
+        Manifests manifests = renderEverythingOn();
+        Map<String, Object> service = manifests.only("Service");
+
+        assertThat(list(at(service, "spec", "ports"))).containsExactly(
+                Map.of("name", "http", "port", 8080, "targetPort", "http", "protocol", "TCP"),
+                Map.of("name", "management", "port", 8081, "targetPort", "management", "protocol", "TCP"));
+        Map<String, Object> podLabels = map(at(manifests.only("Deployment"), "spec", "template", "metadata", "labels"));
+        assertThat(podLabels).containsAllEntriesOf(map(at(service, "spec", "selector")));
+
+        Map<String, Object> serviceMonitor = manifests.only("ServiceMonitor");
+        assertThat(map(at(service, "metadata", "labels")))
+                .containsAllEntriesOf(map(at(serviceMonitor, "spec", "selector", "matchLabels")));
+        assertThat(at(serviceMonitor, "spec", "endpoints", 0))
+                .isEqualTo(Map.of("port", "management", "path", "/actuator/prometheus", "interval", "30s"));
+    }
+
+    @Test
+    void policyChangeChangesTheConfigChecksum() {
+        String original = renderDefaults().podAnnotation("checksum/config");
+        String again = renderDefaults().podAnnotation("checksum/config");
+        String changed = render(template -> template.set("policies.models[0].keep-alive", "1h"))
+                .podAnnotation("checksum/config");
+
+        assertThat(original).matches("[0-9a-f]{64}").isEqualTo(again);
+        assertThat(changed).matches("[0-9a-f]{64}").isNotEqualTo(original);
+    }
+
+    @Test
+    void runsAsNonRootOnAReadOnlyRootFilesystem() {
+        Manifests manifests = renderDefaults();
+        Map<String, Object> pod = manifests.podSpec();
+        Map<String, Object> container = manifests.container();
+
+        assertThat(at(pod, "securityContext", "runAsNonRoot")).isEqualTo(true);
+        assertThat((Integer) at(pod, "securityContext", "runAsUser")).isPositive();
+        assertThat(at(container, "securityContext", "runAsNonRoot")).isEqualTo(true);
+        assertThat(at(container, "securityContext", "readOnlyRootFilesystem")).isEqualTo(true);
+        assertThat(at(container, "securityContext", "allowPrivilegeEscalation")).isEqualTo(false);
+        assertThat(list(container.get("volumeMounts"))).contains(Map.of("name", "tmp", "mountPath", "/tmp"));
+        assertThat(list(pod.get("volumes"))).contains(Map.of("name", "tmp", "emptyDir", Map.of()));
+    }
+
+    @Test
+    void prometheusRuleCarriesTheAlertsOfAlertsYml() {
+        Map<String, Object> rule = renderEverythingOn().only("PrometheusRule");
+
+        assertThat(rule.get("spec")).isEqualTo(new Yaml().load(ProjectFiles.read("deploy/prometheus/alerts.yml")));
+    }
+
+    @Test
+    void apiKeysComeFromASecretAndBindAsKeepwarmSecurityApiKeys() {
+        Manifests manifests = renderEverythingOn();
+
+        Map<String, Object> secret = manifests.only("Secret");
+        String keys = new String(Base64.getDecoder().decode((String) at(secret, "data", "api-keys")),
+                StandardCharsets.UTF_8);
+        assertThat(keys).isEqualTo("key-one,key-two");
+        Map<String, Object> variable = map(list(manifests.container().get("env")).stream()
+                .filter(env -> "KEEPWARM_SECURITY_APIKEYS".equals(map(env).get("name"))).findFirst().orElseThrow());
+        assertThat(at(variable, "valueFrom", "secretKeyRef"))
+                .isEqualTo(Map.of("name", at(secret, "metadata", "name"), "key", "api-keys"));
+        assertThat(manifests.podAnnotation("checksum/api-keys")).matches("[0-9a-f]{64}");
+
+        // The variable as Spring Boot reads the environment: keepwarm.security.api-keys, a list.
+        var environment = new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of("KEEPWARM_SECURITY_APIKEYS", keys));
+        assertThat(new Binder(ConfigurationPropertySources.from(environment))
+                .bind("keepwarm.security.api-keys", Bindable.listOf(String.class)).get())
+                .containsExactly("key-one", "key-two");
+        assertThat(map(new Yaml().load(manifests.applicationYml())).toString()).doesNotContain("key-one");
+    }
+
+    @Test
+    void apiKeysAreAbsentUnlessEnabled() {
+        Manifests manifests = renderDefaults();
+
+        assertThat(list(manifests.container().get("env")))
+                .noneMatch(env -> map(env).get("name").toString().startsWith("KEEPWARM_SECURITY"));
+        assertThat(map(at(map(new Yaml().load(manifests.applicationYml())), "keepwarm"))).doesNotContainKey("security");
+    }
+
+    @Test
+    void apiKeysCanComeFromAnExistingSecret() {
+        Manifests manifests = render(template -> template.set("apiKeys.enabled", "true")
+                .set("apiKeys.existingSecret", "ollama-clients"));
+
+        assertThat(manifests.kinds()).doesNotContain("Secret");
+        assertThat(list(manifests.container().get("env"))).contains(Map.of("name", "KEEPWARM_SECURITY_APIKEYS",
+                "valueFrom", Map.of("secretKeyRef", Map.of("name", "ollama-clients", "key", "api-keys"))));
+    }
+
+    @Test
+    void apiKeysEnabledWithoutKeysFailsWithAMessage() {
+        assertThatThrownBy(() -> render(template -> template.set("apiKeys.enabled", "true")))
+                .hasMessageContaining("apiKeys.enabled needs apiKeys.keys or apiKeys.existingSecret");
+    }
+
+    @Test
+    void podDisruptionBudgetAndAutoscalerSelectThePods() {
+        Manifests manifests = renderEverythingOn();
+        Map<String, Object> podLabels = map(at(manifests.only("Deployment"), "spec", "template", "metadata", "labels"));
+
+        assertThat(podLabels).containsAllEntriesOf(
+                map(at(manifests.only("PodDisruptionBudget"), "spec", "selector", "matchLabels")));
+        assertThat(at(manifests.only("HorizontalPodAutoscaler"), "spec", "scaleTargetRef"))
+                .isEqualTo(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", "kw-keepwarm"));
+        assertThat(list(at(manifests.only("HorizontalPodAutoscaler"), "spec", "metrics"))).isNotEmpty();
+    }
+
+    @Test
+    void schedulingValuesReachThePod() {
+        Manifests manifests = render(template -> template
+                .set("nodeSelector.kubernetes\\.io/os", "linux")
+                .set("tolerations[0].key", "dedicated")
+                .set("tolerations[0].operator", "Exists")
+                .set("resources.limits.memory", "1Gi")
+                .set("image.repository", "registry.example/keepwarm")
+                .set("image.tag", "1.2.3"));
+
+        assertThat(manifests.podSpec().get("nodeSelector")).isEqualTo(Map.of("kubernetes.io/os", "linux"));
+        assertThat(manifests.podSpec().get("tolerations"))
+                .isEqualTo(List.of(Map.of("key", "dedicated", "operator", "Exists")));
+        assertThat(at(manifests.container(), "resources", "limits", "memory")).isEqualTo("1Gi");
+        assertThat(manifests.container().get("image")).isEqualTo("registry.example/keepwarm:1.2.3");
+    }
+}
