@@ -160,6 +160,15 @@ public final class FakeOllama implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Whether to keep every request in {@link #received()} (default true). The benchmark's standalone server turns it
+     * off: a load test sends millions of requests, and the journal would hold each one and its body.
+     */
+    public FakeOllama recordRequests(boolean record) {
+        settings.recordRequests(record);
+        return this;
+    }
+
     /** Every request received so far, in arrival order. */
     public List<Received> received() {
         return journal.received();

@@ -59,7 +59,9 @@ final class Router {
         Mono<Void> answer = request.receive().aggregate().asByteArray().defaultIfEmpty(NO_BODY)
                 .flatMap(body -> {
                     Received received = record(request, body);
-                    journal.received(received);
+                    if (settings.recordRequests()) {
+                        journal.received(received);
+                    }
                     Exchange exchange = new Exchange(response, channel.get(), received, startNanos, faults, journal);
                     current.set(exchange);
                     return answer(exchange);

@@ -10,6 +10,7 @@ final class Settings {
     private volatile Duration tokenInterval = Duration.ZERO;
     private volatile int maxLoadedModels = 3;
     private volatile boolean requireLoopbackHost = true;
+    private volatile boolean recordRequests = true;
 
     Duration defaultKeepAlive() {
         return defaultKeepAlive;
@@ -52,5 +53,13 @@ final class Settings {
 
     void requireLoopbackHost(boolean required) {
         this.requireLoopbackHost = required;
+    }
+
+    boolean recordRequests() {
+        return recordRequests;
+    }
+
+    void recordRequests(boolean record) {
+        this.recordRequests = record;
     }
 }

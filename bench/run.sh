@@ -1,0 +1,444 @@
+#!/usr/bin/env bash
+# keepwarm's benchmark: builds keepwarm, starts a fake Ollama, nginx (a plain streaming reverse proxy) and keepwarm on
+# 127.0.0.1, runs the scenarios of bench/README-SECTION.md and writes bench/results/latest.md and its charts.
+#
+#   bench/run.sh [--quick] [--profile] [--out DIR]
+#
+#   --quick    smaller and shorter runs (under 3 minutes on 2 cores): a smoke test that the harness works
+#   --profile  also record a JFR profile of keepwarm under load (always done in the full run)
+#   --out DIR  where latest.md and the charts go (default bench/results)
+#
+# Exits non-zero when the harness itself breaks (a build, a server that does not start, a tool that fails, a direct
+# request to the fake that fails). A missed performance goal is reported in latest.md and does NOT fail the run.
+# Every load is bounded in count and time and targets 127.0.0.1 only. Ports: KW_PORT (18080), KW_MGMT_PORT (18081),
+# NGINX_PORT (18090), KW_STARTUP_PORT (18082, +1 for management); the fake's ports are chosen by the system.
+# KEEPWARM_JAVA_OPTS: JVM options for keepwarm (default none: the JVM's defaults are what is measured; with profiling,
+# -XX:FlightRecorderOptions:stackdepth=512 is added, which costs nothing until a recording starts).
+# KEEPWARM_BOUNDED_JAVA_OPTS: a second keepwarm for the many-streams scenario (default -Xmx256m).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+MODE=full
+PROFILE=0
+OUT=bench/results
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) MODE=quick ;;
+    --profile) PROFILE=1 ;;
+    --out) OUT=${2:?--out needs a directory}; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$MODE" = full ] && PROFILE=1
+
+KW_PORT=${KW_PORT:-18080}
+KW_MGMT_PORT=${KW_MGMT_PORT:-18081}
+NGINX_PORT=${NGINX_PORT:-18090}
+KW_STARTUP_PORT=${KW_STARTUP_PORT:-18082}
+KEEPWARM_JAVA_OPTS=${KEEPWARM_JAVA_OPTS:-}
+KEEPWARM_BOUNDED_JAVA_OPTS=${KEEPWARM_BOUNDED_JAVA_OPTS:--Xmx256m}
+
+if [ "$MODE" = quick ]; then
+  COLD_REQUESTS=4;  COLD_GAP_S=3;  COLD_LOAD_MS=1000; COLD_KEEPALIVE_MS=2000
+  OVH_SECONDS=2;    OVH_WARMUP_SECONDS=2; OVH_WARMUP_MAX_RUNS=3
+  LARGE_RUNS=5;     LARGE_WARMUP_RUNS=2
+  STREAM_TOKENS=100; STREAM_INTERVAL_MS=20; STREAM_RUNS=1
+  MANY_CLIENTS=100; MANY_SECONDS=4;  MANY_TOKENS=25; MANY_INTERVAL_MS=200
+  STARTUP_RUNS=0
+  JMH_ARGS=(-f 1 -wi 1 -i 2 -w 500ms -r 500ms); JMH_FILTER='RewriteBenchmark.(rewrite|parseTree)$'
+else
+  COLD_REQUESTS=20; COLD_GAP_S=8;  COLD_LOAD_MS=2000; COLD_KEEPALIVE_MS=5000
+  OVH_SECONDS=10;   OVH_WARMUP_SECONDS=5; OVH_WARMUP_MAX_RUNS=12
+  LARGE_RUNS=21;    LARGE_WARMUP_RUNS=5
+  STREAM_TOKENS=200; STREAM_INTERVAL_MS=20; STREAM_RUNS=3
+  MANY_CLIENTS=500; MANY_SECONDS=60; MANY_TOKENS=50; MANY_INTERVAL_MS=200
+  STARTUP_RUNS=3
+  JMH_ARGS=(-f 1 -wi 3 -i 5 -w 1s -r 1s); JMH_FILTER='RewriteBenchmark'
+fi
+CONCURRENCIES=(1 16 64)
+
+WORK=$ROOT/target/bench
+RAW=$WORK/raw
+START_EPOCH=$(date +%s)
+log() { printf '[bench %s +%ss] %s\n' "$(date +%H:%M:%S)" "$(( $(date +%s) - START_EPOCH ))" "$*"; }
+die() { printf '[bench] HARNESS FAILURE: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- processes this script started, stopped on exit
+PIDS=()
+NGINX_PID=
+cleanup() {
+  local status=$?
+  set +e
+  if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null; fi
+  for ((i=${#PIDS[@]}-1; i>=0; i--)); do kill "${PIDS[i]}" 2>/dev/null; done
+  for pid in "${PIDS[@]}" $NGINX_PID; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+  done
+  exit $status
+}
+# Stops one of them now, and forgets it (so that a recycled pid is never signalled later).
+stop_pid() {
+  local pid=$1 kept=() p
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${PIDS[@]}"; do if [ "$p" != "$pid" ]; then kept+=("$p"); fi; done
+  PIDS=("${kept[@]}")
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- tools (CI starts on a fresh machine, as root)
+APT_UPDATED=0
+apt_install() {
+  [ "$(id -u)" = 0 ] || die "missing $*: install it (Debian: apt-get install $*) or run as root"
+  if [ $APT_UPDATED = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+command -v java >/dev/null || apt_install openjdk-17-jdk-headless
+command -v curl >/dev/null || apt_install curl
+command -v wrk >/dev/null || apt_install wrk
+command -v nginx >/dev/null || apt_install nginx
+PY=/usr/bin/python3
+"$PY" -c 'import matplotlib' 2>/dev/null || apt_install python3-matplotlib
+for tool in java jcmd jfr curl wrk nginx; do command -v $tool >/dev/null || die "$tool not found after install"; done
+
+for port in "$KW_PORT" "$KW_MGMT_PORT" "$NGINX_PORT" "$KW_STARTUP_PORT" $((KW_STARTUP_PORT + 1)); do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then die "port $port is in use (set KW_PORT, KW_MGMT_PORT, NGINX_PORT, KW_STARTUP_PORT)"; fi
+done
+
+rm -rf "$WORK"
+mkdir -p "$RAW" "$OUT"
+
+# ---------------------------------------------------------------- build
+log "building keepwarm ($MODE run)"
+./mvnw -B -q package -DskipTests || die "build failed"
+./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt >/dev/null || die "classpath failed"
+JAR=$(ls target/keepwarm-*.jar | grep -v -- '-plain' | head -1)
+[ -f "$JAR" ] || die "no keepwarm jar in target/"
+CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat target/cp.txt)"
+bench_java() { java -cp "$CP" "$@"; }
+
+# ---------------------------------------------------------------- the machine
+{
+  echo "mode=$MODE"
+  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "nproc=$(nproc)"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "mem_kb=$(awk '/MemTotal/{print $2}' /proc/meminfo)"
+  echo "kernel=$(uname -r)"
+  echo "jdk=$(java -version 2>&1 | head -2 | tr '\n' ' ')"
+  echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"
+  echo "wrk=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+  echo "keepwarm_java_opts=${KEEPWARM_JAVA_OPTS:-(JVM defaults)}"
+  echo "keepwarm_bounded_java_opts=$KEEPWARM_BOUNDED_JAVA_OPTS"
+  echo "profile=$PROFILE"
+  echo "keepwarm_default_heap=$(java $KEEPWARM_JAVA_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2=="MaxHeapSize"{printf "%d MiB", $4/1048576}')"
+  echo "keepwarm_gc=$(java $KEEPWARM_JAVA_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4=="true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/{print $2}')"
+  echo "jmh_args=${JMH_FILTER} ${JMH_ARGS[*]} -prof gc"
+  echo "ovh_warmup_seconds=$OVH_WARMUP_SECONDS"
+  echo "ovh_warmup_max_runs=$OVH_WARMUP_MAX_RUNS"
+  echo "cold_load_ms=$COLD_LOAD_MS"
+  echo "cold_keepalive_ms=$COLD_KEEPALIVE_MS"
+  echo "cold_gap_s=$COLD_GAP_S"
+  echo "params=cold: ${COLD_REQUESTS} requests, gaps ${COLD_GAP_S}s, load ${COLD_LOAD_MS}ms, default keep-alive ${COLD_KEEPALIVE_MS}ms; overhead: ${OVH_SECONDS}s per cell; large: ${LARGE_RUNS} runs; stream: ${STREAM_RUNS}x${STREAM_TOKENS} tokens at ${STREAM_INTERVAL_MS}ms; many: ${MANY_CLIENTS} clients for ${MANY_SECONDS}s"
+} > "$RAW/machine.env"
+
+# ---------------------------------------------------------------- JMH (before any server runs: it has both cores)
+log "JMH RewriteBenchmark"
+bench_java org.openjdk.jmh.Main "$JMH_FILTER" "${JMH_ARGS[@]}" -prof gc -rf json -rff "$RAW/jmh.json" > "$WORK/jmh.log" 2>&1 \
+  || { tail -30 "$WORK/jmh.log"; die "JMH failed"; }
+
+# ---------------------------------------------------------------- request bodies
+log "request bodies"
+bench_java dev.keepwarm.bench.Bodies --out "$WORK/small.json" --model bench
+bench_java dev.keepwarm.bench.Bodies --out "$WORK/1MiB.json" --model bench --image-bytes $((1 << 20))
+bench_java dev.keepwarm.bench.Bodies --out "$WORK/16MiB.json" --model bench --image-bytes $((16 << 20))
+bench_java dev.keepwarm.bench.Bodies --out "$WORK/stream.json" --model bench --stream true
+
+# ---------------------------------------------------------------- fake Ollama
+log "starting the fake Ollama"
+java -cp "$CP" dev.keepwarm.bench.FakeOllamaServer --ports-file "$WORK/fake.ports" \
+  --model bench=100 --model "coldstart-direct:1b=$COLD_LOAD_MS" --model "coldstart-pinned:1b=$COLD_LOAD_MS" \
+  --default-keep-alive-ms "$COLD_KEEPALIVE_MS" --max-loaded-models 8 > "$WORK/fake.log" 2>&1 &
+FAKE_PID=$!
+PIDS+=("$FAKE_PID")
+for _ in $(seq 300); do [ -f "$WORK/fake.ports" ] && break; kill -0 $FAKE_PID 2>/dev/null || break; sleep 0.1; done
+[ -f "$WORK/fake.ports" ] || { cat "$WORK/fake.log"; die "the fake Ollama did not start"; }
+FAKE_PORT=$(sed -n 's/^ollama=//p' "$WORK/fake.ports")
+CONTROL_PORT=$(sed -n 's/^control=//p' "$WORK/fake.ports")
+DIRECT=http://127.0.0.1:$FAKE_PORT
+CONTROL=http://127.0.0.1:$CONTROL_PORT
+sleep 2 # let the fake's own start-up (JIT) settle before keepwarm's start-up is timed
+loads() { curl -sS --max-time 5 "$CONTROL/loads"; }
+tokens() { curl -sS --max-time 5 -X POST "$CONTROL/tokens?count=$1&intervalMs=$2" >/dev/null; }
+
+# ---------------------------------------------------------------- nginx: a plain streaming reverse proxy
+log "starting nginx"
+NGX=$WORK/nginx
+mkdir -p "$NGX/logs" "$NGX/tmp"
+chmod 1777 "$NGX/tmp"
+cat > "$NGX/nginx.conf" <<EOF
+worker_processes $(nproc);
+worker_rlimit_nofile 16384;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+daemon off;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $NGX/tmp/body;
+  proxy_temp_path $NGX/tmp/proxy;
+  fastcgi_temp_path $NGX/tmp/fastcgi;
+  uwsgi_temp_path $NGX/tmp/uwsgi;
+  scgi_temp_path $NGX/tmp/scgi;
+  upstream ollama {
+    server 127.0.0.1:$FAKE_PORT;
+    keepalive 128;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    client_max_body_size 64m;
+    location / {
+      proxy_pass http://ollama;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host 127.0.0.1:$FAKE_PORT;
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 600s;
+    }
+  }
+}
+EOF
+nginx -p "$NGX" -c "$NGX/nginx.conf" > "$NGX/logs/stdout.log" 2>&1 &
+NGINX_PID=$!
+NGINXURL=http://127.0.0.1:$NGINX_PORT
+for _ in $(seq 100); do curl -sf -o /dev/null "$NGINXURL/api/version" && break; sleep 0.1; done
+curl -sf -o /dev/null "$NGINXURL/api/version" || { cat "$NGX/logs/error.log"; die "nginx did not start"; }
+nginx_pids() {
+  local pids=$NGINX_PID d
+  for d in /proc/[0-9]*; do
+    [ "$(awk '/^PPid:/{print $2}' "$d/status" 2>/dev/null)" = "$NGINX_PID" ] && pids="$pids,${d#/proc/}"
+  done
+  echo "$pids"
+}
+
+# ---------------------------------------------------------------- keepwarm
+now_ns() { date +%s%N; }
+rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+keepwarm_args() { # port management-port
+  echo "--server.address=127.0.0.1 --server.port=$1 --management.server.address=127.0.0.1 --management.server.port=$2"
+  echo "--keepwarm.upstream.url=$DIRECT --keepwarm.warmer.interval=2s"
+  echo "--keepwarm.policy.models[0].match=coldstart-pinned:1b --keepwarm.policy.models[0].keep-alive=forever"
+  echo "--keepwarm.policy.models[0].warm=true --keepwarm.policy.models[0].kind=generate"
+  echo "--keepwarm.policy.models[1].match=bench --keepwarm.policy.models[1].keep-alive=1h"
+  echo "--keepwarm.policy.models[1].mode=override"
+}
+# Starts keepwarm and waits for readiness: sets KW_STARTED_PID and KW_READY_MS.
+start_keepwarm() { # port management-port log java-options
+  local t0 url=http://127.0.0.1:$2/actuator/health/readiness
+  t0=$(now_ns)
+  # Run from target/bench so that no ./config/application.yml of the developer's is read.
+  # shellcheck disable=SC2046,SC2086
+  (cd "$WORK" && exec java $4 -jar "$ROOT/$JAR" $(keepwarm_args "$1" "$2")) > "$3" 2>&1 &
+  KW_STARTED_PID=$!
+  PIDS+=("$KW_STARTED_PID")
+  for _ in $(seq 1200); do
+    curl -sf -o /dev/null --max-time 1 "$url" && break
+    kill -0 $KW_STARTED_PID 2>/dev/null || break
+    sleep 0.025
+  done
+  curl -sf -o /dev/null --max-time 1 "$url" || { tail -40 "$3"; die "keepwarm did not become ready"; }
+  KW_READY_MS=$(( ($(now_ns) - t0) / 1000000 ))
+}
+log "starting keepwarm"
+KW_MAIN_OPTS=$KEEPWARM_JAVA_OPTS
+if [ $PROFILE = 1 ]; then KW_MAIN_OPTS="$KW_MAIN_OPTS -XX:FlightRecorderOptions:stackdepth=512"; fi
+start_keepwarm "$KW_PORT" "$KW_MGMT_PORT" "$WORK/keepwarm.log" "$KW_MAIN_OPTS"
+KW_PID=$KW_STARTED_PID
+KW_RSS_READY=$(rss_kb $KW_PID)
+KEEPWARM=http://127.0.0.1:$KW_PORT
+echo "{\"ready_ms\":$KW_READY_MS,\"rss_ready_kb\":$KW_RSS_READY}" > "$RAW/startup-main.json"
+log "keepwarm ready in ${KW_READY_MS} ms"
+
+# Smoke: every path answers, and keepwarm applies the bench policy.
+for url in "$DIRECT" "$NGINXURL" "$KEEPWARM"; do
+  curl -sf -o /dev/null --max-time 10 "$url/api/tags" || die "GET $url/api/tags failed"
+  curl -sf -o /dev/null --max-time 10 -H 'Content-Type: application/json' --data-binary @"$WORK/small.json" "$url/api/generate" \
+    || die "POST $url/api/generate failed"
+done
+decision=$(curl -sf -D - -o /dev/null -H 'Content-Type: application/json' --data-binary @"$WORK/small.json" "$KEEPWARM/api/generate" \
+  | tr -d '\r' | sed -n 's/^[Xx]-[Kk]eepwarm-[Kk]eep-[Aa]live: //p')
+log "keepwarm decision on the bench body: $decision"
+case "$decision" in *"rule=bench; action=override"*) ;; *) die "keepwarm did not apply the bench policy ($decision)";; esac
+
+# ---------------------------------------------------------------- 1. cold start
+log "scenario 1: cold start ($COLD_REQUESTS requests, ${COLD_GAP_S}s gaps)"
+for _ in $(seq 300); do # the warmer's preload of the pinned model
+  loads | grep -q '"coldstart-pinned:1b":[1-9]' && break
+  sleep 0.1
+done
+loads | grep -q '"coldstart-pinned:1b":[1-9]' || die "keepwarm did not preload coldstart-pinned:1b within 30 s"
+sleep 1
+KW_RSS_IDLE=$(rss_kb $KW_PID)
+loads > "$RAW/cold-loads-before.json"
+cold_client() { # label base-url model
+  local out=$RAW/cold-$1.jsonl t0 i start resp body status
+  : > "$out"
+  t0=$(now_ns)
+  for ((i = 1; i <= COLD_REQUESTS; i++)); do
+    start=$(( ($(now_ns) - t0) / 1000000 ))
+    resp=$(curl -sS --max-time 120 -H 'Content-Type: application/json' -w '\n%{http_code} %{time_total}' \
+      -d "{\"model\":\"$3\",\"prompt\":\"Why is the sky blue?\",\"stream\":false}" "$2/api/generate") || resp=$'{}\n000 0'
+    body=$(printf '%s\n' "$resp" | head -n 1)
+    status=$(printf '%s\n' "$resp" | tail -n 1)
+    printf '{"i":%d,"start_ms":%d,"status":%s,"time_s":%s,"body":%s}\n' "$i" "$start" "${status% *}" "${status#* }" \
+      "$(printf '%s' "$body" | grep -q '^{' && printf '%s' "$body" || echo null)" >> "$out"
+    if [ $i -lt $COLD_REQUESTS ]; then sleep "$COLD_GAP_S"; fi
+  done
+}
+cold_client direct "$DIRECT" coldstart-direct:1b &
+COLD_DIRECT=$!
+cold_client keepwarm "$KEEPWARM" coldstart-pinned:1b &
+COLD_KW=$!
+wait $COLD_DIRECT || die "cold-start client (direct) failed"
+wait $COLD_KW || die "cold-start client (keepwarm) failed"
+loads > "$RAW/cold-loads-after.json"
+grep -q '"status":200' "$RAW/cold-direct.jsonl" || die "no direct cold-start request succeeded"
+
+# ---------------------------------------------------------------- 2. overhead, small requests
+log "scenario 2: overhead (wrk, ${OVH_SECONDS}s per cell)"
+run_wrk() { # out url concurrency seconds [body-file]
+  WRK_OUT=$1 WRK_BODY_FILE=${5:-} wrk -t1 -c"$3" -d"${4}s" --timeout 10s -s bench/wrk/summary.lua "$2" > "$1.log" 2>&1 \
+    || { cat "$1.log"; die "wrk failed on $2"; }
+  [ -s "$1" ] || die "wrk wrote no summary for $2"
+}
+rps() { awk -F'[:,]' '{for (i = 1; i < NF; i++) { if ($i ~ /"requests"/) r = $(i+1); if ($i ~ /"duration_us"/) d = $(i+1) }} END {printf "%d", r / (d / 1e6)}' "$1"; }
+# Warm-up at concurrency 16 (JIT, connection pools): direct and nginx once; keepwarm until two runs in a row differ
+# by less than 5% in req/s, at most OVH_WARMUP_MAX_RUNS runs. Its trajectory goes in the report.
+: > "$RAW/warmup.tsv"
+for target in direct nginx keepwarm; do
+  case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; keepwarm) base=$KEEPWARM;; esac
+  for endpoint in tags generate; do
+    body=
+    if [ $endpoint = generate ]; then body=$WORK/small.json; fi
+    previous=0
+    for ((run = 1; run <= OVH_WARMUP_MAX_RUNS; run++)); do
+      run_wrk "$WORK/warmup-$target-$endpoint-$run.json" "$base/api/$endpoint" 16 "$OVH_WARMUP_SECONDS" "$body"
+      current=$(rps "$WORK/warmup-$target-$endpoint-$run.json")
+      printf '%s\t%s\t%d\t%d\n' "$target" "$endpoint" "$run" "$current" >> "$RAW/warmup.tsv"
+      [ $target = keepwarm ] || break
+      if [ $run -ge 2 ] && [ $(( (current - previous) * 100 )) -lt $(( previous * 5 )) ] \
+        && [ $(( (previous - current) * 100 )) -lt $(( previous * 5 )) ]; then break; fi
+      previous=$current
+    done
+  done
+done
+for endpoint in tags generate; do
+  for c in "${CONCURRENCIES[@]}"; do
+    for target in direct nginx keepwarm; do
+      case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; keepwarm) base=$KEEPWARM;; esac
+      if [ $endpoint = tags ]; then
+        run_wrk "$RAW/ovh-$endpoint-c$c-$target.json" "$base/api/tags" "$c" "$OVH_SECONDS"
+      else
+        run_wrk "$RAW/ovh-$endpoint-c$c-$target.json" "$base/api/generate" "$c" "$OVH_SECONDS" "$WORK/small.json"
+      fi
+    done
+  done
+done
+grep -q '"status":0,' "$RAW/ovh-generate-c16-direct.json" || die "direct requests to the fake failed: $(cat "$RAW/ovh-generate-c16-direct.json")"
+
+if [ $PROFILE = 1 ]; then
+  log "profile: JFR of keepwarm under generate c16"
+  # The JDK's profile settings with Java samples every 1 ms (instead of 10), for enough samples in one run. Starting a
+  # recording deoptimises code for a while, so keepwarm warms up again under it; only the last run is summarised.
+  JAVA_HOME_DIR=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
+  sed -e '/name="jdk.ExecutionSample"/,/<\/event>/ s/>[0-9]* ms</>1 ms</' "$JAVA_HOME_DIR/lib/jfr/profile.jfc" > "$WORK/sampling.jfc"
+  jcmd $KW_PID JFR.start name=bench settings="$WORK/sampling.jfc" filename="$WORK/keepwarm.jfr" > "$WORK/jfr.log" 2>&1 \
+    || { cat "$WORK/jfr.log"; die "JFR.start failed"; }
+  previous=0
+  for ((run = 1; run <= OVH_WARMUP_MAX_RUNS; run++)); do
+    run_wrk "$WORK/profile-warmup-$run.json" "$KEEPWARM/api/generate" 16 "$OVH_WARMUP_SECONDS" "$WORK/small.json"
+    current=$(rps "$WORK/profile-warmup-$run.json")
+    if [ $run -ge 2 ] && [ $(( (current - previous) * 100 )) -lt $(( previous * 5 )) ] \
+      && [ $(( (previous - current) * 100 )) -lt $(( previous * 5 )) ]; then break; fi
+    previous=$current
+  done
+  PROFILE_SINCE=$(date +%H:%M:%S.%3N)
+  run_wrk "$RAW/profile-wrk.json" "$KEEPWARM/api/generate" 16 "$OVH_SECONDS" "$WORK/small.json"
+  jcmd $KW_PID JFR.stop name=bench >> "$WORK/jfr.log" 2>&1 || die "JFR.stop failed"
+  jfr print --events jdk.ExecutionSample --stack-depth 512 "$WORK/keepwarm.jfr" > "$WORK/samples.txt" || die "jfr print failed"
+  "$PY" bench/report.py --profile "$WORK/samples.txt" --since "$PROFILE_SINCE" > "$RAW/profile.json" || die "profile summary failed"
+fi
+
+# ---------------------------------------------------------------- 3. large bodies
+log "scenario 3: large bodies ($LARGE_RUNS runs)"
+: > "$RAW/large.tsv"
+for size in 1MiB 16MiB; do
+  for ((i = 0; i < LARGE_RUNS + LARGE_WARMUP_RUNS; i++)); do # the first rounds are warm-up
+    for target in direct nginx keepwarm; do
+      case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; keepwarm) base=$KEEPWARM;; esac
+      result=$(curl -sS -o /dev/null --max-time 60 -H 'Expect:' -H 'Content-Type: application/json' \
+        --data-binary @"$WORK/$size.json" -w '%{http_code} %{time_total}' "$base/api/generate") || result="000 0"
+      if [ $i -ge $LARGE_WARMUP_RUNS ]; then printf '%s\t%s\t%d\t%s\n' "$size" "$target" "$i" "${result// /$'\t'}" >> "$RAW/large.tsv"; fi
+    done
+  done
+done
+awk -F'\t' '$2=="direct" && $4!=200 {bad=1} END {exit bad}' "$RAW/large.tsv" || die "direct large-body requests to the fake failed"
+
+# ---------------------------------------------------------------- 4. streaming fidelity
+log "scenario 4: streaming ($STREAM_RUNS x $STREAM_TOKENS tokens at ${STREAM_INTERVAL_MS}ms)"
+tokens "$STREAM_TOKENS" "$STREAM_INTERVAL_MS"
+for target in direct nginx keepwarm; do
+  case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; keepwarm) base=$KEEPWARM;; esac
+  bench_java dev.keepwarm.bench.StreamProbe --url "$base/api/generate" --body-file "$WORK/stream.json" \
+    --streams "$STREAM_RUNS" --label $target --out "$RAW/stream-$target.json" || die "StreamProbe failed ($target)"
+done
+grep -q '"failures":\[\]' "$RAW/stream-direct.json" || die "direct streams from the fake failed"
+
+# ---------------------------------------------------------------- 5. many streams
+log "scenario 5: many streams ($MANY_CLIENTS clients, ${MANY_SECONDS}s)"
+tokens "$MANY_TOKENS" "$MANY_INTERVAL_MS"
+bench_java dev.keepwarm.bench.ManyStreams --url "$KEEPWARM/api/generate" --body-file "$WORK/stream.json" \
+  --streams "$MANY_CLIENTS" --seconds "$MANY_SECONDS" --rss keepwarm=$KW_PID --out "$RAW/many-keepwarm.json" \
+  || die "ManyStreams failed (keepwarm)"
+bench_java dev.keepwarm.bench.ManyStreams --url "$NGINXURL/api/generate" --body-file "$WORK/stream.json" \
+  --streams "$MANY_CLIENTS" --seconds "$MANY_SECONDS" --rss "nginx=$(nginx_pids)" --out "$RAW/many-nginx.json" \
+  || die "ManyStreams failed (nginx)"
+log "scenario 5b: many streams through a second keepwarm started with $KEEPWARM_BOUNDED_JAVA_OPTS"
+start_keepwarm "$KW_STARTUP_PORT" $((KW_STARTUP_PORT + 1)) "$WORK/keepwarm-bounded.log" "$KEEPWARM_BOUNDED_JAVA_OPTS"
+BOUNDED_PID=$KW_STARTED_PID
+echo "{\"opts\":\"$KEEPWARM_BOUNDED_JAVA_OPTS\",\"ready_ms\":$KW_READY_MS,\"rss_ready_kb\":$(rss_kb $BOUNDED_PID)}" > "$RAW/startup-bounded.json"
+bench_java dev.keepwarm.bench.ManyStreams --url "http://127.0.0.1:$KW_STARTUP_PORT/api/generate" --body-file "$WORK/stream.json" \
+  --streams "$MANY_CLIENTS" --seconds "$MANY_SECONDS" --rss keepwarm=$BOUNDED_PID --out "$RAW/many-keepwarm-bounded.json" \
+  || die "ManyStreams failed (bounded keepwarm)"
+stop_pid $BOUNDED_PID
+tokens 5 0
+kill -0 $KW_PID 2>/dev/null || die "keepwarm is gone"
+KW_RSS_END=$(rss_kb $KW_PID)
+echo "{\"ready_ms\":$KW_READY_MS,\"rss_ready_kb\":$KW_RSS_READY,\"rss_idle_kb\":$KW_RSS_IDLE,\"rss_end_kb\":$KW_RSS_END}" > "$RAW/startup-main.json"
+
+# ---------------------------------------------------------------- 6. start-up
+log "scenario 6: start-up ($STARTUP_RUNS more launches)"
+: > "$RAW/startup-runs.jsonl"
+for ((i = 1; i <= STARTUP_RUNS; i++)); do
+  start_keepwarm "$KW_STARTUP_PORT" $((KW_STARTUP_PORT + 1)) "$WORK/keepwarm-startup-$i.log" "$KEEPWARM_JAVA_OPTS"
+  ready_rss=$(rss_kb $KW_STARTED_PID)
+  sleep 3
+  echo "{\"ready_ms\":$KW_READY_MS,\"rss_ready_kb\":$ready_rss,\"rss_idle_kb\":$(rss_kb $KW_STARTED_PID)}" >> "$RAW/startup-runs.jsonl"
+  stop_pid $KW_STARTED_PID
+done
+grep -h 'Started KeepwarmApplication' "$WORK"/keepwarm*.log | sed 's/.*Started KeepwarmApplication/Started KeepwarmApplication/' > "$RAW/started-lines.txt" || true
+grep -ciE ' (ERROR|WARN) ' "$WORK/keepwarm.log" > "$RAW/keepwarm-log-warnings.txt" || true
+grep -E ' (ERROR|WARN) ' "$WORK/keepwarm.log" | head -20 >> "$RAW/keepwarm-log-warnings.txt" || true
+
+# ---------------------------------------------------------------- report
+log "report"
+"$PY" bench/report.py --raw "$RAW" --out "$OUT" || die "report failed"
+log "done: $OUT/latest.md ($(( $(date +%s) - START_EPOCH )) s)"
