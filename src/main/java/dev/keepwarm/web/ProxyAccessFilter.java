@@ -32,6 +32,11 @@ final class ProxyAccessFilter implements WebFilter, Ordered {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    static {
+        // build the Map serializer now: on first use Jackson builds it under a lock an event loop must not wait on
+        JSON.writeValueAsString(Map.of("error", "warm-up"));
+    }
+
     private final AccessPolicy policy;
     private final AuthMetrics metrics;
     private final ApplicationContext proxyContext;
