@@ -36,7 +36,7 @@ final class StateMeters implements PingListener {
         Gauge.builder("keepwarm.upstream.up", state, s -> s.upstreamUp() ? 1 : 0)
                 .description("1 when the last contact with Ollama succeeded").register(registry);
         for (ModelRule rule : policies.current().rules()) {
-            if (rule.warm() && rule.match().indexOf('*') < 0 && rule.match().indexOf('?') < 0) {
+            if (rule.warm() && rule.concrete()) {
                 register(rule.match());
             }
         }

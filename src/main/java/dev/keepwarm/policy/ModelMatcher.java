@@ -12,7 +12,7 @@ final class ModelMatcher {
 
     ModelMatcher(String match) {
         String m = match.strip();
-        if (m.indexOf('*') >= 0 || m.indexOf('?') >= 0) {
+        if (isGlob(m)) {
             this.exact = null;
             this.glob = Pattern.compile(toRegex(ModelName.withoutDefaults(m.toLowerCase(Locale.ROOT))));
             this.globHasTag = ModelName.hasTag(m);
@@ -21,6 +21,10 @@ final class ModelMatcher {
             this.glob = null;
             this.globHasTag = false;
         }
+    }
+
+    static boolean isGlob(String match) {
+        return match.indexOf('*') >= 0 || match.indexOf('?') >= 0;
     }
 
     /** @param normalized a name from {@link ModelName#normalize(String)} */

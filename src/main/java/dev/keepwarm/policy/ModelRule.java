@@ -69,6 +69,11 @@ public record ModelRule(
                 schedule);
     }
 
+    /** Whether the match names one model rather than a glob: only such a model can be loaded before anyone asks. */
+    public boolean concrete() {
+        return !ModelMatcher.isGlob(match);
+    }
+
     @Override
     public String name() {
         return match;

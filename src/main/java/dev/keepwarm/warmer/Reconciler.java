@@ -71,7 +71,7 @@ final class Reconciler {
         running.forEach(model -> resident.putIfAbsent(ModelName.normalize(model.name()), model));
         List<Target> plan = new ArrayList<>();
         for (ModelRule rule : targets.warmRules(now)) {
-            if (WarmTargets.concrete(rule)) {
+            if (rule.concrete()) {
                 String model = ModelName.normalize(rule.match());
                 consider(model, rule, resident.get(model), now, plan);
             } else {

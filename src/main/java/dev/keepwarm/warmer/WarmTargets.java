@@ -34,9 +34,4 @@ final class WarmTargets {
                 .flatMap(Optional::stream)
                 .min(Instant::compareTo);
     }
-
-    /** A rule names one model (no glob): the warmer can load it before anyone asks. */
-    static boolean concrete(ModelRule rule) {
-        return rule.match().indexOf('*') < 0 && rule.match().indexOf('?') < 0;
-    }
 }

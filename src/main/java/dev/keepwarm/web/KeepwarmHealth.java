@@ -39,7 +39,7 @@ class KeepwarmHealth implements ReactiveHealthIndicator {
             boolean allResident = true;
             Instant now = clock.instant();
             for (ModelRule rule : policies.current().rules()) {
-                if (!rule.warmAt(now) || rule.match().indexOf('*') >= 0 || rule.match().indexOf('?') >= 0) {
+                if (!rule.warmAt(now) || !rule.concrete()) {
                     continue;
                 }
                 String model = ModelName.normalize(rule.match());
