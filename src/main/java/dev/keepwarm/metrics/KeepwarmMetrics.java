@@ -1,6 +1,9 @@
 package dev.keepwarm.metrics;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.keepwarm.policy.Action;
 import dev.keepwarm.policy.ModelRule;
@@ -8,7 +11,6 @@ import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.PingListener;
 import dev.keepwarm.warmer.PingOutcome;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
@@ -30,23 +32,30 @@ public final class KeepwarmMetrics implements PingListener {
     private final ModelTags models;
     private final PolicySource policies;
     private final long coldStartNanos;
+    /** endpoint -> model tag -> meters; both keys come from bounded sets */
+    private final Map<String, Map<String, RequestMeters>> requests = new ConcurrentHashMap<>();
+    private final Map<Action, Map<String, Counter>> decisions = new EnumMap<>(Action.class);
 
     KeepwarmMetrics(MeterRegistry registry, ModelTags models, PolicySource policies, Duration coldStartThreshold) {
         this.registry = registry;
         this.models = models;
         this.policies = policies;
         this.coldStartNanos = coldStartThreshold.toNanos();
+        for (Action action : Action.values()) {
+            decisions.put(action, new ConcurrentHashMap<>());
+        }
     }
 
     /** Starts observing a proxied request for a model on one of the fixed endpoints. */
     public RequestObservation observe(String model, String endpoint) {
-        return new RequestObservation(this, models.tag(model), endpoint);
+        return new RequestObservation(this, meters(models.tag(model), endpoint));
     }
 
     /** Counts a keep_alive decision. */
     public void decision(String model, Action action) {
-        Counter.builder("keepwarm.keep.alive.decisions").description("keep_alive decisions by action")
-                .tags("model", models.tag(model), "action", action.tag()).register(registry).increment();
+        decisions.get(action).computeIfAbsent(models.tag(model), tag -> Counter.builder("keepwarm.keep.alive.decisions")
+                .description("keep_alive decisions by action").tags("model", tag, "action", action.tag())
+                .register(registry)).increment();
     }
 
     @Override
@@ -59,32 +68,23 @@ public final class KeepwarmMetrics implements PingListener {
         }
     }
 
-    void firstChunk(String model, String endpoint, long nanos) {
-        Timer.builder("keepwarm.time.to.first.chunk").description("request start to the first response byte")
-                .tags("model", model, "endpoint", endpoint).register(registry).record(Duration.ofNanos(nanos));
+    private RequestMeters meters(String model, String endpoint) {
+        return requests.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>()).computeIfAbsent(model,
+                m -> new RequestMeters(registry, m, endpoint, tag -> loadTimer(tag, "request")));
     }
 
-    void finished(String model, String endpoint, String status, long nanos, FinalChunk last) {
-        Timer.builder("keepwarm.request").description("whole proxied request, to the last byte")
-                .tags("model", model, "endpoint", endpoint, "status", status).register(registry)
-                .record(Duration.ofNanos(nanos));
+    void finished(RequestMeters meters, String status, long nanos, FinalChunk last) {
+        meters.request(status, nanos);
+        String model = meters.model();
         if (last.loadDurationNs() >= 0) {
-            loadTimer(model, "request").record(Duration.ofNanos(last.loadDurationNs()));
+            meters.load(last.loadDurationNs());
             if (last.loadDurationNs() >= coldStartNanos) {
-                boolean pinned = !ModelTags.OTHER.equals(model)
-                        && policies.current().rule(model).map(ModelRule::warm).orElse(false);
-                Counter.builder("keepwarm.cold.starts").description("client requests that paid a cold load")
-                        .tags("model", model, "pinned", String.valueOf(pinned)).register(registry).increment();
+                meters.coldStart(!ModelTags.OTHER.equals(model)
+                        && policies.current().rule(model).map(ModelRule::warm).orElse(false));
             }
         }
         if (last.evalCount() > 0) {
-            Counter.builder("keepwarm.generated.tokens").description("tokens generated (eval_count)")
-                    .tags("model", model).register(registry).increment(last.evalCount());
-            if (last.evalDurationNs() > 0) {
-                DistributionSummary.builder("keepwarm.tokens.per.second").description("eval_count / eval_duration")
-                        .tags("model", model).register(registry)
-                        .record(last.evalCount() / (last.evalDurationNs() / 1e9));
-            }
+            meters.generated(last.evalCount(), last.evalDurationNs());
         }
     }
 

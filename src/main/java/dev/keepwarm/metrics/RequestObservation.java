@@ -2,7 +2,7 @@ package dev.keepwarm.metrics;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.springframework.core.io.buffer.DataBuffer;
+import io.netty.buffer.ByteBuf;
 
 /**
  * One proxied request as it passes: the time to its first response byte, its end, and the numbers of Ollama's
@@ -10,24 +10,35 @@ import org.springframework.core.io.buffer.DataBuffer;
  */
 public final class RequestObservation {
 
+    private static final String[] STATUSES = new String[600];
+
+    static {
+        for (int code = 100; code < STATUSES.length; code++) {
+            STATUSES[code] = String.valueOf(code).intern();
+        }
+    }
+
     private final KeepwarmMetrics metrics;
-    private final String model;
-    private final String endpoint;
+    private final RequestMeters meters;
     private final long start = System.nanoTime();
     private final ResponseTail tail = new ResponseTail();
     private final AtomicBoolean firstChunk = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    RequestObservation(KeepwarmMetrics metrics, String model, String endpoint) {
+    RequestObservation(KeepwarmMetrics metrics, RequestMeters meters) {
         this.metrics = metrics;
-        this.model = model;
-        this.endpoint = endpoint;
+        this.meters = meters;
+    }
+
+    /** The {@code status} tag of an HTTP status code, without a new string per request. */
+    public static String status(int code) {
+        return code >= 100 && code < STATUSES.length ? STATUSES[code] : String.valueOf(code);
     }
 
     /** A buffer of the response is passing to the client. */
-    public void chunk(DataBuffer buffer) {
+    public void chunk(ByteBuf buffer) {
         if (firstChunk.compareAndSet(false, true)) {
-            metrics.firstChunk(model, endpoint, System.nanoTime() - start);
+            meters.firstChunk(System.nanoTime() - start);
         }
         tail.append(buffer);
     }
@@ -36,7 +47,7 @@ public final class RequestObservation {
     public void finish(String status) {
         if (finished.compareAndSet(false, true)) {
             FinalChunk last = "cancelled".equals(status) || "error".equals(status) ? FinalChunk.NONE : tail.finalChunk();
-            metrics.finished(model, endpoint, status, System.nanoTime() - start, last);
+            metrics.finished(meters, status, System.nanoTime() - start, last);
         }
     }
 }

@@ -30,7 +30,7 @@ class OllamaConfiguration {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .compress(false);
-        return new Upstream(WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build(),
+        return new Upstream(http, WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build(),
                 properties);
     }
 

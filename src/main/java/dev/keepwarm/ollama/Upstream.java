@@ -2,24 +2,35 @@ package dev.keepwarm.ollama;
 
 import java.net.URI;
 
+import reactor.netty.http.client.HttpClient;
+
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * The connection to Ollama shared by the proxy and the warmer: one WebClient on one Reactor Netty pool, and the
+ * The connection to Ollama shared by the proxy and the warmer: one Reactor Netty client on one pool, seen by the
+ * warmer as a WebClient and by the proxy as itself (the proxy relays bytes and needs nothing WebClient adds), and the
  * configured URL.
  */
 public final class Upstream {
 
+    private final HttpClient http;
     private final WebClient client;
     private final UpstreamProperties properties;
 
-    Upstream(WebClient client, UpstreamProperties properties) {
+    Upstream(HttpClient http, WebClient client, UpstreamProperties properties) {
+        this.http = http;
         this.client = client;
         this.properties = properties;
     }
 
+    /** The WebClient of the warmer's JSON calls. */
     public WebClient client() {
         return client;
+    }
+
+    /** The same pool without WebClient: the proxy's byte relay. */
+    public HttpClient http() {
+        return http;
     }
 
     public UpstreamProperties properties() {

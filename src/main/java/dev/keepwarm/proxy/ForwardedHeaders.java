@@ -1,46 +1,57 @@
 package dev.keepwarm.proxy;
 
 import java.net.InetSocketAddress;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.ServerHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * Which headers cross the proxy: hop-by-hop headers (RFC 9110 7.6.1) stop here, Host becomes the upstream's own
  * host:port (Ollama on loopback answers 403 otherwise: OLLAMA-API.md, "Forwarding"), and X-Forwarded-* tell
- * Ollama and its logs who really asked.
+ * Ollama and its logs who really asked. Names are compared without lower-casing copies: this runs twice per request.
  */
 final class ForwardedHeaders {
 
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, AsciiString.cached("proxy-connection"),
+            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
+
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
 
     private ForwardedHeaders() {
     }
 
     /** Headers for the upstream request; contentLength -1 keeps the client's own Content-Length (streamed body). */
-    static void toUpstream(ServerHttpRequest request, HttpHeaders target, String upstreamHost, long contentLength) {
-        HttpHeaders source = request.getHeaders();
+    static void toUpstream(ProxyExchange exchange, HttpHeaders target, String upstreamHost, long contentLength) {
+        HttpServerRequest request = exchange.request();
+        HttpHeaders source = request.requestHeaders();
         copyEndToEnd(source, target);
-        target.remove(HttpHeaders.HOST);
-        target.set(HttpHeaders.HOST, upstreamHost);
-        if (contentLength >= 0) {
-            target.setContentLength(contentLength);
+        if (exchange.dropAuthorization()) {
+            target.remove(HttpHeaderNames.AUTHORIZATION);
         }
-        InetSocketAddress remote = request.getRemoteAddress();
+        target.set(HttpHeaderNames.HOST, upstreamHost);
+        if (contentLength >= 0) {
+            target.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+        }
+        InetSocketAddress remote = request.remoteAddress();
         if (remote != null && remote.getAddress() != null) {
             String client = remote.getAddress().getHostAddress();
-            String prior = source.getFirst("X-Forwarded-For");
-            target.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
+            String prior = source.get(X_FORWARDED_FOR);
+            target.set(X_FORWARDED_FOR, prior == null ? client : prior + ", " + client);
         }
-        if (source.getFirst("X-Forwarded-Proto") == null) {
-            target.set("X-Forwarded-Proto", request.getURI().getScheme() == null ? "http" : request.getURI().getScheme());
+        if (!source.contains(X_FORWARDED_PROTO)) {
+            target.set(X_FORWARDED_PROTO, request.scheme());
         }
-        String host = source.getFirst(HttpHeaders.HOST);
-        if (source.getFirst("X-Forwarded-Host") == null && host != null) {
-            target.set("X-Forwarded-Host", host);
+        String host = source.get(HttpHeaderNames.HOST);
+        if (host != null && !source.contains(X_FORWARDED_HOST)) {
+            target.set(X_FORWARDED_HOST, host);
         }
     }
 
@@ -49,28 +60,42 @@ final class ForwardedHeaders {
         copyEndToEnd(upstream, target);
     }
 
+    /** Replaces the target's values of every end-to-end header of the source (Reactor Netty adds defaults). */
     private static void copyEndToEnd(HttpHeaders source, HttpHeaders target) {
-        Set<String> named = connectionTokens(source);
-        source.forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
-                target.put(name, values);
+        String connection = source.contains(HttpHeaderNames.CONNECTION)
+                ? String.join(",", source.getAll(HttpHeaderNames.CONNECTION)) : null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> names = source.iteratorCharSequence();
+        while (names.hasNext()) {
+            CharSequence name = names.next().getKey();
+            if (endToEnd(name, connection)) {
+                target.remove(name);
             }
-        });
+        }
+        Iterator<Map.Entry<CharSequence, CharSequence>> entries = source.iteratorCharSequence();
+        while (entries.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> entry = entries.next();
+            if (endToEnd(entry.getKey(), connection)) {
+                target.add(entry.getKey(), entry.getValue());
+            }
+        }
     }
 
-    /** Headers named in Connection are hop-by-hop too. */
-    private static Set<String> connectionTokens(HttpHeaders headers) {
-        var values = headers.get(HttpHeaders.CONNECTION);
-        if (values == null) {
-            return Set.of();
-        }
-        var tokens = new java.util.HashSet<String>();
-        for (String value : values) {
-            for (String token : value.split(",")) {
-                tokens.add(token.strip().toLowerCase(Locale.ROOT));
+    private static boolean endToEnd(CharSequence name, String connection) {
+        for (AsciiString hop : HOP_BY_HOP) {
+            if (hop.contentEqualsIgnoreCase(name)) {
+                return false;
             }
         }
-        return tokens;
+        return connection == null || !namedIn(connection, name);
+    }
+
+    /** Headers named in Connection are hop-by-hop too ("Connection: close, X-Secret"). */
+    private static boolean namedIn(String connection, CharSequence name) {
+        for (String token : connection.split(",")) {
+            if (AsciiString.contentEqualsIgnoreCase(token.strip(), name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

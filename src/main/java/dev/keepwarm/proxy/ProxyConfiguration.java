@@ -16,28 +16,33 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the proxy: one WebHandler behind a catch-all mapping. */
+/**
+ * Wires the proxy: one handler that Boot's Reactor Netty server routes every request of the proxy port to. The
+ * management server (its own port, its own child context) is built without these routes and serves the actuator.
+ */
 @Configuration(proxyBeanMethods = false)
 class ProxyConfiguration {
 
     @Bean
     ProxyHandler proxyHandler(Upstream upstream, ProxyProperties proxy, PolicySource policies, Clock clock,
-            Warmer warmer, KeepwarmMetrics metrics) {
+            Warmer warmer, KeepwarmMetrics metrics, ObjectProvider<ProxyGate> gate) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
         UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy));
-        return new ProxyHandler(new RequestRewriter(policies, clock, json), call, errors, proxy.maxRequestSize(), warmer,
-                metrics);
+        return new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), new RequestRewriter(policies, clock, json), call,
+                errors, proxy.maxRequestSize(), warmer, metrics);
     }
 
     /** Every path on the proxy port is Ollama's. */
     @Bean
-    ProxyHandlerMapping proxyHandlerMapping(ProxyHandler handler) {
-        return new ProxyHandlerMapping(handler);
+    NettyRouteProvider proxyRoutes(ProxyHandler handler) {
+        return routes -> routes.route(request -> true, handler);
     }
 
     /** Caps requests in flight to Ollama ({@code keepwarm.proxy.max-concurrent}); none when unset. */

@@ -3,15 +3,17 @@ package dev.keepwarm.proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.server.ServerWebExchange;
 
 /** Errors that keepwarm itself answers, in Ollama's native shape {@code {"error":"..."}}. */
 final class ProxyErrors {
@@ -24,25 +26,37 @@ final class ProxyErrors {
         this.json = json;
     }
 
-    Mono<Void> respond(ServerWebExchange exchange, HttpStatus status, String message, @Nullable String keepAliveHeader,
+    Mono<Void> respond(HttpServerResponse response, HttpStatus status, String message, @Nullable String keepAliveHeader,
             String... extraHeaders) {
-        ServerHttpResponse response = exchange.getResponse();
-        if (response.isCommitted()) {
+        if (response.hasSentHeaders()) {
             return Mono.error(new IllegalStateException(message));
         }
-        response.setStatusCode(status);
-        response.getHeaders().clear();
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        HttpHeaders headers = response.responseHeaders();
+        headers.clear();
         if (keepAliveHeader != null) {
-            response.getHeaders().set(KEEP_ALIVE_HEADER, keepAliveHeader);
+            headers.set(KEEP_ALIVE_HEADER, keepAliveHeader);
         }
         for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
-            response.getHeaders().set(extraHeaders[i], extraHeaders[i + 1]);
+            headers.set(extraHeaders[i], extraHeaders[i + 1]);
         }
-        byte[] body = errorBody(message);
-        response.getHeaders().setContentLength(body.length);
-        DataBuffer buffer = response.bufferFactory().wrap(body);
-        return response.writeWith(Mono.just(buffer));
+        return write(response, status.value(), errorBody(message));
+    }
+
+    /** A request the gate refused: 401 with its challenge, or 403. */
+    Mono<Void> refuse(HttpServerResponse response, ProxyGate.Admission refusal) {
+        response.responseHeaders().clear();
+        if (refusal.challenge() != null) {
+            response.responseHeaders().set(HttpHeaderNames.WWW_AUTHENTICATE, refusal.challenge());
+        }
+        return write(response, refusal.status(), errorBody(String.valueOf(refusal.message())));
+    }
+
+    private static Mono<Void> write(HttpServerResponse response, int status, byte[] body) {
+        response.status(HttpResponseStatus.valueOf(status));
+        response.responseHeaders()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return response.send(Mono.just(Unpooled.wrappedBuffer(body))).then();
     }
 
     /** {@code {"error":"..."}} as bytes, escaped properly. */

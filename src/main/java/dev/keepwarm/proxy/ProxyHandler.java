@@ -1,33 +1,38 @@
 package dev.keepwarm.proxy;
 
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
-
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.util.unit.DataSize;
-import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebHandler;
 
 import dev.keepwarm.metrics.KeepwarmMetrics;
 import dev.keepwarm.policy.Decision;
 import dev.keepwarm.warmer.Warmer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.util.unit.DataSize;
 
 /**
- * The proxy's single entry point: every path and method goes to Ollama; the four native routes that carry
- * keep_alive are read whole (up to max-request-size), rewritten by policy, and sent on; everything else streams
- * through unchanged.
+ * The proxy's single entry point, a Reactor Netty route on the proxy port: every path and method goes to Ollama; the
+ * four native routes that carry keep_alive are read whole (up to max-request-size), rewritten by policy, and sent on;
+ * everything else streams through unchanged. Spring WebFlux's request machinery is not on this path: a proxy has no
+ * use for it and it cost half the throughput (bench/results/latest.md).
  */
-final class ProxyHandler implements WebHandler {
+final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
-    private static final byte[] EMPTY = new byte[0];
+    private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
 
+    private final ProxyGate gate;
     private final RequestRewriter rewriter;
     private final UpstreamCall upstream;
     private final ProxyErrors errors;
@@ -35,8 +40,9 @@ final class ProxyHandler implements WebHandler {
     private final Warmer warmer;
     private final KeepwarmMetrics metrics;
 
-    ProxyHandler(RequestRewriter rewriter, UpstreamCall upstream, ProxyErrors errors, DataSize maxRequestSize,
-            Warmer warmer, KeepwarmMetrics metrics) {
+    ProxyHandler(ProxyGate gate, RequestRewriter rewriter, UpstreamCall upstream, ProxyErrors errors,
+            DataSize maxRequestSize, Warmer warmer, KeepwarmMetrics metrics) {
+        this.gate = gate;
         this.warmer = warmer;
         this.metrics = metrics;
         this.rewriter = rewriter;
@@ -46,38 +52,52 @@ final class ProxyHandler implements WebHandler {
     }
 
     @Override
-    public Mono<Void> handle(ServerWebExchange exchange) {
-        ServerHttpRequest request = exchange.getRequest();
-        Optional<Endpoint> endpoint = Endpoint.rewritable(request.getMethod(), request.getPath().value());
+    public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
+        ProxyExchange exchange = ProxyExchange.of(request, response);
+        ProxyGate.Admission admission = gate.admit(exchange.method(), exchange.path(),
+                request.requestHeaders().getAll(HttpHeaderNames.AUTHORIZATION));
+        if (!admission.passes()) {
+            return errors.refuse(response, admission);
+        }
+        ProxyExchange admitted = admission.dropAuthorization() ? exchange.withoutAuthorization() : exchange;
+        // only before the response started: a broken stream has already been reported in its own format
+        return route(admitted).onErrorResume(error -> !response.hasSentHeaders(), error -> {
+            log.error("keepwarm failed on {} {}", admitted.method(), admitted.path(), error);
+            return errors.respond(response, HttpStatus.INTERNAL_SERVER_ERROR, "keepwarm: internal error: " + error, null);
+        });
+    }
+
+    private Mono<Void> route(ProxyExchange exchange) {
+        Optional<Endpoint> endpoint = Endpoint.rewritable(exchange.method(), exchange.path());
         if (endpoint.isPresent()) {
             return readBody(exchange, body -> rewriteAndForward(exchange, endpoint.get(), body));
         }
-        if (Endpoint.compatible(request.getMethod(), request.getPath().value())) {
+        if (Endpoint.compatible(exchange.method(), exchange.path())) {
             return readBody(exchange, body -> warmThenForward(exchange, body));
         }
-        return upstream.forward(exchange, request.getBody(), -1, Forwarding.PLAIN);
+        return upstream.forward(exchange, exchange.request().receive().retain(), -1, Forwarding.PLAIN);
     }
 
-    /** Reads the whole body, up to max-request-size (413 beyond it). */
-    private Mono<Void> readBody(ServerWebExchange exchange, Function<byte[], Mono<Void>> then) {
-        ServerHttpRequest request = exchange.getRequest();
-        if (request.getHeaders().getContentLength() > maxRequestSize.toBytes()) {
+    /** Reads the whole body, up to max-request-size (413 beyond it, also when Content-Length announces more). */
+    private Mono<Void> readBody(ProxyExchange exchange, Function<byte[], Mono<Void>> then) {
+        long max = maxRequestSize.toBytes();
+        long declared = contentLength(exchange.request());
+        if (declared > max) {
             return tooLarge(exchange);
         }
-        return DataBufferUtils.join(request.getBody(), (int) maxRequestSize.toBytes())
-                .map(ProxyHandler::drain)
-                .defaultIfEmpty(EMPTY)
-                .onErrorMap(DataBufferLimitException.class, TooLarge::new)
+        return exchange.request().receive()
+                .collect(() -> new Body(declared, max), Body::append)
+                .map(Body::bytes)
                 .flatMap(then)
                 .onErrorResume(TooLarge.class, tooBig -> tooLarge(exchange));
     }
 
-    private Mono<Void> rewriteAndForward(ServerWebExchange exchange, Endpoint endpoint, byte[] body) {
+    private Mono<Void> rewriteAndForward(ProxyExchange exchange, Endpoint endpoint, byte[] body) {
         RequestRewriter.Rewrite rewrite = rewriter.rewrite(endpoint, body);
         Decision decision = rewrite.decision();
         if (decision != null && decision.refused()) {
             metrics.decision(rewrite.model(), decision.action());
-            return errors.respond(exchange, HttpStatus.CONFLICT, decision.refusal(), rewrite.header());
+            return errors.respond(exchange.response(), HttpStatus.CONFLICT, decision.refusal(), rewrite.header());
         }
         String model = rewrite.model();
         Forwarding forwarding = Forwarding.PLAIN;
@@ -89,7 +109,7 @@ final class ProxyHandler implements WebHandler {
     }
 
     /** /v1 and Anthropic routes: the body goes on unchanged, after the warmer made a warm model resident. */
-    private Mono<Void> warmThenForward(ServerWebExchange exchange, byte[] body) {
+    private Mono<Void> warmThenForward(ProxyExchange exchange, byte[] body) {
         Optional<String> model = rewriter.model(body);
         Mono<Void> ready = model.map(warmer::beforeCompatibleRequest).orElse(Mono.empty());
         Forwarding forwarding = model.map(m -> new Forwarding(null, null, metrics.observe(m, "openai")))
@@ -97,14 +117,27 @@ final class ProxyHandler implements WebHandler {
         return ready.then(Mono.defer(() -> upstream.forward(exchange, bytes(body), body.length, forwarding)));
     }
 
-    private static Flux<DataBuffer> bytes(byte[] body) {
-        return Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body));
+    private static Flux<ByteBuf> bytes(byte[] body) {
+        return Flux.just(Unpooled.wrappedBuffer(body));
     }
 
-    private Mono<Void> tooLarge(ServerWebExchange exchange) {
-        return errors.respond(exchange, HttpStatus.PAYLOAD_TOO_LARGE,
+    private Mono<Void> tooLarge(ProxyExchange exchange) {
+        return errors.respond(exchange.response(), HttpStatus.PAYLOAD_TOO_LARGE,
                 "keepwarm: request body is larger than keepwarm.proxy.max-request-size (" + readable(maxRequestSize) + ")",
                 null);
+    }
+
+    /** The declared Content-Length, or -1 (none, or not a number: Netty's decoder has refused those already). */
+    private static long contentLength(HttpServerRequest request) {
+        String value = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException notANumber) {
+            return -1;
+        }
     }
 
     private static String readable(DataSize size) {
@@ -118,20 +151,39 @@ final class ProxyHandler implements WebHandler {
         return bytes + "B";
     }
 
-    /** Marks the body limit so that only it, not an error from Ollama's side, becomes a 413. */
-    private static final class TooLarge extends RuntimeException {
-        TooLarge(Throwable cause) {
-            super(cause);
+    /** A request body as it arrives, copied once into one array (Jackson reads arrays), never beyond the limit. */
+    private static final class Body {
+
+        private final long max;
+        private byte[] bytes;
+        private int size;
+
+        Body(long declared, long max) {
+            this.max = max;
+            this.bytes = new byte[(int) (declared >= 0 ? declared : Math.min(max, 8192))];
+        }
+
+        void append(ByteBuf buffer) {
+            int count = buffer.readableBytes();
+            if (size + (long) count > max) {
+                throw new TooLarge();
+            }
+            if (size + count > bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(max, Math.max(size + (long) count, 2L * bytes.length)));
+            }
+            buffer.getBytes(buffer.readerIndex(), bytes, size, count);
+            size += count;
+        }
+
+        byte[] bytes() {
+            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
         }
     }
 
-    private static byte[] drain(DataBuffer joined) {
-        try {
-            byte[] bytes = new byte[joined.readableByteCount()];
-            joined.read(bytes);
-            return bytes;
-        } finally {
-            DataBufferUtils.release(joined);
+    /** Marks the body limit so that only it, not an error from Ollama's side, becomes a 413. */
+    private static final class TooLarge extends RuntimeException {
+        TooLarge() {
+            super("request body larger than keepwarm.proxy.max-request-size", null, false, false);
         }
     }
 }

@@ -1,22 +1,23 @@
 package dev.keepwarm.proxy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.keepwarm.metrics.RequestObservation;
 import dev.keepwarm.policy.KeepAlive;
-import org.jspecify.annotations.Nullable;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.server.HttpServerResponse;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.reactive.function.client.ClientResponse;
-import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Relays Ollama's response to the client as it arrives: status, end-to-end headers and body, never buffered.
@@ -38,42 +39,44 @@ final class ResponseRelay {
         this.json = json;
     }
 
-    Mono<Void> relay(ServerWebExchange exchange, ClientResponse upstream, Forwarding forwarding) {
+    Mono<Void> relay(ProxyExchange exchange, HttpClientResponse upstream, ByteBufFlux upstreamBody,
+            Forwarding forwarding) {
         String keepAliveHeader = forwarding.keepAliveHeader();
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(upstream.statusCode());
-        ForwardedHeaders.toClient(upstream.headers().asHttpHeaders(), response.getHeaders());
+        HttpServerResponse response = exchange.response();
+        response.status(upstream.status());
+        ForwardedHeaders.toClient(upstream.responseHeaders(), response.responseHeaders());
         if (keepAliveHeader != null) {
-            response.getHeaders().set(ProxyErrors.KEEP_ALIVE_HEADER, keepAliveHeader);
+            response.responseHeaders().set(ProxyErrors.KEEP_ALIVE_HEADER, keepAliveHeader);
         }
-        StreamKind kind = StreamKind.of(upstream.headers().contentType().orElse(null));
-        Flux<DataBuffer> body = observe(upstream.bodyToFlux(DataBuffer.class).timeout(idleTimeout), forwarding,
-                upstream.statusCode().value());
+        StreamKind kind = StreamKind.of(upstream.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE));
+        // retained: each buffer is written to the client's channel after the upstream's read loop moved on; the
+        // server's send releases it once written, or when it is discarded by a cancel
+        Flux<ByteBuf> body = observe(upstreamBody.retain().timeout(idleTimeout), forwarding, upstream.status().code());
         if (!kind.flushEachChunk()) {
-            return response.writeWith(body);
+            return response.send(body).then();
         }
-        return response.writeAndFlushWith(guard(body, kind, response).map(Flux::just));
+        return response.send(guard(body, kind), buffer -> true).then();
     }
 
     /** Lets the request's meters see the buffers pass (never holding them) and the way the response ended. */
-    private static Flux<DataBuffer> observe(Flux<DataBuffer> body, Forwarding forwarding, int status) {
+    private static Flux<ByteBuf> observe(Flux<ByteBuf> body, Forwarding forwarding, int status) {
         RequestObservation observation = forwarding.observation();
         if (observation == null) {
             return body;
         }
         return body.doOnNext(observation::chunk).doFinally(signal -> observation.finish(switch (signal) {
-            case ON_COMPLETE -> String.valueOf(status);
+            case ON_COMPLETE -> RequestObservation.status(status);
             case CANCEL -> "cancelled";
             default -> "error";
         }));
     }
 
     /** Ends a broken stream with an error the client's parser understands, on a line of its own. */
-    private Flux<DataBuffer> guard(Flux<DataBuffer> body, StreamKind kind, ServerHttpResponse response) {
+    private Flux<ByteBuf> guard(Flux<ByteBuf> body, StreamKind kind) {
         AtomicInteger lastByte = new AtomicInteger('\n');
         return body.doOnNext(buffer -> {
-            if (buffer.readableByteCount() > 0) {
-                lastByte.set(buffer.getByte(buffer.readPosition() + buffer.readableByteCount() - 1));
+            if (buffer.isReadable()) {
+                lastByte.set(buffer.getByte(buffer.writerIndex() - 1));
             }
         }).onErrorResume(error -> {
             String message = error instanceof TimeoutException
@@ -81,9 +84,9 @@ final class ResponseRelay {
                             + " (keepwarm.upstream.idle-timeout)"
                     : CLOSED;
             log.warn("Stream from Ollama ended abnormally ({}): {}", message, error.toString());
-            byte[] failure = kind.failure(new String(errors.errorBody(message), java.nio.charset.StandardCharsets.UTF_8),
+            byte[] failure = kind.failure(new String(errors.errorBody(message), StandardCharsets.UTF_8),
                     json.writeValueAsString(message), lastByte.get() == '\n');
-            return failure == null ? Flux.error(error) : Flux.just(response.bufferFactory().wrap(failure));
+            return failure == null ? Flux.error(error) : Flux.just(Unpooled.wrappedBuffer(failure));
         });
     }
 }

@@ -4,8 +4,6 @@ import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.http.MediaType;
-
 /**
  * How a response body is framed, which decides flushing and how a broken stream is reported: Ollama's native
  * streams end a failure with an {@code {"error":...}} line (OLLAMA-API.md, "Errors"), the OpenAI-compatible ones
@@ -14,17 +12,20 @@ import org.springframework.http.MediaType;
 enum StreamKind {
     NDJSON, SSE, OTHER;
 
-    private static final MediaType NDJSON_TYPE = MediaType.APPLICATION_NDJSON;
-
-    static StreamKind of(@Nullable MediaType type) {
-        if (type == null) {
+    /**
+     * The kind of a Content-Type header value: its media type, before any parameter, compared without case
+     * ({@code application/x-ndjson; charset=utf-8} is NDJSON too: SCG PR #3969).
+     */
+    static StreamKind of(@Nullable String contentType) {
+        if (contentType == null) {
             return OTHER;
         }
-        // isCompatibleWith, not equals: "application/x-ndjson; charset=utf-8" must match too (SCG PR #3969)
-        if (NDJSON_TYPE.isCompatibleWith(type) || new MediaType("application", "x-ndjson").isCompatibleWith(type)) {
+        int end = contentType.indexOf(';');
+        String type = (end < 0 ? contentType : contentType.substring(0, end)).strip();
+        if (type.equalsIgnoreCase("application/x-ndjson") || type.equalsIgnoreCase("application/ndjson")) {
             return NDJSON;
         }
-        if (MediaType.TEXT_EVENT_STREAM.isCompatibleWith(type)) {
+        if (type.equalsIgnoreCase("text/event-stream")) {
             return SSE;
         }
         return OTHER;

@@ -8,11 +8,10 @@ import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.OperationFilter;
 import org.springframework.boot.actuate.endpoint.web.WebOperation;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The proxy port's access filter, and the switch that leaves /actuator/keepwarm read-only. */
+/** The proxy port's access gate, and the switch that leaves /actuator/keepwarm read-only. */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
@@ -21,7 +20,7 @@ class SecurityConfiguration {
     private static final EndpointId KEEPWARM = EndpointId.of("keepwarm");
 
     @Bean
-    ProxyAccessFilter proxyAccessFilter(SecurityProperties security, MeterRegistry registry, ApplicationContext context) {
+    ProxyAccess proxyAccess(SecurityProperties security, MeterRegistry registry) {
         KeyRing keys = new KeyRing(security.apiKeys());
         if (keys.isEmpty()) {
             log.info("Proxy port: no API keys configured, every client that reaches it may use Ollama; admin routes: {}",
@@ -30,8 +29,7 @@ class SecurityConfiguration {
             log.info("Proxy port: API key required (keys: {}); admin routes: {}", String.join(", ", keys.names()),
                     security.adminRoutes().tag());
         }
-        return new ProxyAccessFilter(new AccessPolicy(keys, security.adminRoutes()),
-                new AuthMetrics(registry, keys.names()), context);
+        return new ProxyAccess(new AccessPolicy(keys, security.adminRoutes()), new AuthMetrics(registry, keys.names()));
     }
 
     /**
