@@ -1,8 +1,6 @@
 package dev.keepwarm.metrics;
 
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The numbers Ollama puts in the last object of an answer (the {@code "done":true} line of a stream, or the
@@ -15,9 +13,9 @@ import java.util.regex.Pattern;
  */
 record FinalChunk(long loadDurationNs, long evalCount, long evalDurationNs) {
 
-    private static final Pattern LOAD = Pattern.compile("\"load_duration\"\\s*:\\s*(\\d+)");
-    private static final Pattern EVAL_COUNT = Pattern.compile("\"eval_count\"\\s*:\\s*(\\d+)");
-    private static final Pattern EVAL_DURATION = Pattern.compile("\"eval_duration\"\\s*:\\s*(\\d+)");
+    private static final byte[] LOAD = key("load_duration");
+    private static final byte[] EVAL_COUNT = key("eval_count");
+    private static final byte[] EVAL_DURATION = key("eval_duration");
 
     static final FinalChunk NONE = new FinalChunk(-1, -1, -1);
 
@@ -34,20 +32,55 @@ record FinalChunk(long loadDurationNs, long evalCount, long evalDurationNs) {
         if (start == end) {
             return NONE;
         }
-        String line = new String(tail, start, end - start, StandardCharsets.UTF_8);
-        return new FinalChunk(find(LOAD, line), find(EVAL_COUNT, line), find(EVAL_DURATION, line));
+        return new FinalChunk(find(LOAD, tail, start, end), find(EVAL_COUNT, tail, start, end),
+                find(EVAL_DURATION, tail, start, end));
     }
 
-    private static long find(Pattern pattern, String line) {
-        Matcher matcher = pattern.matcher(line);
-        long value = -1;
-        while (matcher.find()) {
-            try {
-                value = Long.parseLong(matcher.group(1)); // the last occurrence: the top-level field comes last
-            } catch (NumberFormatException tooLong) {
-                value = -1;
+    private static byte[] key(String name) {
+        return ("\"" + name + "\"").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The number after the last occurrence of the key (the top-level field comes last), or -1. */
+    private static long find(byte[] key, byte[] line, int start, int end) {
+        for (int at = end - key.length; at >= start; at--) {
+            if (matches(key, line, at)) {
+                return number(line, at + key.length, end);
             }
         }
-        return value;
+        return -1;
+    }
+
+    private static boolean matches(byte[] key, byte[] line, int at) {
+        for (int i = 0; i < key.length; i++) {
+            if (line[at + i] != key[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code <spaces> : <spaces> digits}, or -1 when that is not what follows (or it does not fit a long). */
+    private static long number(byte[] line, int from, int end) {
+        int i = from;
+        while (i < end && line[i] == ' ') {
+            i++;
+        }
+        if (i >= end || line[i] != ':') {
+            return -1;
+        }
+        i++;
+        while (i < end && line[i] == ' ') {
+            i++;
+        }
+        long value = 0;
+        int digits = 0;
+        while (i < end && line[i] >= '0' && line[i] <= '9') {
+            if (++digits > 18) {
+                return -1;
+            }
+            value = value * 10 + (line[i] - '0');
+            i++;
+        }
+        return digits == 0 ? -1 : value;
     }
 }

@@ -1,10 +1,12 @@
 package dev.keepwarm.proxy;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 
-import dev.keepwarm.policy.ClientKeepAlive;
 import dev.keepwarm.policy.Decision;
 import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.KeepAliveDecision;
@@ -12,14 +14,12 @@ import dev.keepwarm.policy.OptionValues;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.policy.Policy;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Applies the keep_alive decision and the policy's runner options to a native request body. Re-serialises only
- * when something changes: otherwise the client's bytes go to Ollama as they came.
+ * Applies the keep_alive decision and the policy's runner options to a native request body. Only the top level is
+ * read (one streaming pass) and only the changed fields are written: every other byte, and the whole body when
+ * nothing changes, goes to Ollama as the client sent it.
  */
 final class RequestRewriter {
 
@@ -37,101 +37,54 @@ final class RequestRewriter {
     }
 
     Rewrite rewrite(Endpoint endpoint, byte[] body) {
-        Optional<ObjectNode> parsed = parse(body);
-        if (parsed.isEmpty()) {
+        TopLevelFields request = TopLevelFields.scan(json, body, endpoint.contentField());
+        if (request == null) {
             return Rewrite.untouched(body); // not a JSON object with a model: Ollama's own 400 is the clear answer
         }
-        ObjectNode request = parsed.get();
-        String model = Fields.get(request, "model").stringValue();
+        String model = request.model();
         Policy policy = policies.current().forModel(model, clock.instant()).orElse(null);
-        JsonNode clientValue = Fields.get(request, KEEP_ALIVE);
-        Decision decision = KeepAliveDecision.decide(model, policy,
-                classify(clientValue), isEmpty(Fields.get(request, endpoint.contentField())));
-        String sent = decision.send().map(KeepAlive::toString).orElseGet(() -> raw(clientValue));
+        Decision decision = KeepAliveDecision.decide(model, policy, request.keepAlive(), request.contentEmpty());
+        String sent = decision.send().map(KeepAlive::toString).orElse(request.keepAliveRaw());
         if (decision.refused()) {
             return new Rewrite(body, model, decision, sent);
         }
-        boolean changed = false;
+        List<String> dropped = new ArrayList<>(2);
+        List<String> appended = new ArrayList<>(2);
         if (decision.send().isPresent()) {
-            Fields.set(request, KEEP_ALIVE, json.readTree(decision.send().get().toJson()));
-            changed = true;
+            dropped.add(KEEP_ALIVE);
+            appended.add("\"" + KEEP_ALIVE + "\":" + decision.send().get().toJson());
         }
-        if (policy != null) {
-            changed |= fillOptions(request, policy.options());
+        String extraOptions = policy == null ? null : missingOptions(request, policy.options());
+        if (extraOptions != null && request.options() != TopLevelFields.Options.OBJECT) {
+            dropped.add(OPTIONS);
+            appended.add("\"" + OPTIONS + "\":{" + extraOptions + "}");
         }
-        return new Rewrite(changed ? json.writeValueAsBytes(request) : body, model, decision, sent);
+        boolean changed = !dropped.isEmpty() || extraOptions != null;
+        return new Rewrite(changed ? request.rewrite(dropped, extraOptions, appended) : body, model, decision, sent);
     }
 
     /** The model a request body names, read as Ollama reads it; empty when the body is not such JSON. */
     Optional<String> model(byte[] body) {
-        return parse(body).map(request -> Fields.get(request, "model").stringValue());
+        TopLevelFields request = TopLevelFields.scan(json, body, null);
+        return request == null ? Optional.empty() : Optional.ofNullable(request.model());
     }
 
-    private Optional<ObjectNode> parse(byte[] body) {
-        try {
-            JsonNode node = json.readTree(body);
-            if (node instanceof ObjectNode object) {
-                JsonNode model = Fields.get(object, "model");
-                if (model != null && model.isString()) {
-                    return Optional.of(object);
-                }
-            }
-        } catch (JacksonException | IllegalArgumentException e) {
-            // malformed, too deep, or not JSON at all: forwarded unchanged so Ollama answers it
+    /**
+     * The policy's options the request lacks, as {@code "key":value} members; null when none are to be added (none
+     * missing, or an options field that is not an object: that is Ollama's to reject).
+     */
+    private @Nullable String missingOptions(TopLevelFields request, Map<String, String> options) {
+        if (options.isEmpty() || request.options() == TopLevelFields.Options.OTHER) {
+            return null;
         }
-        return Optional.empty();
-    }
-
-    /** Adds the policy's options where the request lacks the key; a non-object options field is Ollama's to reject. */
-    private boolean fillOptions(ObjectNode request, Map<String, String> options) {
-        if (options.isEmpty()) {
-            return false;
-        }
-        JsonNode existing = Fields.get(request, OPTIONS);
-        ObjectNode target;
-        if (existing == null || existing.isNull()) {
-            target = request.objectNode();
-            Fields.set(request, OPTIONS, target);
-        } else if (existing instanceof ObjectNode object) {
-            target = object;
-        } else {
-            return false;
-        }
-        boolean changed = false;
+        StringJoiner members = new StringJoiner(",");
         for (Map.Entry<String, String> option : options.entrySet()) {
-            if (target.get(option.getKey()) == null) {
-                target.set(option.getKey(), json.valueToTree(OptionValues.typed(option.getValue())));
-                changed = true;
+            if (!request.hasOption(option.getKey())) {
+                members.add(json.writeValueAsString(option.getKey()) + ":"
+                        + json.writeValueAsString(OptionValues.typed(option.getValue())));
             }
         }
-        return changed;
-    }
-
-    /** No prompt, no messages, no input: with keep_alive 0 such a request unloads the model. */
-    private static boolean isEmpty(@Nullable JsonNode content) {
-        return content == null || content.isNull() || (content.isString() && content.stringValue().isEmpty())
-                || (content.isArray() && content.isEmpty());
-    }
-
-    /** What the client sent, read the way Ollama reads it. */
-    private static ClientKeepAlive classify(@Nullable JsonNode value) {
-        if (value == null || value.isNull()) {
-            return ClientKeepAlive.absent();
-        }
-        if (value.isNumber()) {
-            return ClientKeepAlive.ofNumber(value.decimalValue());
-        }
-        if (value.isString()) {
-            return ClientKeepAlive.ofString(value.stringValue());
-        }
-        return ClientKeepAlive.invalid(value.toString()); // Ollama: "Unsupported type"
-    }
-
-    private static String raw(@Nullable JsonNode value) {
-        if (value == null || value.isNull()) {
-            return "unset";
-        }
-        return value.isString() ? value.stringValue() : value.toString();
+        return members.length() == 0 ? null : members.toString();
     }
 
     /**
@@ -148,9 +101,28 @@ final class RequestRewriter {
             return new Rewrite(body, null, null, null);
         }
 
-        /** {@code <value sent>; rule=<match>; action=<action>}, or null when the body was not read. */
+        /**
+         * {@code <value sent>; rule=<match>; action=<action>}, or null when the body was not read. Anything but
+         * printable ASCII (a client's keep_alive may hold a line break or any character) shows as {@code ?}: a header
+         * is one line of ASCII, and a client's odd value must reach Ollama's own error, not break the response.
+         */
         @Nullable String header() {
-            return decision == null ? null : sent + "; rule=" + decision.rule() + "; action=" + decision.action().tag();
+            return decision == null ? null
+                    : printable(sent + "; rule=" + decision.rule() + "; action=" + decision.action().tag());
+        }
+
+        private static String printable(String value) {
+            StringBuilder out = null;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x20 || c > 0x7e) {
+                    if (out == null) {
+                        out = new StringBuilder(value);
+                    }
+                    out.setCharAt(i, '?');
+                }
+            }
+            return out == null ? value : out.toString();
         }
     }
 }

@@ -95,6 +95,15 @@ class KeepAliveInjectionTest extends ProxyTestBase {
     }
 
     @Test
+    void aClientValueWithALineBreakStillGetsOllamasAnswerAndAOneLineHeader() {
+        post("/api/generate", "{\"model\":\"mistral\",\"prompt\":\"hi\",\"keep_alive\":\"5m\\r\\nX-Evil: 1\"}")
+                .expectStatus().isBadRequest()
+                .expectHeader().valueEquals("X-Keepwarm-Keep-Alive", "5m??X-Evil: 1; rule=default; action=fill")
+                .expectHeader().doesNotExist("X-Evil");
+        assertThat(received("/api/generate").get("keep_alive").stringValue()).isEqualTo("5m\r\nX-Evil: 1");
+    }
+
+    @Test
     void clampRaisesShortKeepAliveToMinimumAndCapsForever() {
         post("/api/embed", "{\"model\":\"qwen2.5:7b\",\"input\":\"hi\",\"keep_alive\":\"5s\"}").expectStatus().isOk()
                 .expectHeader().valueEquals("X-Keepwarm-Keep-Alive", "5m; rule=qwen*; action=clamp");

@@ -1,0 +1,316 @@
+package dev.keepwarm.proxy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import dev.keepwarm.policy.ClientKeepAlive;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The top-level fields of a request body, read in one streaming pass without building a tree: where each field's
+ * bytes are, and the few values the policy needs. Names match the way Ollama's Go decoder matches them
+ * (case-insensitively, the last match wins). Everything else, a 16 MiB base64 image included, is skipped, and a
+ * rewrite copies the client's bytes of every untouched field as they came.
+ */
+final class TopLevelFields {
+
+    /** The body's options field, as the last spelling of "options" has it. */
+    enum Options { ABSENT, NULL, OBJECT, OTHER }
+
+    private final JsonMapper json;
+    private final byte[] body;
+    private final List<String> names = new ArrayList<>();
+    private final List<int[]> spans = new ArrayList<>();
+    private @Nullable String model;
+    private ClientKeepAlive keepAlive = ClientKeepAlive.absent();
+    private String keepAliveRaw = "unset";
+    private boolean contentEmpty = true;
+    private Options options = Options.ABSENT;
+    private int optionsField = -1;
+    private int optionsClose = -1;
+    private final Set<String> optionKeys = new HashSet<>();
+
+    private TopLevelFields(JsonMapper json, byte[] body) {
+        this.json = json;
+        this.body = body;
+    }
+
+    /**
+     * Reads a body that is one JSON object naming a model as a string; null for anything else (malformed, too deep,
+     * not an object, trailing data, no model): such bodies go to Ollama unchanged and Ollama answers them.
+     *
+     * @param contentField the field whose emptiness makes a request a load or unload only (prompt, messages, input)
+     */
+    static @Nullable TopLevelFields scan(JsonMapper json, byte[] body, @Nullable String contentField) {
+        TopLevelFields fields = new TopLevelFields(json, body);
+        try (JsonParser parser = json.createParser(body)) {
+            return fields.read(parser, contentField) ? fields : null;
+        } catch (JacksonException | IllegalArgumentException malformed) {
+            return null;
+        }
+    }
+
+    private boolean read(JsonParser parser, @Nullable String contentField) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            return false;
+        }
+        boolean modelIsString = false;
+        List<Integer> starts = new ArrayList<>();
+        while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+            int start = offset(parser.currentTokenLocation().getByteOffset());
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equalsIgnoreCase("model")) {
+                modelIsString = value == JsonToken.VALUE_STRING;
+                model = modelIsString ? parser.getString() : null;
+            } else if (name.equalsIgnoreCase(RequestRewriter.KEEP_ALIVE)) {
+                readKeepAlive(parser, value);
+            } else if (contentField != null && name.equalsIgnoreCase(contentField)) {
+                contentEmpty = isEmpty(parser, value);
+            } else if (name.equalsIgnoreCase(RequestRewriter.OPTIONS)) {
+                readOptions(parser, value, names.size());
+            } else {
+                parser.skipChildren();
+            }
+            names.add(name);
+            starts.add(start);
+        }
+        if (parser.currentToken() != JsonToken.END_OBJECT) {
+            return false;
+        }
+        int end = offset(parser.currentTokenLocation().getByteOffset());
+        if (parser.nextToken() != null) {
+            return false; // trailing data: Go's decoder refuses it, so does Ollama
+        }
+        for (int i = 0; i < starts.size(); i++) {
+            int start = starts.get(i);
+            spans.add(new int[] {start, trimEnd(start, i + 1 < starts.size() ? starts.get(i + 1) : end)});
+        }
+        return modelIsString;
+    }
+
+    private void readKeepAlive(JsonParser parser, JsonToken value) {
+        switch (value) {
+            case VALUE_NULL -> {
+                keepAlive = ClientKeepAlive.absent();
+                keepAliveRaw = "unset";
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                keepAlive = ClientKeepAlive.ofNumber(parser.getDecimalValue());
+                keepAliveRaw = parser.getText();
+            }
+            case VALUE_STRING -> {
+                keepAliveRaw = parser.getString();
+                keepAlive = ClientKeepAlive.ofString(keepAliveRaw);
+            }
+            default -> { // true, false, an object or an array: Ollama says "Unsupported type"
+                if (value.isStructStart()) {
+                    int valueStart = offset(parser.currentTokenLocation().getByteOffset());
+                    parser.skipChildren();
+                    int valueEnd = offset(parser.currentTokenLocation().getByteOffset()) + 1;
+                    // compact, as a header value must be one line
+                    keepAliveRaw = json.readTree(new String(body, valueStart, valueEnd - valueStart,
+                            StandardCharsets.UTF_8)).toString();
+                } else {
+                    keepAliveRaw = parser.getText();
+                }
+                keepAlive = ClientKeepAlive.invalid(keepAliveRaw);
+            }
+        }
+    }
+
+    /** No prompt, no messages, no input: null, "", [] (with keep_alive 0 such a request unloads the model). */
+    private static boolean isEmpty(JsonParser parser, JsonToken value) {
+        return switch (value) {
+            case VALUE_NULL -> true;
+            case VALUE_STRING -> parser.getStringLength() == 0;
+            case START_ARRAY -> {
+                boolean empty = parser.nextToken() == JsonToken.END_ARRAY;
+                if (!empty) {
+                    parser.skipChildren();
+                    skipRestOfArray(parser);
+                }
+                yield empty;
+            }
+            default -> {
+                parser.skipChildren();
+                yield false;
+            }
+        };
+    }
+
+    /** After the first element of an array: to its end. */
+    private static void skipRestOfArray(JsonParser parser) {
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            parser.skipChildren();
+        }
+    }
+
+    private void readOptions(JsonParser parser, JsonToken value, int field) {
+        optionsField = field;
+        optionKeys.clear();
+        switch (value) {
+            case VALUE_NULL -> options = Options.NULL;
+            case START_OBJECT -> {
+                options = Options.OBJECT;
+                while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                    optionKeys.add(parser.currentName());
+                    parser.nextToken();
+                    parser.skipChildren();
+                }
+                optionsClose = offset(parser.currentTokenLocation().getByteOffset());
+            }
+            default -> {
+                options = Options.OTHER;
+                parser.skipChildren();
+            }
+        }
+    }
+
+    /** The end of a field's bytes: before the whitespace and comma that separate it from the next one. */
+    private int trimEnd(int start, int next) {
+        int end = next;
+        while (end > start && whitespace(body[end - 1])) {
+            end--;
+        }
+        if (end > start && body[end - 1] == ',') {
+            end--;
+        }
+        while (end > start && whitespace(body[end - 1])) {
+            end--;
+        }
+        return end;
+    }
+
+    private static boolean whitespace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    }
+
+    /** Offsets exist for the byte input a body is; a parser that has none (a UTF-16 body) is refused. */
+    private static int offset(long byteOffset) {
+        if (byteOffset < 0) {
+            throw new IllegalArgumentException("no byte offsets: not a UTF-8 body");
+        }
+        return (int) byteOffset;
+    }
+
+    @Nullable String model() {
+        return model;
+    }
+
+    ClientKeepAlive keepAlive() {
+        return keepAlive;
+    }
+
+    /** What the client sent as keep_alive, for the X-Keepwarm-Keep-Alive header ("unset" when nothing). */
+    String keepAliveRaw() {
+        return keepAliveRaw;
+    }
+
+    boolean contentEmpty() {
+        return contentEmpty;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    boolean hasOption(String key) {
+        return optionKeys.contains(key);
+    }
+
+    /**
+     * The body with every spelling of the named fields left out, extra options added inside the options object,
+     * and the given fields appended; every other byte as the client sent it.
+     *
+     * @param dropped names (compared without case) whose fields are left out
+     * @param extraOptions {@code "key":value} members to add to the options object (null: none)
+     * @param appended {@code "name":value} members to add at the end of the object
+     */
+    byte[] rewrite(List<String> dropped, @Nullable String extraOptions, List<String> appended) {
+        Builder out = new Builder(body.length + 64);
+        out.write('{');
+        boolean first = true;
+        for (int i = 0; i < spans.size(); i++) {
+            if (droppedName(names.get(i), dropped)) {
+                continue;
+            }
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            int[] span = spans.get(i);
+            if (i == optionsField && extraOptions != null && options == Options.OBJECT) {
+                out.write(body, span[0], optionsClose - span[0]);
+                if (!optionKeys.isEmpty()) {
+                    out.write(',');
+                }
+                out.write(extraOptions);
+                out.write(body, optionsClose, span[1] - optionsClose);
+            } else {
+                out.write(body, span[0], span[1] - span[0]);
+            }
+        }
+        for (String member : appended) {
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            out.write(member);
+        }
+        out.write('}');
+        return out.bytes();
+    }
+
+    private static boolean droppedName(String name, List<String> dropped) {
+        for (String d : dropped) {
+            if (d.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A byte array that grows: the rewritten body, copied once more only if its first size guess was wrong. */
+    private static final class Builder {
+        private byte[] bytes;
+        private int size;
+
+        Builder(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        void write(int b) {
+            ensure(1);
+            bytes[size++] = (byte) b;
+        }
+
+        void write(String s) {
+            byte[] encoded = s.getBytes(StandardCharsets.UTF_8);
+            write(encoded, 0, encoded.length);
+        }
+
+        void write(byte[] source, int from, int length) {
+            ensure(length);
+            System.arraycopy(source, from, bytes, size, length);
+            size += length;
+        }
+
+        private void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            }
+        }
+
+        byte[] bytes() {
+            return size == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, size);
+        }
+    }
+}
