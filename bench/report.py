@@ -19,8 +19,8 @@ GOAL_THROUGHPUT_RATIO = 0.9
 GOAL_LARGE_ADDED_MS = 5.0
 GOAL_STREAM_P99_MS = 5.0
 GOAL_RSS_MB = 300
-TARGETS = ("direct", "nginx", "keepwarm")
-COLORS = {"direct": "#555555", "nginx": "#2a7ab9", "keepwarm": "#d9541e"}
+TARGETS = ("direct", "nginx", "netty", "keepwarm")
+COLORS = {"direct": "#555555", "nginx": "#2a7ab9", "netty": "#7a9e3b", "keepwarm": "#d9541e"}
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
@@ -100,12 +100,14 @@ def category(name):
 COMPONENTS = [
     ("keepwarm, all of its code", lambda n: n.startswith("dev.keepwarm.")),
     ("keepwarm body rewrite (RequestRewriter)", lambda n: n.startswith("dev.keepwarm.proxy.RequestRewriter.")),
+    ("keepwarm body read (ProxyHandler$Body)", lambda n: n.startswith("dev.keepwarm.proxy.ProxyHandler$Body.")),
     ("keepwarm header copy (ForwardedHeaders)", lambda n: n.startswith("dev.keepwarm.proxy.ForwardedHeaders")),
     ("keepwarm metrics (dev.keepwarm.metrics)", lambda n: n.startswith("dev.keepwarm.metrics.")),
-    ("keepwarm access filter (dev.keepwarm.web)", lambda n: n.startswith("dev.keepwarm.web.")),
-    ("Spring http.server.requests observation", lambda n: "Observation" in n and n.startswith("org.springframework.")),
+    ("keepwarm access gate (dev.keepwarm.web)", lambda n: n.startswith("dev.keepwarm.web.")),
     ("Micrometer, all", lambda n: n.startswith("io.micrometer.")),
-    ("WebClient (upstream call)", lambda n: n.startswith("org.springframework.web.reactive.function.client.")),
+    ("Reactor Netty HTTP client (upstream call)", lambda n: n.startswith("reactor.netty.http.client.")),
+    ("Reactor Netty HTTP server", lambda n: n.startswith("reactor.netty.http.server.")),
+    ("Spring (anything on the request path)", lambda n: n.startswith("org.springframework.")),
     ("Jackson", lambda n: n.startswith(("tools.jackson.", "com.fasterxml.jackson."))),
     ("java.net.URI parsing", lambda n: n.startswith("java.net.URI")),
 ]
@@ -279,7 +281,9 @@ class Report:
             "unchanged) and `POST /api/generate` with `stream:false` (keepwarm's `bench` rule overrides keep_alive, so the "
             "body is parsed and written again). The load generator, the fake, and the proxy share the same 2 cores, so "
             "the req/s figures measure the whole setup, not a proxy on its own. Added latency = proxy minus direct, at "
-            "the same percentile.",
+            "the same percentile. `netty` is `dev.keepwarm.bench.BareProxy`: the least a proxy on keepwarm's own stack "
+            "(Reactor Netty server and client, same JVM) can do, with no policy, metrics, header rules or error "
+            "handling; keepwarm/netty is the share of that ceiling keepwarm keeps.",
             "",
         ]
         ratios, added_c16 = [], []
@@ -288,6 +292,7 @@ class Report:
             for c in (1, 16, 64):
                 direct = cells.get((endpoint, c, "direct"))
                 nginx = cells.get((endpoint, c, "nginx"))
+                netty = cells.get((endpoint, c, "netty"))
                 for target in TARGETS:
                     data = cells.get((endpoint, c, target))
                     if not data:
@@ -295,7 +300,7 @@ class Report:
                     rps = data["requests"] / (data["duration_us"] / 1e6)
                     lat = data["latency_us"]
                     errors = sum(data["errors"].values())
-                    added50 = added99 = ratio = None
+                    added50 = added99 = ratio = ceiling = None
                     if direct and target != "direct":
                         added50 = (lat["p50"] - direct["latency_us"]["p50"]) / 1000
                         added99 = (lat["p99"] - direct["latency_us"]["p99"]) / 1000
@@ -305,14 +310,18 @@ class Report:
                         ratios.append((endpoint, c, ratio))
                         if c == 16:
                             added_c16.append((endpoint, added99))
+                    if netty and target == "keepwarm":
+                        netty_rps = netty["requests"] / (netty["duration_us"] / 1e6)
+                        ceiling = rps / netty_rps if netty_rps else None
                     rows.append([c, target, fmt(rps, 0), fmt(lat["p50"] / 1000, 3), fmt(lat["p99"] / 1000, 3),
                                  fmt(lat["max"] / 1000, 1), errors,
                                  fmt(added50, 3) if added50 is not None else "",
                                  fmt(added99, 3) if added99 is not None else "",
-                                 fmt(ratio, 2) if ratio is not None else ""])
+                                 fmt(ratio, 2) if ratio is not None else "",
+                                 fmt(ceiling, 2) if ceiling is not None else ""])
             text += [f"### {title}", "",
                      table(["concurrency", "target", "req/s", "p50 ms", "p99 ms", "max ms", "errors",
-                            "added p50 ms", "added p99 ms", "keepwarm/nginx req/s"], rows), ""]
+                            "added p50 ms", "added p99 ms", "keepwarm/nginx req/s", "keepwarm/netty req/s"], rows), ""]
         warmup = collections.defaultdict(list)
         try:
             with open(self.path("warmup.tsv")) as f:
@@ -401,8 +410,9 @@ class Report:
             "## 3. Large bodies",
             "",
             "`POST /api/generate`, `stream:false`, one base64 image in `images` (the shape of a multimodal request); curl "
-            "with `Expect:` disabled, alternating direct / nginx / keepwarm, two warm-up rounds not counted. keepwarm "
-            "reads the whole body, parses it, overrides keep_alive and writes it again; nginx streams it.",
+            "with `Expect:` disabled, alternating direct / nginx / netty / keepwarm, two warm-up rounds not counted. "
+            "keepwarm reads the whole body, reads its top-level fields in one streaming pass, overrides keep_alive and "
+            "copies every other byte as it came; nginx and the bare proxy stream it.",
             "",
             table(["body", "target", "runs", "median ms", "p90 ms", "min ms", "statuses", "added median ms"], rows),
         ]))

@@ -11,7 +11,8 @@
 # Exits non-zero when the harness itself breaks (a build, a server that does not start, a tool that fails, a direct
 # request to the fake that fails). A missed performance goal is reported in latest.md and does NOT fail the run.
 # Every load is bounded in count and time and targets 127.0.0.1 only. Ports: KW_PORT (18080), KW_MGMT_PORT (18081),
-# NGINX_PORT (18090), KW_STARTUP_PORT (18082, +1 for management); the fake's ports are chosen by the system.
+# NGINX_PORT (18090), NETTY_PORT (18091, the bare Reactor Netty proxy), KW_STARTUP_PORT (18082, +1 for management); the
+# fake's ports are chosen by the system.
 # KEEPWARM_JAVA_OPTS: JVM options for keepwarm (default none: the JVM's defaults are what is measured; with profiling,
 # -XX:FlightRecorderOptions:stackdepth=512 is added, which costs nothing until a recording starts).
 # KEEPWARM_BOUNDED_JAVA_OPTS: a second keepwarm for the many-streams scenario (default -Xmx256m).
@@ -37,6 +38,7 @@ done
 KW_PORT=${KW_PORT:-18080}
 KW_MGMT_PORT=${KW_MGMT_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18090}
+NETTY_PORT=${NETTY_PORT:-18091}
 KW_STARTUP_PORT=${KW_STARTUP_PORT:-18082}
 KEEPWARM_JAVA_OPTS=${KEEPWARM_JAVA_OPTS:-}
 KEEPWARM_BOUNDED_JAVA_OPTS=${KEEPWARM_BOUNDED_JAVA_OPTS:--Xmx256m}
@@ -108,8 +110,8 @@ PY=/usr/bin/python3
 "$PY" -c 'import matplotlib' 2>/dev/null || apt_install python3-matplotlib
 for tool in java jcmd jfr curl wrk nginx; do command -v $tool >/dev/null || die "$tool not found after install"; done
 
-for port in "$KW_PORT" "$KW_MGMT_PORT" "$NGINX_PORT" "$KW_STARTUP_PORT" $((KW_STARTUP_PORT + 1)); do
-  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then die "port $port is in use (set KW_PORT, KW_MGMT_PORT, NGINX_PORT, KW_STARTUP_PORT)"; fi
+for port in "$KW_PORT" "$KW_MGMT_PORT" "$NGINX_PORT" "$NETTY_PORT" "$KW_STARTUP_PORT" $((KW_STARTUP_PORT + 1)); do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then die "port $port is in use (set KW_PORT, KW_MGMT_PORT, NGINX_PORT, NETTY_PORT, KW_STARTUP_PORT)"; fi
 done
 
 rm -rf "$WORK"
@@ -221,6 +223,13 @@ NGINX_PID=$!
 NGINXURL=http://127.0.0.1:$NGINX_PORT
 for _ in $(seq 100); do curl -sf -o /dev/null "$NGINXURL/api/version" && break; sleep 0.1; done
 curl -sf -o /dev/null "$NGINXURL/api/version" || { cat "$NGX/logs/error.log"; die "nginx did not start"; }
+# ---------------------------------------------------------------- the bare Reactor Netty proxy: keepwarm's stack, nothing else
+log "starting the bare Reactor Netty proxy"
+java -cp "$CP" dev.keepwarm.bench.BareProxy --port "$NETTY_PORT" --upstream "$DIRECT" > "$WORK/bare.log" 2>&1 &
+PIDS+=("$!")
+NETTYURL=http://127.0.0.1:$NETTY_PORT
+for _ in $(seq 200); do curl -sf -o /dev/null "$NETTYURL/api/version" && break; sleep 0.1; done
+curl -sf -o /dev/null "$NETTYURL/api/version" || { cat "$WORK/bare.log"; die "the bare proxy did not start"; }
 nginx_pids() {
   local pids=$NGINX_PID d
   for d in /proc/[0-9]*; do
@@ -323,8 +332,8 @@ rps() { awk -F'[:,]' '{for (i = 1; i < NF; i++) { if ($i ~ /"requests"/) r = $(i
 # Warm-up at concurrency 16 (JIT, connection pools): direct and nginx once; keepwarm until two runs in a row differ
 # by less than 5% in req/s, at most OVH_WARMUP_MAX_RUNS runs. Its trajectory goes in the report.
 : > "$RAW/warmup.tsv"
-for target in direct nginx keepwarm; do
-  case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; keepwarm) base=$KEEPWARM;; esac
+for target in direct nginx netty keepwarm; do
+  case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; netty) base=$NETTYURL;; keepwarm) base=$KEEPWARM;; esac
   for endpoint in tags generate; do
     body=
     if [ $endpoint = generate ]; then body=$WORK/small.json; fi
@@ -333,7 +342,7 @@ for target in direct nginx keepwarm; do
       run_wrk "$WORK/warmup-$target-$endpoint-$run.json" "$base/api/$endpoint" 16 "$OVH_WARMUP_SECONDS" "$body"
       current=$(rps "$WORK/warmup-$target-$endpoint-$run.json")
       printf '%s\t%s\t%d\t%d\n' "$target" "$endpoint" "$run" "$current" >> "$RAW/warmup.tsv"
-      [ $target = keepwarm ] || break
+      [ $target = keepwarm ] || [ $target = netty ] || break
       if [ $run -ge 2 ] && [ $(( (current - previous) * 100 )) -lt $(( previous * 5 )) ] \
         && [ $(( (previous - current) * 100 )) -lt $(( previous * 5 )) ]; then break; fi
       previous=$current
@@ -342,8 +351,8 @@ for target in direct nginx keepwarm; do
 done
 for endpoint in tags generate; do
   for c in "${CONCURRENCIES[@]}"; do
-    for target in direct nginx keepwarm; do
-      case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; keepwarm) base=$KEEPWARM;; esac
+    for target in direct nginx netty keepwarm; do
+      case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; netty) base=$NETTYURL;; keepwarm) base=$KEEPWARM;; esac
       if [ $endpoint = tags ]; then
         run_wrk "$RAW/ovh-$endpoint-c$c-$target.json" "$base/api/tags" "$c" "$OVH_SECONDS"
       else
@@ -382,8 +391,8 @@ log "scenario 3: large bodies ($LARGE_RUNS runs)"
 : > "$RAW/large.tsv"
 for size in 1MiB 16MiB; do
   for ((i = 0; i < LARGE_RUNS + LARGE_WARMUP_RUNS; i++)); do # the first rounds are warm-up
-    for target in direct nginx keepwarm; do
-      case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; keepwarm) base=$KEEPWARM;; esac
+    for target in direct nginx netty keepwarm; do
+      case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; netty) base=$NETTYURL;; keepwarm) base=$KEEPWARM;; esac
       result=$(curl -sS -o /dev/null --max-time 60 -H 'Expect:' -H 'Content-Type: application/json' \
         --data-binary @"$WORK/$size.json" -w '%{http_code} %{time_total}' "$base/api/generate") || result="000 0"
       if [ $i -ge $LARGE_WARMUP_RUNS ]; then printf '%s\t%s\t%d\t%s\n' "$size" "$target" "$i" "${result// /$'\t'}" >> "$RAW/large.tsv"; fi
@@ -395,8 +404,8 @@ awk -F'\t' '$2=="direct" && $4!=200 {bad=1} END {exit bad}' "$RAW/large.tsv" || 
 # ---------------------------------------------------------------- 4. streaming fidelity
 log "scenario 4: streaming ($STREAM_RUNS x $STREAM_TOKENS tokens at ${STREAM_INTERVAL_MS}ms)"
 tokens "$STREAM_TOKENS" "$STREAM_INTERVAL_MS"
-for target in direct nginx keepwarm; do
-  case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; keepwarm) base=$KEEPWARM;; esac
+for target in direct nginx netty keepwarm; do
+  case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; netty) base=$NETTYURL;; keepwarm) base=$KEEPWARM;; esac
   bench_java dev.keepwarm.bench.StreamProbe --url "$base/api/generate" --body-file "$WORK/stream.json" \
     --streams "$STREAM_RUNS" --label $target --out "$RAW/stream-$target.json" || die "StreamProbe failed ($target)"
 done
