@@ -2,8 +2,10 @@ package dev.keepwarm.policy;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
@@ -13,10 +15,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Policies {
 
+    private static final int MAX_REMEMBERED = 4096;
+
     private final List<ModelRule> rules;
     private final List<ModelMatcher> matchers;
     private final List<ModelRule> warmRules;
     private final @Nullable DefaultPolicy defaultPolicy;
+    /** Model name as a client wrote it -> its first matching rule: every proxied request asks, the rules never change. */
+    private final Map<String, Optional<ModelRule>> matched = new ConcurrentHashMap<>();
 
     public Policies(PolicyProperties properties) {
         this.rules = properties.models();
@@ -27,6 +33,18 @@ public final class Policies {
 
     /** The first rule matching the model, as configured (its schedule not applied); no default. */
     public Optional<ModelRule> rule(String model) {
+        Optional<ModelRule> known = matched.get(model);
+        if (known != null) {
+            return known;
+        }
+        Optional<ModelRule> found = match(model);
+        if (matched.size() < MAX_REMEMBERED) { // clients may send any number of names: the memory stays bounded
+            matched.put(model, found);
+        }
+        return found;
+    }
+
+    private Optional<ModelRule> match(String model) {
         String normalized = ModelName.normalize(model);
         for (int i = 0; i < rules.size(); i++) {
             if (matchers.get(i).matches(normalized)) {

@@ -16,15 +16,17 @@ enum Endpoint {
 
     private final String path;
     private final String contentField;
+    private final String tag;
 
     Endpoint(String path, String contentField) {
         this.path = path;
         this.contentField = contentField;
+        this.tag = name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The endpoint's value of the {@code endpoint} metric tag. */
     String tag() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return tag;
     }
 
     String path() {
