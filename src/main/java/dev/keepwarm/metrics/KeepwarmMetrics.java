@@ -69,7 +69,12 @@ public final class KeepwarmMetrics implements PingListener {
     }
 
     private RequestMeters meters(String model, String endpoint) {
-        return requests.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>()).computeIfAbsent(model,
+        Map<String, RequestMeters> byModel = requests.get(endpoint);
+        if (byModel == null) {
+            byModel = requests.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>());
+        }
+        RequestMeters meters = byModel.get(model); // a plain get first: no lambda on the path every request takes
+        return meters != null ? meters : byModel.computeIfAbsent(model,
                 m -> new RequestMeters(registry, m, endpoint, tag -> loadTimer(tag, "request")));
     }
 

@@ -1,5 +1,6 @@
 package dev.keepwarm.metrics;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,11 +16,14 @@ import dev.keepwarm.warmer.WarmState;
 final class ModelTags {
 
     static final String OTHER = "other";
+    private static final int MAX_SPELLINGS = 4096;
 
     private final PolicySource policies;
     private final WarmState state;
     private final int max;
     private final Set<String> admitted = ConcurrentHashMap.newKeySet();
+    /** A client's spelling of an admitted model -> its tag, so a request does not normalise the name again. */
+    private final Map<String, String> spelled = new ConcurrentHashMap<>();
 
     ModelTags(PolicySource policies, WarmState state, int max) {
         this.policies = policies;
@@ -28,15 +32,21 @@ final class ModelTags {
     }
 
     String tag(String model) {
+        String tag = spelled.get(model);
+        if (tag != null) {
+            return tag;
+        }
         String name = ModelName.normalize(model);
-        if (admitted.contains(name)) {
-            return name;
-        }
-        boolean known = policies.current().rule(name).isPresent() || state.model(name).isPresent();
-        if (known && admitted.size() < max) {
+        if (!admitted.contains(name)) {
+            boolean known = policies.current().rule(name).isPresent() || state.model(name).isPresent();
+            if (!known || admitted.size() >= max) {
+                return OTHER; // not remembered: the model may be admitted later, when /api/ps lists it
+            }
             admitted.add(name);
-            return name;
         }
-        return OTHER;
+        if (spelled.size() < MAX_SPELLINGS) {
+            spelled.put(model, name);
+        }
+        return name;
     }
 }

@@ -235,7 +235,16 @@ final class TopLevelFields {
      * @param appended {@code "name":value} members to add at the end of the object
      */
     byte[] rewrite(List<String> dropped, @Nullable String extraOptions, List<String> appended) {
-        Builder out = new Builder(body.length + 64);
+        byte[] options = extraOptions == null ? null : extraOptions.getBytes(StandardCharsets.UTF_8);
+        List<byte[]> members = appended.stream().map(m -> m.getBytes(StandardCharsets.UTF_8)).toList();
+        Builder size = new Builder(null); // a first pass only counts: a 16 MiB body is allocated and copied once
+        write(size, dropped, options, members);
+        Builder out = new Builder(new byte[size.size]);
+        write(out, dropped, options, members);
+        return out.bytes;
+    }
+
+    private void write(Builder out, List<String> dropped, byte @Nullable [] extraOptions, List<byte[]> appended) {
         out.write('{');
         boolean first = true;
         for (int i = 0; i < spans.size(); i++) {
@@ -252,21 +261,20 @@ final class TopLevelFields {
                 if (!optionKeys.isEmpty()) {
                     out.write(',');
                 }
-                out.write(extraOptions);
+                out.write(extraOptions, 0, extraOptions.length);
                 out.write(body, optionsClose, span[1] - optionsClose);
             } else {
                 out.write(body, span[0], span[1] - span[0]);
             }
         }
-        for (String member : appended) {
+        for (byte[] member : appended) {
             if (!first) {
                 out.write(',');
             }
             first = false;
-            out.write(member);
+            out.write(member, 0, member.length);
         }
         out.write('}');
-        return out.bytes();
     }
 
     private static boolean droppedName(String name, List<String> dropped) {
@@ -278,39 +286,27 @@ final class TopLevelFields {
         return false;
     }
 
-    /** A byte array that grows: the rewritten body, copied once more only if its first size guess was wrong. */
+    /** The rewritten body: written into an array of its exact size, or (without one) only counted. */
     private static final class Builder {
-        private byte[] bytes;
+        private final byte @Nullable [] bytes;
         private int size;
 
-        Builder(int capacity) {
-            bytes = new byte[capacity];
+        Builder(byte @Nullable [] bytes) {
+            this.bytes = bytes;
         }
 
         void write(int b) {
-            ensure(1);
-            bytes[size++] = (byte) b;
-        }
-
-        void write(String s) {
-            byte[] encoded = s.getBytes(StandardCharsets.UTF_8);
-            write(encoded, 0, encoded.length);
+            if (bytes != null) {
+                bytes[size] = (byte) b;
+            }
+            size++;
         }
 
         void write(byte[] source, int from, int length) {
-            ensure(length);
-            System.arraycopy(source, from, bytes, size, length);
-            size += length;
-        }
-
-        private void ensure(int more) {
-            if (size + more > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            if (bytes != null) {
+                System.arraycopy(source, from, bytes, size, length);
             }
-        }
-
-        byte[] bytes() {
-            return size == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, size);
+            size += length;
         }
     }
 }
