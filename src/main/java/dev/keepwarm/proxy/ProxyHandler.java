@@ -151,25 +151,30 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         return bytes + "B";
     }
 
-    /** A request body as it arrives, copied once into one array (Jackson reads arrays), never beyond the limit. */
+    /**
+     * A request body as it arrives, in one array (Jackson reads arrays), never beyond the limit. The array grows with
+     * what really arrived (doubling, up to the declared length): a Content-Length alone never reserves memory.
+     */
     private static final class Body {
 
-        private final long max;
+        private static final int FIRST = 64 * 1024;
+
+        private final long limit;
         private byte[] bytes;
         private int size;
 
         Body(long declared, long max) {
-            this.max = max;
-            this.bytes = new byte[(int) (declared >= 0 ? declared : Math.min(max, 8192))];
+            this.limit = declared >= 0 ? Math.min(declared, max) : max;
+            this.bytes = new byte[(int) Math.min(limit, FIRST)];
         }
 
         void append(ByteBuf buffer) {
             int count = buffer.readableBytes();
-            if (size + (long) count > max) {
-                throw new TooLarge();
+            if (size + (long) count > limit) {
+                throw new TooLarge(); // Netty frames a body by its Content-Length: only max-request-size gets here
             }
             if (size + count > bytes.length) {
-                bytes = Arrays.copyOf(bytes, (int) Math.min(max, Math.max(size + (long) count, 2L * bytes.length)));
+                bytes = Arrays.copyOf(bytes, (int) Math.min(limit, Math.max(size + (long) count, 2L * bytes.length)));
             }
             buffer.getBytes(buffer.readerIndex(), bytes, size, count);
             size += count;
