@@ -572,8 +572,8 @@ class Report:
         text = [
             "## JMH: the body rewrite alone (RewriteBenchmark)",
             "",
-            "`RequestRewriter` with a real `Policies`/`PolicySource` (rule `bench`, override 1h) and a `JsonMapper` "
-            "configured like `ProxyConfiguration.requestJson`. `rewrite`: keep_alive changes, so the top-level fields are "
+            "`RequestRewriter` with a real `Policies`/`PolicySource` (rule `bench`, override 1h) and the proxy's own `JsonMapper` "
+            "(`ProxyConfiguration.requestJson`). `rewrite`: keep_alive changes, so the top-level fields are "
             "read in one streaming pass and the body is copied with the new field; `rewriteUnchanged`: no rule matches, "
             "the pass alone and the client's bytes are kept; `tokenScan`: a bare pass over the tokens (the floor); "
             "`parseTree` and `writeTree`: reading a body into a Jackson tree and writing it again, the way keepwarm "

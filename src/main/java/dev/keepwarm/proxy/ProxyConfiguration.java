@@ -58,7 +58,7 @@ class ProxyConfiguration {
      * Reads request bodies exactly: decimals stay as written, and strings may be as long as the body allows
      * (base64 images of many MB; Jackson's default string limit is 20M characters).
      */
-    private static JsonMapper requestJson(ProxyProperties proxy) {
+    static JsonMapper requestJson(ProxyProperties proxy) {
         int max = (int) proxy.maxRequestSize().toBytes();
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(max).maxDocumentLength(max).build())

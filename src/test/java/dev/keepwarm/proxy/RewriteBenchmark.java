@@ -26,11 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.util.unit.DataSize;
@@ -116,20 +112,8 @@ public class RewriteBenchmark {
         }
     }
 
-    /**
-     * The mapper of ProxyConfiguration.requestJson (private there): exact decimals, strings as long as the body limit.
-     * Keep the two in step.
-     */
+    /** The proxy's own request mapper, for the default body limit. */
     static JsonMapper requestJson() {
-        int max = (int) MAX_REQUEST_SIZE.toBytes();
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(max).maxDocumentLength(max).build())
-                .build();
-        JsonMapper mapper = JsonMapper.builder(factory)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-                .build();
-        return JsonWarmUp.warm(mapper);
+        return ProxyConfiguration.requestJson(new ProxyProperties(MAX_REQUEST_SIZE, null));
     }
 }
