@@ -53,9 +53,15 @@ public final class KeepwarmMetrics implements PingListener {
 
     /** Counts a keep_alive decision. */
     public void decision(String model, Action action) {
-        decisions.get(action).computeIfAbsent(models.tag(model), tag -> Counter.builder("keepwarm.keep.alive.decisions")
-                .description("keep_alive decisions by action").tags("model", tag, "action", action.tag())
-                .register(registry)).increment();
+        Map<String, Counter> byModel = decisions.get(action);
+        String tag = models.tag(model);
+        Counter counter = byModel.get(tag); // a plain get first, as in meters(): no lambda on every request's path
+        if (counter == null) {
+            counter = byModel.computeIfAbsent(tag, t -> Counter.builder("keepwarm.keep.alive.decisions")
+                    .description("keep_alive decisions by action").tags("model", t, "action", action.tag())
+                    .register(registry));
+        }
+        counter.increment();
     }
 
     @Override
