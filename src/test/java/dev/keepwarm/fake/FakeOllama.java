@@ -210,6 +210,49 @@ public final class FakeOllama implements AutoCloseable {
         faults.dieMidStreamNext(path, afterChunks);
     }
 
+    /**
+     * Requests to {@code path} are accepted and never answered, as an Ollama that accepts TCP and hangs
+     * (OLLAMA-API.md, "Since v0.33": #15950); {@link #answer(String)} ends it for later requests.
+     */
+    public void hang(String path) {
+        faults.hang(Objects.requireNonNull(path, "path"));
+    }
+
+    /** Requests to {@code path} are answered again (those already hanging stay hung). */
+    public void answer(String path) {
+        faults.answer(Objects.requireNonNull(path, "path"));
+    }
+
+    /**
+     * The runner of a loaded model crashes but /api/ps keeps listing it (Ollama #17428/#17509); the next request for
+     * it finds the runner dead and reloads it, with that request's keep_alive.
+     */
+    public void killRunner(String model) {
+        scheduler.kill(Objects.requireNonNull(model, "model"));
+    }
+
+    /**
+     * The scheduler deadlocks (Ollama #17408, #14407): requests for loaded models with matching options are still
+     * served, every request that needs a load waits forever. {@link #unwedge()} lets the queued loads run.
+     */
+    public void wedge() {
+        scheduler.wedged(true);
+    }
+
+    /** The scheduler runs again: loads queued during the wedge start now. */
+    public void unwedge() {
+        scheduler.wedged(false);
+    }
+
+    /**
+     * OLLAMA_CONTEXT_LENGTH=0, Ollama's default since 0.33 (OLLAMA-API.md, "Since v0.33"): a runner loaded without
+     * num_ctx gets a context Ollama chose, and a request with any explicit num_ctx reloads it (and vice versa).
+     */
+    public FakeOllama automaticContext(boolean automatic) {
+        settings.automaticContext(automatic);
+        return this;
+    }
+
     /** Forgets requests, cancellations, armed faults, resident models and load counts; keeps models and settings. */
     public void reset() {
         journal.clear();

@@ -16,6 +16,20 @@ final class Faults {
 
     private final Map<String, Queue<Failure>> failures = new ConcurrentHashMap<>();
     private final Map<String, Queue<Integer>> deaths = new ConcurrentHashMap<>();
+    private final java.util.Set<String> hung = ConcurrentHashMap.newKeySet();
+
+    /** Requests to {@code path} are read and never answered (Ollama #15950), until {@link #answer(String)}. */
+    void hang(String path) {
+        hung.add(path);
+    }
+
+    void answer(String path) {
+        hung.remove(path);
+    }
+
+    boolean hangs(String path) {
+        return hung.contains(path);
+    }
 
     void failNext(String path, int status, String jsonBody) {
         failures.computeIfAbsent(path, p -> new ConcurrentLinkedQueue<>()).add(new Failure(status, jsonBody));
@@ -43,5 +57,6 @@ final class Faults {
     void clear() {
         failures.clear();
         deaths.clear();
+        hung.clear();
     }
 }

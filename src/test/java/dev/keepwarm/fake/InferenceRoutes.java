@@ -56,7 +56,8 @@ final class InferenceRoutes {
         if (spec.embedding()) {
             throw ApiError.badRequest(Responses.quoted(model) + " does not support " + endpoint.verb());
         }
-        RunnerOptions runnerOptions = RunnerOptions.from(options, spec);
+        RunnerOptions runnerOptions = RunnerOptions.from(options, spec, settings.automaticContext())
+                .withShift(body.bool("shift"));
         int promptTokens = endpoint == Endpoint.GENERATE ? Generation.tokenCount(input) : messageTokens(messages);
         boolean streaming = stream == null || stream;
         return scheduler.acquire(spec, runnerOptions, keepAlive, exchange.startNanos())

@@ -68,7 +68,7 @@ final class OpenAiRoutes {
         }
         boolean usage = streamOptions != null && streamOptions.path("include_usage").asBoolean(false);
         int promptTokens = messages.size();
-        return scheduler.acquire(spec, RunnerOptions.defaults(spec), Optional.empty(), exchange.startNanos())
+        return scheduler.acquire(spec, RunnerOptions.defaults(spec, settings.automaticContext()), Optional.empty(), exchange.startNanos())
                 .flatMap(lease -> answer(exchange, model, Boolean.TRUE.equals(stream), usage, promptTokens, lease)
                         .doFinally(signal -> lease.release()));
     }

@@ -81,6 +81,9 @@ final class Router {
         if (settings.requireLoopbackHost() && !hostCheck.allowed(received.header("host"))) {
             return exchange.empty(403);
         }
+        if (faults.hangs(received.path())) {
+            return Mono.never(); // the connection stays open; the client's own timeout is all that ends it
+        }
         Optional<Faults.Failure> failure = faults.takeFailure(received.path());
         if (failure.isPresent()) {
             return exchange.bytes(failure.get().status(), Exchange.JSON,

@@ -18,6 +18,8 @@ final class Runner {
     Instant expiresAt;
     int inFlight;
     boolean loading = true;
+    /** Crashed but still listed by /api/ps (Ollama #17428/#17509); the next request for it reloads it. */
+    boolean dead;
     Disposable loadTimer;
 
     Runner(String key, ModelSpec spec, RunnerOptions options, Duration keepAlive) {
@@ -25,6 +27,11 @@ final class Runner {
         this.spec = spec;
         this.options = options;
         this.keepAlive = keepAlive;
+    }
+
+    /** Whether a request with {@code requested} options can use this runner without a reload. */
+    boolean serves(RunnerOptions requested) {
+        return !dead && options.equals(requested);
     }
 
     boolean idle() {
@@ -38,6 +45,6 @@ final class Runner {
     LoadedModel snapshot(Instant now) {
         Instant expiry = expiresAt != null ? expiresAt : KeepAlive.expiry(now, keepAlive);
         return new LoadedModel(ModelNames.display(spec.name()), keepAlive, expiry,
-                Math.toIntExact(options.numCtx()), spec.sizeBytes());
+                options.contextLength(spec), spec.sizeBytes());
     }
 }

@@ -27,6 +27,8 @@ final class Scheduler {
     private final Deque<Waiter> queue = new ArrayDeque<>();
     private final Map<String, Integer> loadCounts = new HashMap<>();
     private Runner loading;
+    /** Ollama #17408/#14407: the scheduler waits forever; no load starts, loaded runners still serve. */
+    private boolean wedged;
 
     Scheduler(Clock clock, Settings settings, reactor.core.scheduler.Scheduler timer) {
         this.clock = clock;
@@ -43,9 +45,9 @@ final class Scheduler {
             List<Runnable> effects = new ArrayList<>();
             synchronized (this) {
                 Runner runner = residency.get(waiter.key);
-                if (runner != null && runner.options.equals(options) && !runner.loading) {
+                if (runner != null && runner.serves(options) && !runner.loading) {
                     grant(waiter, runner, effects);
-                } else if (runner != null && runner.options.equals(options)) {
+                } else if (runner != null && runner.serves(options)) {
                     waiter.state = Waiter.State.LOADING;
                     waiter.runner = runner;
                     runner.waiters.add(waiter);
@@ -76,6 +78,25 @@ final class Scheduler {
         effects.forEach(Runnable::run);
     }
 
+    /** The runner of a loaded model crashes; /api/ps keeps listing it (Ollama #17428/#17509). */
+    synchronized void kill(String model) {
+        Runner runner = residency.get(ModelNames.key(model));
+        if (runner == null || runner.loading) {
+            throw new IllegalStateException(model + " is not loaded");
+        }
+        runner.dead = true;
+    }
+
+    /** The scheduler deadlocks (true) or is restarted by a fix (false): while wedged no queued load starts. */
+    void wedged(boolean wedged) {
+        List<Runnable> effects = new ArrayList<>();
+        synchronized (this) {
+            this.wedged = wedged;
+            drain(effects);
+        }
+        effects.forEach(Runnable::run);
+    }
+
     /** What /api/ps lists now: resident runners (loading ones included), latest expiry first. */
     synchronized List<LoadedModel> loaded() {
         return residency.snapshot();
@@ -98,6 +119,7 @@ final class Scheduler {
             queue.clear();
             residency.clear();
             loadCounts.clear();
+            wedged = false;
             dropped.forEach(w -> w.state = Waiter.State.GONE);
         }
         dropped.forEach(w -> w.sink.error(new ApiError(500, "fake ollama was reset")));
@@ -167,10 +189,10 @@ final class Scheduler {
 
     /** Serves the queue head while no load runs; stops when the head must wait for a runner to go idle. */
     private void drain(List<Runnable> effects) {
-        while (loading == null && !queue.isEmpty()) {
+        while (!wedged && loading == null && !queue.isEmpty()) {
             Waiter head = queue.peek();
             Runner current = residency.get(head.key);
-            if (current != null && current.options.equals(head.options)) {
+            if (current != null && current.serves(head.options)) {
                 queue.poll();
                 grant(head, current, effects);
                 continue;

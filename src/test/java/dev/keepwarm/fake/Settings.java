@@ -11,6 +11,15 @@ final class Settings {
     private volatile int maxLoadedModels = 3;
     private volatile boolean requireLoopbackHost = true;
     private volatile boolean recordRequests = true;
+    private volatile boolean automaticContext;
+
+    boolean automaticContext() {
+        return automaticContext;
+    }
+
+    void automaticContext(boolean automatic) {
+        this.automaticContext = automatic;
+    }
 
     Duration defaultKeepAlive() {
         return defaultKeepAlive;
