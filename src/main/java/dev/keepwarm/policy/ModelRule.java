@@ -69,6 +69,20 @@ public record ModelRule(
                 schedule);
     }
 
+    /**
+     * The options that shape Ollama's runner: a request (or ping) whose values differ from the loaded runner's forces
+     * a reload (OLLAMA-API.md, "Loads that throw a pinned model out"). Pings carry these and nothing else.
+     */
+    public static final java.util.Set<String> RUNNER_OPTIONS = java.util.Set.of("num_ctx", "num_batch", "num_gpu",
+            "main_gpu", "use_mmap", "num_thread");
+
+    /** The rule's options that shape the runner ({@link #RUNNER_OPTIONS}), in no particular order. */
+    public Map<String, String> runnerOptions() {
+        Map<String, String> runner = new java.util.HashMap<>(options);
+        runner.keySet().retainAll(RUNNER_OPTIONS);
+        return Map.copyOf(runner);
+    }
+
     /** Whether the match names one model rather than a glob: only such a model can be loaded before anyone asks. */
     public boolean concrete() {
         return !ModelMatcher.isGlob(match);

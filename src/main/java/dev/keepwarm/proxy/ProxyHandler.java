@@ -111,10 +111,10 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     /** /v1 and Anthropic routes: the body goes on unchanged, after the warmer made a warm model resident. */
     private Mono<Void> warmThenForward(ProxyExchange exchange, byte[] body) {
         Optional<String> model = rewriter.model(body);
-        Mono<Void> ready = model.map(warmer::beforeCompatibleRequest).orElse(Mono.empty());
         Forwarding forwarding = model.map(m -> new Forwarding(null, null, metrics.observe(m, "openai")))
                 .orElse(Forwarding.PLAIN);
-        return ready.then(Mono.defer(() -> upstream.forward(exchange, bytes(body), body.length, forwarding)));
+        Mono<Void> forward = Mono.defer(() -> upstream.forward(exchange, bytes(body), body.length, forwarding));
+        return model.map(m -> warmer.compatibleRequest(m, forward)).orElse(forward);
     }
 
     private static Flux<ByteBuf> bytes(byte[] body) {

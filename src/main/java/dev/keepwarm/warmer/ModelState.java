@@ -73,6 +73,18 @@ public record ModelState(
                 lastPingOutcome, lastLoad, loads, thrashing, backoffUntil, conflict);
     }
 
+    /** The last time anything was learnt of the model (EPOCH when nothing was). */
+    Instant lastActivity() {
+        Instant latest = Instant.EPOCH;
+        if (confirmedAt != null && confirmedAt.isAfter(latest)) {
+            latest = confirmedAt;
+        }
+        if (lastPingAt != null && lastPingAt.isAfter(latest)) {
+            latest = lastPingAt;
+        }
+        return latest;
+    }
+
     /** Whether residency was confirmed no longer ago than {@code freshness}. */
     boolean confirmedWithin(Duration freshness, Instant now) {
         return resident && confirmedAt != null && !confirmedAt.isBefore(now.minus(freshness));

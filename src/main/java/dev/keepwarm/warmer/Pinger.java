@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 
 import dev.keepwarm.ollama.OllamaClient;
 import dev.keepwarm.ollama.OllamaException;
@@ -13,6 +14,7 @@ import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.Kind;
 import dev.keepwarm.policy.ModelRule;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -48,24 +50,41 @@ final class Pinger {
      *
      * @return the outcome
      */
-    Mono<PingOutcome> ping(String model, ModelRule rule) {
+    Mono<PingOutcome> ping(String model, ModelRule rule, PingPurpose purpose) {
         KeepAlive keepAlive = rule.keepAlive() != null ? rule.keepAlive() : KeepAlive.FOREVER;
         return Mono.defer(() -> {
             boolean wasResident = state.model(model).map(ModelState::resident).orElse(false);
+            boolean verify = purpose == PingPurpose.VERIFY;
             return embedding(model, rule.kind())
                     .flatMap(embedding -> send(model, keepAlive, rule, embedding))
                     .timeout(pingTimeout)
                     .map(took -> {
-                        PingOutcome outcome = loaded(model, keepAlive, wasResident ? null : took);
-                        listeners.forEach(listener -> listener.pinged(model, outcome, took, !wasResident));
+                        PingOutcome outcome = loaded(model, keepAlive, wasResident || verify ? null : took);
+                        if (!wasResident) {
+                            state.loadCompleted(); // a load went through Ollama's scheduler: it is not wedged
+                        }
+                        tell(model, outcome, took, !wasResident, verify);
                         return outcome;
                     })
                     .onErrorResume(error -> {
                         PingOutcome outcome = failed(model, error);
-                        listeners.forEach(listener -> listener.pinged(model, outcome, null, false));
+                        tell(model, outcome, null, false, verify);
                         return Mono.just(outcome);
                     });
         });
+    }
+
+    private void tell(String model, PingOutcome outcome, @Nullable Duration took, boolean loaded, boolean verify) {
+        if (!state.model(model).isPresent()) {
+            return; // a name Ollama does not know: forgotten, and not counted under a tag
+        }
+        for (PingListener listener : listeners) {
+            if (verify) {
+                listener.verified(model, outcome, took);
+            } else {
+                listener.pinged(model, outcome, took, loaded);
+            }
+        }
     }
 
     /** A ping that was due but held back (thrash back-off): recorded and reported as skipped. */
@@ -75,12 +94,12 @@ final class Pinger {
     }
 
     private Mono<Duration> send(String model, KeepAlive keepAlive, ModelRule rule, boolean embedding) {
-        return ollama.ping(model, keepAlive, rule.options(), embedding)
+        return ollama.ping(model, keepAlive, rule.runnerOptions(), embedding)
                 .map(result -> result.took())
                 .onErrorResume(OllamaException.class, error -> {
                     if (!embedding && error.unsupportedGenerate()) { // an embedding model /api/show did not reveal
                         embeddingOnly.put(model, true);
-                        return ollama.ping(model, keepAlive, rule.options(), true).map(result -> result.took());
+                        return ollama.ping(model, keepAlive, rule.runnerOptions(), true).map(result -> result.took());
                     }
                     return Mono.error(error);
                 });
@@ -91,6 +110,9 @@ final class Pinger {
         if (kind != Kind.AUTO) {
             return Mono.just(kind == Kind.EMBEDDING);
         }
+        if (embeddingOnly.size() >= WarmState.MAX_MODELS) {
+            embeddingOnly.clear(); // a cache of /api/show answers, bounded like the state
+        }
         Boolean known = embeddingOnly.get(model);
         if (known != null) {
             return Mono.just(known);
@@ -98,6 +120,13 @@ final class Pinger {
         return ollama.embeddingOnly(model)
                 .doOnNext(answer -> embeddingOnly.put(model, answer))
                 .onErrorResume(OllamaException.class, error -> Mono.just(false));
+    }
+
+    /** Drops everything known of a model Ollama does not have. */
+    void forget(String model) {
+        state.forget(model);
+        thrash.forget(model);
+        embeddingOnly.remove(model);
     }
 
     private PingOutcome loaded(String model, KeepAlive keepAlive, Duration load) {
@@ -125,8 +154,19 @@ final class Pinger {
             state.update(model, s -> s.skipped(now)); // the breaker is open: nothing was sent
             return PingOutcome.SKIPPED;
         }
+        if (error instanceof OllamaException ollamaError && ollamaError.status() == 404) {
+            forget(model); // a name a client made up (a glob rule matched it): remember nothing of it
+            log.debug("Ping of {} answered 404: Ollama does not have it", model);
+            return PingOutcome.FAILED;
+        }
+        if (error instanceof TimeoutException) {
+            state.timedOut(WarmState.Call.PING);
+            log.warn("Ping of {} got no answer within keepwarm.warmer.ping-timeout ({} s)", model,
+                    pingTimeout.toSeconds());
+        } else {
+            log.warn("Ping of {} failed: {}", model, error.toString());
+        }
         state.update(model, s -> s.pinged(PingOutcome.FAILED, now, null, false));
-        log.warn("Ping of {} failed: {}", model, error.toString());
         return PingOutcome.FAILED;
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 import dev.keepwarm.ollama.OllamaClient;
 import dev.keepwarm.ollama.RunningModel;
@@ -14,14 +15,17 @@ import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.ModelRule;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * One reconcile pass: read /api/ps, decide per warm model from the state (not from a timer) and ping the ones
- * that need it, one at a time in rule order (Ollama loads serially anyway).
+ * One reconcile pass: read /api/ps (bounded by a timeout: an Ollama that accepts TCP and never answers must not stop
+ * the warmer, #15950), decide per warm model from the state (not from a timer) and ping the ones that need it, in
+ * rule order, at most {@code max-concurrent-loads} at a time. A pass waits for its pings at most one interval; a ping
+ * that takes longer goes on (owned by {@link Pings}) and the next pass sees it, which is how a wedged scheduler shows.
  */
 final class Reconciler {
 
@@ -30,39 +34,49 @@ final class Reconciler {
     private final OllamaClient ollama;
     private final WarmTargets targets;
     private final WarmState state;
+    private final Pings pings;
     private final Pinger pinger;
     private final ThrashTracker thrash;
+    private final StallDetector stalls;
     private final Clock clock;
     private final WarmerProperties properties;
     private volatile boolean reportedDown;
 
-    Reconciler(OllamaClient ollama, WarmTargets targets, WarmState state, Pinger pinger, ThrashTracker thrash,
-            Clock clock, WarmerProperties properties) {
+    Reconciler(OllamaClient ollama, WarmTargets targets, WarmState state, Pings pings, Pinger pinger,
+            ThrashTracker thrash, StallDetector stalls, Clock clock, WarmerProperties properties) {
         this.ollama = ollama;
         this.targets = targets;
         this.state = state;
+        this.pings = pings;
         this.pinger = pinger;
         this.thrash = thrash;
+        this.stalls = stalls;
         this.clock = clock;
         this.properties = properties;
     }
 
-    /** Runs one pass; completes when every ping it started has ended. Never fails. */
+    /** Runs one pass; completes when its pings ended or an interval passed. Never fails. */
     Mono<Void> reconcile() {
-        return Mono.defer(() -> ollama.ps())
-                .flatMap(running -> {
-                    Instant now = clock.instant();
-                    if (reportedDown) {
-                        reportedDown = false;
-                        log.info("Ollama answers again; re-warming pinned models");
-                    }
-                    state.observe(running, now);
-                    return Flux.fromIterable(plan(running, now))
-                            .flatMap(target -> pinger.ping(target.model(), target.rule()),
-                                    properties.maxConcurrentLoads())
-                            .then();
-                })
-                .onErrorResume(this::upstreamLost);
+        return ps().flatMap(running -> {
+            Instant now = clock.instant();
+            if (reportedDown) {
+                reportedDown = false;
+                log.info("Ollama answers again; re-warming pinned models");
+            }
+            state.observe(running, now);
+            stalls.check(running, pings.inFlight(), now);
+            List<Target> plan = stalls.admit(plan(running, now), pings.inFlight().size(), now);
+            return Flux.fromIterable(plan)
+                    .flatMap(target -> pings.ping(target.model(), target.rule(), target.purpose()),
+                            properties.maxConcurrentLoads())
+                    .then()
+                    .take(properties.interval());
+        }).onErrorResume(this::upstreamLost);
+    }
+
+    /** GET /api/ps, bounded by {@code keepwarm.warmer.ps-timeout}. */
+    Mono<List<RunningModel>> ps() {
+        return Mono.defer(ollama::ps).timeout(properties.psTimeoutOrDefault());
     }
 
     /** The models that need a ping now, in rule order. */
@@ -84,40 +98,59 @@ final class Reconciler {
         return plan;
     }
 
-    private void consider(String model, ModelRule rule, RunningModel running, Instant now, List<Target> plan) {
-        if (plan.stream().anyMatch(target -> target.model().equals(model))) {
-            return; // an earlier rule already covers it
+    private void consider(String model, ModelRule rule, @Nullable RunningModel running, Instant now,
+            List<Target> plan) {
+        if (plan.stream().anyMatch(target -> target.model().equals(model)) || pings.pinging(model)) {
+            return; // an earlier rule already covers it, or its ping is under way
         }
         ModelState current = state.update(model, s -> s);
         if (current.thrashing() && !thrash.thrashing(model, now)) {
             current = state.update(model, s -> s.thrash(false, null));
         }
-        if (running != null && !needsRearm(running, rule, now)) {
+        if (running != null && satisfies(running, rule, now, properties.interval())) {
+            if (verifyDue(current, now)) {
+                plan.add(new Target(model, rule, PingPurpose.VERIFY));
+            }
             return;
         }
         if (current.backoffUntil() != null && now.isBefore(current.backoffUntil())) {
             pinger.skip(model);
             return;
         }
-        plan.add(new Target(model, rule));
+        plan.add(new Target(model, rule, PingPurpose.WARM));
     }
 
-    /** Loaded but not as the rule wants it: not forever while the rule says forever, or expiring soon. */
-    private boolean needsRearm(RunningModel running, ModelRule rule, Instant now) {
+    /**
+     * A model /api/ps lists as the rule wants it is still pinged now and then: a crashed runner stays listed
+     * (Ollama #17428/#17509) and only a request makes Ollama notice and reload it.
+     */
+    private boolean verifyDue(ModelState current, Instant now) {
+        Instant last = current.lastPingAt();
+        return last == null || !last.plus(properties.verifyInterval()).isAfter(now);
+    }
+
+    /** Loaded as the rule wants it: forever while the rule says forever, else not expiring within two intervals. */
+    static boolean satisfies(RunningModel running, ModelRule rule, Instant now, Duration interval) {
         KeepAlive keepAlive = rule.keepAlive() != null ? rule.keepAlive() : KeepAlive.FOREVER;
         if (keepAlive.isForever()) {
-            return !running.forever(now);
+            return running.forever(now);
         }
-        Duration soon = properties.interval().multipliedBy(2);
-        return running.expiresAt().isBefore(now.plus(soon));
+        return !running.expiresAt().isBefore(now.plus(interval.multipliedBy(2)));
     }
 
     private Mono<Void> upstreamLost(Throwable error) {
         state.lost(clock.instant());
+        boolean timedOut = error instanceof TimeoutException;
+        if (timedOut) {
+            state.timedOut(WarmState.Call.PS);
+        }
         if (!reportedDown) {
             reportedDown = true; // said once per outage, not every tick
-            String reason = error instanceof CallNotPermittedException
-                    ? "connection failures opened the circuit breaker" : error.toString();
+            String reason = timedOut
+                    ? "it accepted GET /api/ps but sent no answer within " + properties.psTimeoutOrDefault().toMillis()
+                            + " ms (a hung Ollama, ollama/ollama#15950)"
+                    : error instanceof CallNotPermittedException
+                            ? "connection failures opened the circuit breaker" : error.toString();
             log.warn("Ollama cannot be reached ({}); the warmer waits quietly and re-warms pinned models when it "
                     + "answers again", reason);
         } else {
@@ -126,7 +159,7 @@ final class Reconciler {
         return Mono.empty();
     }
 
-    /** A model to ping and the rule it is pinged for. */
-    record Target(String model, ModelRule rule) {
+    /** A model to ping, the rule it is pinged for, and why. */
+    record Target(String model, ModelRule rule, PingPurpose purpose) {
     }
 }

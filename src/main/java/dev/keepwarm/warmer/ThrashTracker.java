@@ -35,6 +35,12 @@ final class ThrashTracker {
      * @return the instant before which the model must not be pinged again, or null when it is not thrashing
      */
     synchronized @Nullable Instant recordLoad(String model, Instant now) {
+        if (histories.size() >= WarmState.MAX_MODELS && !histories.containsKey(model)) {
+            histories.values().removeIf(h -> h.reloads.isEmpty()); // quiet histories go first; bounded like the state
+            if (histories.size() >= WarmState.MAX_MODELS) {
+                histories.clear();
+            }
+        }
         History history = histories.computeIfAbsent(model, m -> new History());
         if (!history.loadedOnce) {
             history.loadedOnce = true;
@@ -48,6 +54,11 @@ final class ThrashTracker {
         Duration backoff = baseBackoff.multipliedBy(1L << Math.min(history.level, 20));
         history.level++;
         return now.plus(backoff.compareTo(maxBackoff) > 0 ? maxBackoff : backoff);
+    }
+
+    /** Forgets a model's history (Ollama does not have it). */
+    void forget(String model) {
+        histories.remove(model);
     }
 
     /** Whether the model re-loaded often enough within the window to count as thrashing now. */

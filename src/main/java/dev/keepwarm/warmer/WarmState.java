@@ -20,9 +20,52 @@ import org.jspecify.annotations.Nullable;
  */
 public final class WarmState {
 
+    /**
+     * Most models remembered at once. Names come from clients too (a glob rule matches whatever they send), so the
+     * state is bounded: beyond this, models neither resident nor pinged lately are forgotten first.
+     */
+    public static final int MAX_MODELS = 1024;
+
+    /** A warmer call that can time out. */
+    public enum Call {
+        /** GET /api/ps of a reconcile pass. */
+        PS,
+        /** A ping. */
+        PING
+    }
+
+    /**
+     * Loads stopped completing while Ollama still answers: a ping waits longer than an interval for a model that
+     * /api/ps does not list as loading (Ollama #17408, #14407: a wedged scheduler).
+     *
+     * @param since when it was noticed
+     * @param model the model whose load waits
+     * @param waitingSince when that ping was sent
+     */
+    public record Stall(Instant since, String model, Instant waitingSince) {
+    }
+
     private final Map<String, ModelState> models = new ConcurrentHashMap<>();
+    private final Map<Call, java.util.concurrent.atomic.AtomicLong> timeouts = new java.util.EnumMap<>(Call.class);
     private volatile boolean upstreamUp;
     private volatile @Nullable Instant lastContact;
+    private volatile @Nullable Stall stall;
+
+    public WarmState() {
+        for (Call call : Call.values()) {
+            timeouts.put(call, new java.util.concurrent.atomic.AtomicLong());
+        }
+    }
+
+    /** How many of the warmer's calls of this kind got no answer in time. */
+    public long timeouts(Call call) {
+        return timeouts.get(call).get();
+    }
+
+    /** The stall of Ollama's loads, when keepwarm sees one now. */
+    public Optional<Stall> stall() {
+        return Optional.ofNullable(stall);
+    }
 
     /** The state of a model, by any spelling Ollama accepts. */
     public Optional<ModelState> model(String name) {
@@ -45,8 +88,43 @@ public final class WarmState {
     }
 
     ModelState update(String name, UnaryOperator<ModelState> change) {
-        return models.compute(ModelName.normalize(name),
-                (key, old) -> change.apply(old == null ? ModelState.unknown(key) : old));
+        String key = ModelName.normalize(name);
+        if (models.size() >= MAX_MODELS && !models.containsKey(key)) {
+            makeRoom();
+        }
+        return models.compute(key, (k, old) -> change.apply(old == null ? ModelState.unknown(k) : old));
+    }
+
+    /** Forgets a model (Ollama does not have it). */
+    void forget(String name) {
+        models.remove(ModelName.normalize(name));
+    }
+
+    void timedOut(Call call) {
+        timeouts.get(call).incrementAndGet();
+    }
+
+    void stalled(@Nullable Stall stall) {
+        this.stall = stall;
+    }
+
+    /** A load completed: whatever stalled Ollama's loads is over. */
+    void loadCompleted() {
+        stall = null;
+    }
+
+    /** Forgets the tenth of the models that are not resident and were touched longest ago. */
+    private synchronized void makeRoom() {
+        if (models.size() < MAX_MODELS) {
+            return;
+        }
+        models.values().stream()
+                .filter(s -> !s.resident())
+                .sorted(java.util.Comparator.comparing(ModelState::lastActivity))
+                .limit(Math.max(1, MAX_MODELS / 10))
+                .map(ModelState::model)
+                .toList()
+                .forEach(models::remove);
     }
 
     /** Applies an /api/ps answer: listed models are resident, every other known model is not. */

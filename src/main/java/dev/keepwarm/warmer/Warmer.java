@@ -3,12 +3,10 @@ package dev.keepwarm.warmer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
+import dev.keepwarm.ollama.RunningModel;
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.ModelRule;
 import org.jspecify.annotations.Nullable;
@@ -17,30 +15,37 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * What the rest of keepwarm asks of the warmer: make sure a warm model is resident before a /v1 request (which
- * would otherwise load it with Ollama's defaults), shield a load whose client left, reconcile or ping on demand.
+ * What the rest of keepwarm asks of the warmer: make sure a warm model is resident around a /v1 request (which
+ * would otherwise load it with Ollama's defaults), finish a load whose client left, reconcile or ping on demand.
  */
 public final class Warmer {
 
     private static final Logger log = LoggerFactory.getLogger(Warmer.class);
 
-    /** An /api/ps answer or ping this recent is trusted instead of pinging again. */
+    /** An /api/ps answer or ping this recent is trusted instead of pinging again before a /v1 request. */
     static final Duration FRESH = Duration.ofSeconds(1);
 
     private final WarmTargets targets;
     private final WarmState state;
-    private final Pinger pinger;
+    private final Pings pings;
+    private final FreshPs freshPs;
+    private final StallDetector stalls;
+    private final Subscriptions owner;
     private final @Nullable WarmerLoop loop;
     private final Clock clock;
-    private final Map<String, Mono<PingOutcome>> inFlight = new ConcurrentHashMap<>();
-    private final Set<String> conflictsReported = ConcurrentHashMap.newKeySet();
+    private final Duration interval;
 
-    Warmer(WarmTargets targets, WarmState state, Pinger pinger, @Nullable WarmerLoop loop, Clock clock) {
+    Warmer(WarmTargets targets, WarmState state, Pings pings, FreshPs freshPs, StallDetector stalls,
+            Subscriptions owner, @Nullable WarmerLoop loop, Clock clock, Duration interval) {
         this.targets = targets;
         this.state = state;
-        this.pinger = pinger;
+        this.pings = pings;
+        this.freshPs = freshPs;
+        this.stalls = stalls;
+        this.owner = owner;
         this.loop = loop;
         this.clock = clock;
+        this.interval = interval;
     }
 
     public WarmState state() {
@@ -48,44 +53,69 @@ public final class Warmer {
     }
 
     /**
-     * Before an OpenAI- or Anthropic-compatible request: Ollama drops keep_alive on those routes and would load a
-     * missing model with its default (OLLAMA-API.md, "OpenAI- and Anthropic-compatible routes drop keep_alive"),
-     * so a warm model is made resident with its pinned keep-alive first. Concurrent requests share one ping.
-     * Completes when the model is ready or the ping failed; never fails (the request goes on either way).
+     * Around an OpenAI- or Anthropic-compatible request: Ollama drops keep_alive on those routes and would load a
+     * missing model with its default (OLLAMA-API.md, "OpenAI- and Anthropic-compatible routes drop keep_alive"), so a
+     * warm model is made resident with its pinned keep-alive first; concurrent requests share one ping. When residency
+     * was confirmed so recently that the ping is skipped, an eviction inside that window could still let the request
+     * load the model with Ollama's default: so after the answer, one /api/ps that started after it (shared by the
+     * requests that ended meanwhile) checks the pin and pings at once if it was lost.
+     *
+     * @param forward sends the request; subscribed once the model is ready or its ping failed
      */
-    public Mono<Void> beforeCompatibleRequest(String model) {
+    public Mono<Void> compatibleRequest(String model, Mono<Void> forward) {
         if (loop == null) {
-            return Mono.empty();
+            return forward;
         }
         Instant now = clock.instant();
         Optional<ModelRule> rule = targets.warmRule(model, now);
         if (rule.isEmpty()) {
-            return Mono.empty();
+            return forward;
         }
-        if (!rule.get().options().isEmpty()) {
+        if (!rule.get().runnerOptions().isEmpty()) {
             reportOptionsConflict(model, rule.get());
         }
         boolean fresh = state.model(model).filter(s -> s.confirmedWithin(FRESH, now)).isPresent();
-        return fresh ? Mono.empty() : sharedPing(model, rule.get()).then();
+        if (!fresh && !stalls.stalled()) {
+            return pings.ping(model, rule.get(), PingPurpose.WARM).then(forward);
+        }
+        long sent = System.nanoTime();
+        return forward.doFinally(signal -> checkPin(model, rule.get(), sent));
+    }
+
+    /** The pin check after a /v1 answer whose pre-ping was skipped. */
+    private void checkPin(String model, ModelRule rule, long sentNanos) {
+        if (stalls.stalled()) {
+            return;
+        }
+        owner.own(freshPs.startedAfter(sentNanos).flatMap(running -> {
+            Optional<RunningModel> listed = find(running, model);
+            if (listed.isPresent() && Reconciler.satisfies(listed.get(), rule, clock.instant(), interval)) {
+                return Mono.empty();
+            }
+            log.info("{} lost its pin around a /v1 request (evicted and reloaded with Ollama's default keep_alive); "
+                    + "pinning it again", model);
+            return pings.ping(model, rule, PingPurpose.WARM);
+        }).onErrorResume(error -> Mono.empty())); // Ollama gone: the reconcile loop reports and repairs
+    }
+
+    private static Optional<RunningModel> find(List<RunningModel> running, String model) {
+        String name = ModelName.normalize(model);
+        return running.stream().filter(m -> ModelName.normalize(m.name()).equals(name)).findFirst();
     }
 
     /**
      * A client left a native request for a warm model while Ollama was still loading it; Ollama aborts such a
-     * load (issue #7408), so a ping finishes it and the client's retry finds the model warm.
+     * load (issue #7408), so a ping finishes it and the client's retry finds the model warm. The ping is owned by the
+     * warmer (disposed at shutdown), not by the request that left.
      */
     public void shield(String model) {
-        if (loop == null) {
+        if (loop == null || stalls.stalled()) {
             return;
         }
         targets.warmRule(model, clock.instant()).ifPresent(rule -> {
             log.debug("Client left during the load of {}; finishing the load with a ping", model);
-            sharedPing(model, rule).subscribe();
+            pings.ping(model, rule, PingPurpose.WARM);
         });
-    }
-
-    /** Whether the model is governed by a warm rule now. */
-    public boolean isWarm(String model) {
-        return targets.warmRule(model, clock.instant()).isPresent();
     }
 
     /** Wakes the reconcile loop now. */
@@ -97,31 +127,22 @@ public final class Warmer {
 
     /** Pings one model now with its warm rule; empty when no warm rule governs it. */
     public Mono<PingOutcome> ping(String model) {
-        return Mono.justOrEmpty(targets.warmRule(model, clock.instant())).flatMap(rule -> sharedPing(model, rule));
-    }
-
-    private Mono<PingOutcome> sharedPing(String model, ModelRule rule) {
-        String key = ModelName.normalize(model);
-        return inFlight.computeIfAbsent(key, k -> {
-            AtomicReference<Mono<PingOutcome>> self = new AtomicReference<>();
-            Mono<PingOutcome> ping = pinger.ping(model, rule)
-                    .doFinally(signal -> inFlight.remove(k, self.get()))
-                    .cache();
-            self.set(ping);
-            return ping;
-        });
+        return Mono.justOrEmpty(targets.warmRule(model, clock.instant()))
+                .flatMap(rule -> pings.ping(model, rule, PingPurpose.WARM));
     }
 
     private void reportOptionsConflict(String model, ModelRule rule) {
-        String conflict = "/v1 traffic cannot carry the rule's options " + rule.options()
+        String conflict = "/v1 traffic cannot carry the rule's runner options " + rule.runnerOptions()
                 + ": each /v1 request reloads the model at Ollama's default context and default keep_alive";
-        state.update(model, s -> s.withConflict(conflict));
-        if (conflictsReported.add(ModelName.normalize(model))) {
-            log.warn("{} gets OpenAI-compatible (/v1) traffic, but rule '{}' sets options {}. Ollama's /v1 routes "
-                    + "cannot pass runner options, so each /v1 request reloads the model at the server's default "
-                    + "context with the default keep_alive and the pin is lost. Fix: start Ollama with "
-                    + "OLLAMA_CONTEXT_LENGTH={} or remove the option from the rule.", model, rule.match(),
-                    rule.options(), rule.options().getOrDefault("num_ctx", "<num_ctx>"));
+        ModelState before = state.model(model).orElse(null);
+        if (before != null && conflict.equals(before.conflict())) {
+            return; // reported once per model while keepwarm remembers it
         }
+        state.update(model, s -> s.withConflict(conflict));
+        log.warn("{} gets OpenAI-compatible (/v1) traffic, but rule '{}' sets runner options {}. Ollama's /v1 routes "
+                + "cannot pass runner options, so each /v1 request reloads the model at the server's default "
+                + "context with the default keep_alive and the pin is lost. Fix: start Ollama with "
+                + "OLLAMA_CONTEXT_LENGTH={} or remove the option from the rule.", model, rule.match(),
+                rule.runnerOptions(), rule.runnerOptions().getOrDefault("num_ctx", "<num_ctx>"));
     }
 }

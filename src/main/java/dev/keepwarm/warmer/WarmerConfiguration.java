@@ -35,28 +35,50 @@ class WarmerConfiguration {
     }
 
     @Bean
+    Subscriptions warmerSubscriptions() {
+        return new Subscriptions();
+    }
+
+    @Bean
+    StallDetector stallDetector(WarmState state, WarmerProperties properties) {
+        return new StallDetector(state, properties.interval());
+    }
+
+    @Bean
+    Pings pings(Pinger pinger, Subscriptions owner, Clock clock) {
+        return new Pings(pinger, owner, clock);
+    }
+
+    @Bean
+    FreshPs freshPs(Reconciler reconciler, WarmState state, Clock clock) {
+        return new FreshPs(reconciler, state, clock);
+    }
+
+    @Bean
     Pinger pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, WarmerProperties properties,
             ObjectProvider<PingListener> listeners) {
         return new Pinger(ollama, state, thrash, clock, properties.pingTimeout(), listeners.orderedStream().toList());
     }
 
     @Bean
-    Reconciler reconciler(OllamaClient ollama, WarmTargets targets, WarmState state, Pinger pinger,
-            ThrashTracker thrash, Clock clock, WarmerProperties properties) {
-        return new Reconciler(ollama, targets, state, pinger, thrash, clock, properties);
+    Reconciler reconciler(OllamaClient ollama, WarmTargets targets, WarmState state, Pings pings, Pinger pinger,
+            ThrashTracker thrash, StallDetector stalls, Clock clock, WarmerProperties properties) {
+        return new Reconciler(ollama, targets, state, pings, pinger, thrash, stalls, clock, properties);
     }
 
     @Bean
     @ConditionalOnProperty(name = "keepwarm.warmer.enabled", havingValue = "true", matchIfMissing = true)
     WarmerLoop warmerLoop(Reconciler reconciler, WarmerProperties properties, WarmTargets targets, Clock clock,
-            PolicySource policies) {
-        WarmerLoop loop = new WarmerLoop(reconciler, properties.interval(), targets, clock);
+            PolicySource policies, Subscriptions owner) {
+        WarmerLoop loop = new WarmerLoop(reconciler, properties.interval(), targets, clock, owner);
         policies.addListener(changed -> loop.reconcileNow()); // newly warm models are preloaded at once
         return loop;
     }
 
     @Bean
-    Warmer warmer(WarmTargets targets, WarmState state, Pinger pinger, ObjectProvider<WarmerLoop> loop, Clock clock) {
-        return new Warmer(targets, state, pinger, loop.getIfAvailable(), clock);
+    Warmer warmer(WarmTargets targets, WarmState state, Pings pings, FreshPs freshPs, StallDetector stalls,
+            Subscriptions owner, ObjectProvider<WarmerLoop> loop, Clock clock, WarmerProperties properties) {
+        return new Warmer(targets, state, pings, freshPs, stalls, owner, loop.getIfAvailable(), clock,
+                properties.interval());
     }
 }

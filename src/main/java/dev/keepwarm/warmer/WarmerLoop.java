@@ -28,11 +28,13 @@ final class WarmerLoop implements SmartLifecycle {
     private final Duration interval;
     private final WarmTargets targets;
     private final Clock clock;
+    private final Subscriptions owner;
     private final Sinks.Many<Boolean> wake = Sinks.many().multicast().directBestEffort();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile @Nullable Disposable loop;
 
-    WarmerLoop(Reconciler reconciler, Duration interval, WarmTargets targets, Clock clock) {
+    WarmerLoop(Reconciler reconciler, Duration interval, WarmTargets targets, Clock clock, Subscriptions owner) {
+        this.owner = owner;
         this.reconciler = reconciler;
         this.interval = interval;
         this.targets = targets;
@@ -42,14 +44,14 @@ final class WarmerLoop implements SmartLifecycle {
     @Override
     public void start() {
         log.info("Warmer started: reconciling every {} s (+-10%)", interval.toSeconds());
-        loop = Mono.defer(reconciler::reconcile)
+        loop = owner.own(Mono.defer(reconciler::reconcile)
                 .onErrorResume(error -> {
                     log.warn("Reconcile pass failed", error);
                     return Mono.empty();
                 })
                 .then(Mono.defer(this::pause))
                 .repeat()
-                .subscribe();
+                .then());
     }
 
     /** Ends the current wait and reconciles now (policy change, actuator request, outage over). */

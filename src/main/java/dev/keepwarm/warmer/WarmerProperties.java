@@ -19,6 +19,11 @@ import org.springframework.validation.annotation.Validated;
  * @param pingTimeout longest wait for one ping; never shorter than a model load, because Ollama aborts a load
  *     whose client disconnects
  * @param maxConcurrentLoads pings in flight at once; Ollama loads one model at a time anyway
+ * @param psTimeout longest wait for Ollama's GET /api/ps in a reconcile pass (an Ollama that accepts connections and
+ *     never answers must not stop the warmer); must be shorter than the interval. Empty: half the interval, at most
+ *     10 s
+ * @param verifyInterval how often a model /api/ps lists as pinned is still pinged, so that a crashed runner Ollama
+ *     keeps listing is reloaded by keepwarm, not by the next user (one ping per model per interval)
  * @param thrash when repeated reloads of one model count as thrashing, and how far to back off
  */
 @ConfigurationProperties("keepwarm.warmer")
@@ -28,11 +33,30 @@ public record WarmerProperties(
         @DefaultValue("30s") @NotNull Duration interval,
         @DefaultValue("10m") @NotNull Duration pingTimeout,
         @DefaultValue("1") @Positive int maxConcurrentLoads,
+        @org.jspecify.annotations.Nullable Duration psTimeout,
+        @DefaultValue("5m") @NotNull Duration verifyInterval,
         @DefaultValue @Valid @NestedConfigurationProperty Thrash thrash) {
+
+    private static final Duration LONGEST_DEFAULT_PS_TIMEOUT = Duration.ofSeconds(10);
 
     public WarmerProperties {
         requirePositive("keepwarm.warmer.interval", interval);
         requirePositive("keepwarm.warmer.ping-timeout", pingTimeout);
+        requirePositive("keepwarm.warmer.ps-timeout", psTimeout);
+        requirePositive("keepwarm.warmer.verify-interval", verifyInterval);
+        if (psTimeout != null && interval != null && psTimeout.compareTo(interval) >= 0) {
+            throw new IllegalArgumentException("keepwarm.warmer.ps-timeout (" + psTimeout + ") must be shorter than "
+                    + "keepwarm.warmer.interval (" + interval + ")");
+        }
+    }
+
+    /** The /api/ps timeout: as set, else half the interval and at most 10 s. */
+    public Duration psTimeoutOrDefault() {
+        if (psTimeout != null) {
+            return psTimeout;
+        }
+        Duration half = interval.dividedBy(2);
+        return half.compareTo(LONGEST_DEFAULT_PS_TIMEOUT) > 0 ? LONGEST_DEFAULT_PS_TIMEOUT : half;
     }
 
     /**

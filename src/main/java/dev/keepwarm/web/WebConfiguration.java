@@ -28,7 +28,7 @@ class WebConfiguration {
     }
 
     @Bean
-    OllamaHealth ollamaHealthIndicator(OllamaClient ollama, UpstreamProperties upstream) {
-        return new OllamaHealth(ollama, upstream);
+    OllamaHealth ollamaHealthIndicator(OllamaClient ollama, UpstreamProperties upstream, WarmState state) {
+        return new OllamaHealth(ollama, upstream, state);
     }
 }
