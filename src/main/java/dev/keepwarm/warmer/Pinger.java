@@ -63,10 +63,14 @@ final class Pinger {
                         if (!wasResident) {
                             state.loadCompleted(); // a load went through Ollama's scheduler: it is not wedged
                         }
+                        state.answered(model);
                         tell(model, outcome, took, !wasResident, verify);
                         return outcome;
                     })
                     .onErrorResume(error -> {
+                        if (error instanceof OllamaException) {
+                            state.answered(model);
+                        }
                         PingOutcome outcome = failed(model, error);
                         tell(model, outcome, null, false, verify);
                         return Mono.just(outcome);
@@ -166,7 +170,7 @@ final class Pinger {
         } else {
             log.warn("Ping of {} failed: {}", model, error.toString());
         }
-        state.update(model, s -> s.pinged(PingOutcome.FAILED, now, null, false));
+        state.updateIfKnown(model, s -> s.pinged(PingOutcome.FAILED, now, null, false)); // nothing learnt otherwise
         return PingOutcome.FAILED;
     }
 }

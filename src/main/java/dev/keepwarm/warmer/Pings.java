@@ -1,6 +1,7 @@
 package dev.keepwarm.warmer;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,19 @@ import reactor.core.publisher.Sinks;
  */
 final class Pings {
 
-    /** A ping under way. */
-    record InFlight(String model, Instant started, Mono<PingOutcome> outcome) {
+    /**
+     * A ping under way.
+     *
+     * @param model normalised name
+     * @param started when it was sent (the clock's time, for reports)
+     * @param startedNanos when it was sent ({@link System#nanoTime()}: how long it waits is real time, not policy time)
+     * @param outcome how it ends
+     */
+    record InFlight(String model, Instant started, long startedNanos, Mono<PingOutcome> outcome) {
+
+        Duration waited() {
+            return Duration.ofNanos(System.nanoTime() - startedNanos);
+        }
     }
 
     private final Pinger pinger;
@@ -42,7 +54,7 @@ final class Pings {
             return running.outcome();
         }
         Sinks.One<PingOutcome> result = Sinks.one();
-        InFlight mine = new InFlight(key, clock.instant(), result.asMono());
+        InFlight mine = new InFlight(key, clock.instant(), System.nanoTime(), result.asMono());
         InFlight raced = inFlight.putIfAbsent(key, mine);
         if (raced != null) {
             return raced.outcome();

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * interval for a model /api/ps does not list (a model being loaded is listed at once, OLLAMA-API.md "Since v0.33").
  * That is the wedged scheduler of Ollama #17408 and #14407, which keepwarm cannot fix but must report, and must not
  * feed: while it lasts, at most one ping is out at a time and the next one waits twice as long as the one before.
- * A load that completes ends it ({@link WarmState#loadCompleted()}).
+ * A load that completes ends it ({@link WarmState#loadCompleted()}), and so does an answer from Ollama to the ping
+ * that was waiting (an error such as 404 too: the scheduler answered). Waiting is measured in real time.
  *
  * <p>A load queued behind another long load (a 70B model a user asked for) looks the same for as long as that load
  * takes; the report says "looks wedged" for that reason.
@@ -29,7 +30,7 @@ final class StallDetector {
     private final WarmState state;
     private final Duration interval;
     private int probes;
-    private Instant nextProbe = Instant.EPOCH;
+    private long nextProbeNanos = System.nanoTime();
 
     StallDetector(WarmState state, Duration interval) {
         this.state = state;
@@ -41,18 +42,18 @@ final class StallDetector {
         Set<String> listed = running.stream().map(m -> ModelName.normalize(m.name())).collect(Collectors.toSet());
         Optional<Pings.InFlight> waiting = inFlight.stream()
                 .filter(ping -> !listed.contains(ping.model()))
-                .filter(ping -> !ping.started().plus(interval).isAfter(now))
-                .min(java.util.Comparator.comparing(Pings.InFlight::started));
+                .filter(ping -> ping.waited().compareTo(interval) >= 0)
+                .min(java.util.Comparator.comparingLong(Pings.InFlight::startedNanos));
         Optional<WarmState.Stall> stall = state.stall();
         if (waiting.isPresent() && stall.isEmpty()) {
             Pings.InFlight ping = waiting.get();
             state.stalled(new WarmState.Stall(now, ping.model(), ping.started()));
             probes = 0;
-            nextProbe = now;
+            nextProbeNanos = System.nanoTime();
             log.warn("Ollama's loads do not complete: the ping of {} has waited {} s and /api/ps does not list it as "
                     + "loading, while Ollama still answers. Its scheduler looks wedged (ollama/ollama#17408, #14407); "
                     + "keepwarm cannot fix that: restart Ollama. keepwarm sends no new pings until a load completes.",
-                    ping.model(), Duration.between(ping.started(), now).toSeconds());
+                    ping.model(), ping.waited().toSeconds());
         } else if (stall.isEmpty()) {
             probes = 0;
         }
@@ -63,10 +64,10 @@ final class StallDetector {
         if (state.stall().isEmpty() || plan.isEmpty()) {
             return plan;
         }
-        if (pingsUnderWay > 0 || now.isBefore(nextProbe)) {
+        if (pingsUnderWay > 0 || System.nanoTime() - nextProbeNanos < 0) {
             return List.of();
         }
-        nextProbe = now.plus(interval.multipliedBy(1L << Math.min(probes, 16)));
+        nextProbeNanos = System.nanoTime() + interval.multipliedBy(1L << Math.min(probes, 16)).toNanos();
         probes++;
         return plan.subList(0, 1);
     }

@@ -95,6 +95,11 @@ public final class WarmState {
         return models.compute(key, (k, old) -> change.apply(old == null ? ModelState.unknown(k) : old));
     }
 
+    /** Changes the state of a model keepwarm already knows; a model it does not know stays unknown. */
+    void updateIfKnown(String name, UnaryOperator<ModelState> change) {
+        models.computeIfPresent(ModelName.normalize(name), (k, old) -> change.apply(old));
+    }
+
     /** Forgets a model (Ollama does not have it). */
     void forget(String name) {
         models.remove(ModelName.normalize(name));
@@ -111,6 +116,14 @@ public final class WarmState {
     /** A load completed: whatever stalled Ollama's loads is over. */
     void loadCompleted() {
         stall = null;
+    }
+
+    /** Ollama answered a ping of the model (success or an error of its own): a stall waiting on it is over. */
+    void answered(String name) {
+        Stall current = stall;
+        if (current != null && current.model().equals(ModelName.normalize(name))) {
+            stall = null;
+        }
     }
 
     /** Forgets the tenth of the models that are not resident and were touched longest ago. */
