@@ -34,7 +34,8 @@ class ProxyConfiguration {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
-        UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy));
+        UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy),
+                new ForwardedHeaders(TrustedProxies.parse(proxy.trustedProxies())));
         return new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), new RequestRewriter(policies, clock, json), call,
                 errors, proxy.maxRequestSize(), warmer, metrics);
     }
