@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.server.HttpServerRequest;
 
 /**
@@ -93,8 +95,39 @@ final class ForwardedHeaders {
         }
     }
 
+    /**
+     * Who asked, as far as keepwarm can vouch, for logs: the socket's peer; behind trusted proxies, the last
+     * X-Forwarded-For hop that is not one of them (the hop a trusted proxy saw). An entry that is no plain address
+     * (a port, a name, "unknown") ends the walk at the hop before it. Null without an IP peer (a Unix socket).
+     * Off the hot path: only a refusal reads it.
+     */
+    @Nullable String client(HttpServerRequest request) {
+        if (!(request.connectionRemoteAddress() instanceof InetSocketAddress remote) || remote.getAddress() == null) {
+            return null;
+        }
+        Peer peer = peer(remote.getAddress());
+        String vouched = peer.text();
+        String hops = peer.trusted() ? priorHops(request.requestHeaders()) : null;
+        if (hops == null) {
+            return vouched;
+        }
+        String[] entries = hops.split(",");
+        for (int i = entries.length - 1; i >= 0; i--) {
+            String entry = entries[i].strip();
+            byte[] bytes = NetUtil.createByteArrayFromIpAddressString(entry);
+            if (bytes == null) {
+                return vouched;
+            }
+            vouched = entry;
+            if (!trusted.contains(bytes)) {
+                return vouched;
+            }
+        }
+        return vouched;
+    }
+
     /** The X-Forwarded-For chain a trusted proxy sent, its header lines joined (RFC 9110 5.3), or null. */
-    private static String priorHops(HttpHeaders source) {
+    private static @Nullable String priorHops(HttpHeaders source) {
         List<String> lines = source.getAll(X_FORWARDED_FOR);
         return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(", ", lines);
     }

@@ -43,10 +43,11 @@ final class TrustedProxies {
     }
 
     boolean contains(InetAddress address) {
-        if (blocks.length == 0) {
-            return false;
-        }
-        byte[] bytes = address.getAddress();
+        return blocks.length != 0 && contains(address.getAddress());
+    }
+
+    /** @param bytes an address: 4 bytes (IPv4) or 16 (IPv6) */
+    boolean contains(byte[] bytes) {
         for (Block block : blocks) {
             if (block.contains(bytes)) {
                 return true;
