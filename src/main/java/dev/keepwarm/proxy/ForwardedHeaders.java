@@ -98,7 +98,7 @@ final class ForwardedHeaders {
     /**
      * Who asked, as far as keepwarm can vouch, for logs: the socket's peer; behind trusted proxies, the last
      * X-Forwarded-For hop that is not one of them (the hop a trusted proxy saw). An entry that is no plain address
-     * (a port, a name, "unknown") ends the walk at the hop before it. Null without an IP peer (a Unix socket).
+     * (a port, a name, "unknown") ends the walk at the hop to its right. Null without an IP peer (a Unix socket).
      * Off the hot path: only a refusal reads it.
      */
     @Nullable String client(HttpServerRequest request) {
