@@ -17,7 +17,8 @@ import reactor.netty.http.server.HttpServerRequest;
 /**
  * Which headers cross the proxy: hop-by-hop headers (RFC 9110 7.6.1) stop here, Host becomes the upstream's own
  * host:port (Ollama on loopback answers 403 otherwise: OLLAMA-API.md, "Forwarding"), and X-Forwarded-* tell
- * Ollama and its logs who really asked: only a peer in keepwarm.proxy.trusted-proxies may speak for someone else. Names are compared without lower-casing copies: this runs twice per request.
+ * Ollama and its logs who really asked; only a peer in keepwarm.proxy.trusted-proxies may speak for someone else.
+ * Names are compared without lower-casing copies: this runs twice per request.
  */
 final class ForwardedHeaders {
 
@@ -118,7 +119,7 @@ final class ForwardedHeaders {
             if (bytes == null) {
                 return vouched;
             }
-            vouched = entry;
+            vouched = NetUtil.bytesToIpAddress(bytes); // canonical: no zone or other text of the client's reaches a log
             if (!trusted.contains(bytes)) {
                 return vouched;
             }
