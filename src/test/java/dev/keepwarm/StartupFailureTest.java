@@ -28,7 +28,9 @@ class StartupFailureTest {
                 arguments("empty match", "keepwarm.policy.models[0].match=", "models[0].match", "must not be blank"),
                 arguments("bad url", "keepwarm.upstream.url=ftp://ollama:11434", "keepwarm.upstream.url", "ftp://ollama:11434"),
                 arguments("bad default keep-alive", "keepwarm.policy.default.keep-alive=soon",
-                        "keepwarm.policy.default.keep-alive", "soon"));
+                        "keepwarm.policy.default.keep-alive", "soon"),
+                arguments("bad trusted proxy", "keepwarm.proxy.trusted-proxies=10.0.0.0/8;10.0.0.0/33",
+                        "keepwarm.proxy.trusted-proxies[1]", "10.0.0.0/33"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -39,7 +41,8 @@ class StartupFailureTest {
         config.put("keepwarm.policy.models[0].match", "llama3.2:1b");
         config.put("keepwarm.policy.models[0].keep-alive", "forever");
         for (String entry : properties.split(",")) {
-            config.put(entry.substring(0, entry.indexOf("=")), entry.substring(entry.indexOf("=") + 1));
+            // ';' stands for a list's ',' (the entries here are split on ',')
+            config.put(entry.substring(0, entry.indexOf("=")), entry.substring(entry.indexOf("=") + 1).replace(';', ','));
         }
         config.put("server.port", "0");
         config.put("management.server.port", "0");

@@ -34,9 +34,10 @@ class ProxyConfiguration {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
-        UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy));
+        ForwardedHeaders headers = new ForwardedHeaders(TrustedProxies.parse(proxy.trustedProxies()));
+        UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy), headers);
         return new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), new RequestRewriter(policies, clock, json), call,
-                errors, proxy.maxRequestSize(), warmer, metrics);
+                errors, proxy.maxRequestSize(), warmer, metrics, headers);
     }
 
     /** Every path on the proxy port is Ollama's. */

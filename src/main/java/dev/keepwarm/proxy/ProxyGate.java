@@ -1,6 +1,7 @@
 package dev.keepwarm.proxy;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -14,13 +15,15 @@ import org.springframework.http.HttpMethod;
 public interface ProxyGate {
 
     /** Lets everything through, with its Authorization header: no keepwarm keys are configured. */
-    ProxyGate OPEN = (method, path, authorization) -> Admission.PASS;
+    ProxyGate OPEN = (method, path, authorization, client) -> Admission.PASS;
 
     /**
      * @param path the raw path, without the query
      * @param authorization the request's Authorization header values
+     * @param client who asked, for logs: the peer, or behind keepwarm.proxy.trusted-proxies the client they name;
+     *     never a forwarded header of an untrusted peer. Computed on call (a refusal), null without an IP peer
      */
-    Admission admit(HttpMethod method, String path, List<String> authorization);
+    Admission admit(HttpMethod method, String path, List<String> authorization, Supplier<@Nullable String> client);
 
     /**
      * The gate's answer.

@@ -39,10 +39,12 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     private final DataSize maxRequestSize;
     private final Warmer warmer;
     private final KeepwarmMetrics metrics;
+    private final ForwardedHeaders headers;
 
     ProxyHandler(ProxyGate gate, RequestRewriter rewriter, UpstreamCall upstream, ProxyErrors errors,
-            DataSize maxRequestSize, Warmer warmer, KeepwarmMetrics metrics) {
+            DataSize maxRequestSize, Warmer warmer, KeepwarmMetrics metrics, ForwardedHeaders headers) {
         this.gate = gate;
+        this.headers = headers;
         this.warmer = warmer;
         this.metrics = metrics;
         this.rewriter = rewriter;
@@ -55,7 +57,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
         ProxyExchange exchange = ProxyExchange.of(request, response);
         ProxyGate.Admission admission = gate.admit(exchange.method(), exchange.path(),
-                request.requestHeaders().getAll(HttpHeaderNames.AUTHORIZATION));
+                request.requestHeaders().getAll(HttpHeaderNames.AUTHORIZATION), () -> headers.client(request));
         if (!admission.passes()) {
             return errors.refuse(response, admission);
         }

@@ -41,9 +41,12 @@ final class UpstreamCall {
     private final ResponseRelay relay;
     private final ProxyErrors errors;
     private final @Nullable Bulkhead bulkhead;
+    private final ForwardedHeaders headers;
 
-    UpstreamCall(Upstream target, ResponseRelay relay, ProxyErrors errors, @Nullable Bulkhead bulkhead) {
+    UpstreamCall(Upstream target, ResponseRelay relay, ProxyErrors errors, @Nullable Bulkhead bulkhead,
+            ForwardedHeaders headers) {
         this.bulkhead = bulkhead;
+        this.headers = headers;
         this.upstream = target.properties();
         this.hostHeader = upstream.hostHeader();
         this.client = target.http().baseUrl(upstream.base());
@@ -60,7 +63,7 @@ final class UpstreamCall {
         Mono<Void> call = client.request(exchange.request().method())
                 .uri(exchange.target())
                 .send((request, outbound) -> {
-                    ForwardedHeaders.toUpstream(exchange, request.requestHeaders(), hostHeader, contentLength);
+                    headers.toUpstream(exchange, request.requestHeaders(), hostHeader, contentLength);
                     return sendsBody ? outbound.send(body) : outbound;
                 })
                 .response((response, responseBody) -> {

@@ -1,10 +1,12 @@
 package dev.keepwarm.web;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import dev.keepwarm.proxy.ProxyGate;
 import dev.keepwarm.web.Verdict.Pass;
 import dev.keepwarm.web.Verdict.Refuse;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,8 @@ final class ProxyAccess implements ProxyGate {
     }
 
     @Override
-    public Admission admit(HttpMethod method, String path, List<String> authorization) {
+    public Admission admit(HttpMethod method, String path, List<String> authorization,
+            Supplier<@Nullable String> client) {
         Verdict verdict = policy.check(method, path, authorization);
         if (verdict instanceof Pass pass) {
             if (pass.keyName() == null) {
@@ -39,7 +42,9 @@ final class ProxyAccess implements ProxyGate {
         }
         Refuse refuse = (Refuse) verdict;
         metrics.refused(refuse.reason());
-        log.debug("Refused {} {}: {}", method, path, refuse.reason().tag());
+        if (log.isDebugEnabled()) {
+            log.debug("Refused {} {} from {}: {}", method, path, client.get(), refuse.reason().tag());
+        }
         return Admission.refuse(refuse.status().value(), refuse.message(), refuse.challenge());
     }
 }

@@ -114,6 +114,6 @@ public class RewriteBenchmark {
 
     /** The proxy's own request mapper, for the default body limit. */
     static JsonMapper requestJson() {
-        return ProxyConfiguration.requestJson(new ProxyProperties(MAX_REQUEST_SIZE, null));
+        return ProxyConfiguration.requestJson(new ProxyProperties(MAX_REQUEST_SIZE, null, List.of()));
     }
 }
