@@ -165,6 +165,9 @@ final class Pinger {
         }
         if (error instanceof TimeoutException) {
             state.timedOut(WarmState.Call.PING);
+            if (!state.model(model).map(ModelState::resident).orElse(false)) {
+                state.loadUnanswered();
+            }
             log.warn("Ping of {} got no answer within keepwarm.warmer.ping-timeout ({} s)", model,
                     pingTimeout.toSeconds());
         } else {

@@ -54,6 +54,9 @@ final class StallDetector {
                     + "loading, while Ollama still answers. Its scheduler looks wedged (ollama/ollama#17408, #14407); "
                     + "keepwarm cannot fix that: restart Ollama. keepwarm sends no new pings until a load completes.",
                     ping.model(), ping.waited().toSeconds());
+        } else if (waiting.isEmpty() && stall.isPresent() && !state.loadsUnanswered()) {
+            state.stalled(null); // the waiting ping got its answer, and no load went unanswered
+            log.info("Ollama's loads complete again; keepwarm pings as usual");
         } else if (stall.isEmpty()) {
             probes = 0;
         }

@@ -50,6 +50,8 @@ public final class WarmState {
     private volatile boolean upstreamUp;
     private volatile @Nullable Instant lastContact;
     private volatile @Nullable Stall stall;
+    /** A load ping got no answer at all since the last load that completed. */
+    private volatile boolean loadUnanswered;
 
     public WarmState() {
         for (Call call : Call.values()) {
@@ -115,13 +117,25 @@ public final class WarmState {
 
     /** A load completed: whatever stalled Ollama's loads is over. */
     void loadCompleted() {
+        loadUnanswered = false;
         stall = null;
+    }
+
+    /** A ping that had to load its model got no answer before ping-timeout. */
+    void loadUnanswered() {
+        loadUnanswered = true;
+    }
+
+    /** Whether a load ping went unanswered since the last load that completed. */
+    boolean loadsUnanswered() {
+        return loadUnanswered;
     }
 
     /** Ollama answered a ping of the model (success or an error of its own): a stall waiting on it is over. */
     void answered(String name) {
         Stall current = stall;
         if (current != null && current.model().equals(ModelName.normalize(name))) {
+            loadUnanswered = false;
             stall = null;
         }
     }
