@@ -36,7 +36,9 @@ class AlertsTest {
         assertThat(rules).containsOnlyKeys("KeepwarmWarmModelNotResident", "KeepwarmPinnedModelColdStart",
                 "KeepwarmModelThrashing", "KeepwarmUpstreamDown");
         assertThat(rules.get("KeepwarmWarmModelNotResident"))
-                .containsEntry("expr", "keepwarm_model_resident == 0").containsEntry("for", "1m");
+                .containsEntry("expr", "max by (model) (keepwarm_model_warm_wanted) == 1"
+                        + " and max by (model) (keepwarm_model_resident) == 0")
+                .containsEntry("for", "1m");
         assertThat(rules.get("KeepwarmPinnedModelColdStart"))
                 .containsEntry("expr", "increase(keepwarm_cold_starts_total{pinned=\"true\"}[10m]) > 0");
         assertThat(rules.get("KeepwarmModelThrashing")).containsEntry("expr", "keepwarm_model_thrashing == 1");
@@ -81,8 +83,12 @@ class AlertsTest {
                 tests:
                   - interval: 15s
                     input_series:
+                      - series: 'keepwarm_model_warm_wanted{model="llama3.2:1b"}'
+                        values: '1x12'
                       - series: 'keepwarm_model_resident{model="llama3.2:1b"}'
                         values: '1 1 0x10'
+                      - series: 'keepwarm_model_warm_wanted{model="qwen3:4b"}'
+                        values: '1x12'
                       - series: 'keepwarm_model_resident{model="qwen3:4b"}'
                         values: '1x12'
                       - series: 'keepwarm_cold_starts_total{model="llama3.2:1b",pinned="true"}'
@@ -131,6 +137,74 @@ class AlertsTest {
                 annotations("KeepwarmPinnedModelColdStart", "llama3.2:1b", null),
                 annotations("KeepwarmModelThrashing", "llama3.2:1b", null),
                 annotations("KeepwarmUpstreamDown", null, "keepwarm:8081")));
+
+        Tools.Run run = Tools.run(ProjectFiles.ROOT, List.of(promtool.toString(), "test", "rules", test.toString()));
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("SUCCESS");
+    }
+
+    /**
+     * The residency alert asks whether the model is wanted warm now, across replicas: a scheduled model whose window
+     * ended (wanted 1 -> 0) and a model whose rule a reload dropped (its series go stale) do not fire, nor a model one
+     * of two replicas sees resident; a model wanted on both replicas and resident on neither fires once, by model.
+     */
+    @Test
+    void warmModelAlertFollowsSchedulesReloadsAndReplicas(@TempDir Path dir) throws IOException {
+        Path promtool = Tools.require("promtool", "prometheus");
+        Path test = dir.resolve("residency-test.yml");
+        Files.writeString(test, """
+                rule_files:
+                  - %s
+                evaluation_interval: 15s
+                tests:
+                  - interval: 15s
+                    input_series:
+                      # window ends at 75s; Ollama unloaded it at 30s (off-hours keep-alive)
+                      - series: 'keepwarm_model_warm_wanted{model="office:latest",instance="a"}'
+                        values: '1x4 0x16'
+                      - series: 'keepwarm_model_resident{model="office:latest",instance="a"}'
+                        values: '1 1 0x18'
+                      # a reload dropped the rule at 45s: keepwarm removed both gauges
+                      - series: 'keepwarm_model_warm_wanted{model="dropped:latest",instance="a"}'
+                        values: '1 1 1 stale'
+                      - series: 'keepwarm_model_resident{model="dropped:latest",instance="a"}'
+                        values: '1 1 0 stale'
+                      # replica b sees it resident
+                      - series: 'keepwarm_model_warm_wanted{model="shared:latest",instance="a"}'
+                        values: '1x20'
+                      - series: 'keepwarm_model_resident{model="shared:latest",instance="a"}'
+                        values: '0x20'
+                      - series: 'keepwarm_model_warm_wanted{model="shared:latest",instance="b"}'
+                        values: '1x20'
+                      - series: 'keepwarm_model_resident{model="shared:latest",instance="b"}'
+                        values: '1x20'
+                      # wanted on both replicas, resident on neither
+                      - series: 'keepwarm_model_warm_wanted{model="lost:latest",instance="a"}'
+                        values: '1x20'
+                      - series: 'keepwarm_model_resident{model="lost:latest",instance="a"}'
+                        values: '0x20'
+                      - series: 'keepwarm_model_warm_wanted{model="lost:latest",instance="b"}'
+                        values: '1x20'
+                      - series: 'keepwarm_model_resident{model="lost:latest",instance="b"}'
+                        values: '0x20'
+                    alert_rule_test:
+                      - eval_time: 45s
+                        alertname: KeepwarmWarmModelNotResident
+                        exp_alerts: []
+                      - eval_time: 105s
+                        alertname: KeepwarmWarmModelNotResident
+                        exp_alerts:
+                          - exp_labels: {model: "lost:latest", severity: warning}
+                            exp_annotations: %s
+                      - eval_time: 270s
+                        alertname: KeepwarmWarmModelNotResident
+                        exp_alerts:
+                          - exp_labels: {model: "lost:latest", severity: warning}
+                            exp_annotations: %s
+                """.formatted(ProjectFiles.path(ALERTS),
+                annotations("KeepwarmWarmModelNotResident", "lost:latest", null),
+                annotations("KeepwarmWarmModelNotResident", "lost:latest", null)));
 
         Tools.Run run = Tools.run(ProjectFiles.ROOT, List.of(promtool.toString(), "test", "rules", test.toString()));
 
