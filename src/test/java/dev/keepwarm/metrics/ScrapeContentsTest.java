@@ -14,10 +14,13 @@ import java.time.format.TextStyle;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.fake.ModelSpec;
@@ -121,8 +124,8 @@ class ScrapeContentsTest {
         for (String timer : List.of("keepwarm_request_seconds", "keepwarm_time_to_first_chunk_seconds")) {
             List<Scrape.Sample> buckets = scrape.find(timer + "_bucket", "model", "steady:latest");
             assertThat(buckets).as(timer).isNotEmpty();
-            buckets.stream().collect(java.util.stream.Collectors.groupingBy(sample -> {
-                java.util.Map<String, String> series = new java.util.TreeMap<>(sample.labels());
+            buckets.stream().collect(Collectors.groupingBy(sample -> {
+                Map<String, String> series = new TreeMap<>(sample.labels());
                 series.remove("le");
                 return series;
             })).forEach((series, samples) -> {
