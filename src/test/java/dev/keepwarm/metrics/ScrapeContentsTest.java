@@ -4,16 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.TextStyle;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -26,6 +21,7 @@ import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.fake.ModelSpec;
 import dev.keepwarm.support.Scrape;
 import dev.keepwarm.support.TestClock;
+import dev.keepwarm.support.WatchedPolicyFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +63,7 @@ class ScrapeContentsTest {
                     keep-alive: forever
                     warm: true
             """;
-    private static final Path POLICY_FILE = policyFile(OFFICE + STEADY);
+    private static final WatchedPolicyFile POLICY_FILE = WatchedPolicyFile.create(OFFICE + STEADY);
     private static final Pattern README_METRIC = Pattern.compile("`((?:keepwarm|resilience4j|reactor_netty)_[a-z0-9_]+)`");
 
     @LocalServerPort
@@ -80,7 +76,7 @@ class ScrapeContentsTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
         registry.add("management.server.port", () -> "0");
-        registry.add("keepwarm.policy-file", POLICY_FILE::toString);
+        registry.add("keepwarm.policy-file", () -> POLICY_FILE.path().toString());
         registry.add("keepwarm.security.api-keys[0].name", () -> "ci"); // a list binds from one source only
         registry.add("keepwarm.security.api-keys[0].key-sha256", () -> sha256(KEY));
     }
@@ -104,14 +100,14 @@ class ScrapeContentsTest {
     }
 
     @Test
-    void reloadThatDropsAWarmRuleRemovesTheModelsGaugesAndOneThatBringsItBackRestoresThem() throws IOException {
+    void reloadThatDropsAWarmRuleRemovesTheModelsGaugesAndOneThatBringsItBackRestoresThem() {
         await().atMost(Duration.ofSeconds(10)).until(() -> hasGauges(scrape(), "steady:latest"));
 
-        write(OFFICE);
+        POLICY_FILE.replace(OFFICE);
         await().atMost(Duration.ofSeconds(10)).until(() -> !hasAnyGauge(scrape(), "steady:latest"));
         assertThat(hasGauges(scrape(), "office:latest")).isTrue();
 
-        write(OFFICE + STEADY);
+        POLICY_FILE.replace(OFFICE + STEADY);
         await().atMost(Duration.ofSeconds(10)).until(() -> hasGauges(scrape(), "steady:latest"));
         assertThat(scrape().value("keepwarm_model_warm_wanted", "model", "steady:latest")).isEqualTo(1);
     }
@@ -203,11 +199,6 @@ class ScrapeContentsTest {
     }
 
     private static String officeRule() {
-        ZonedDateTime now = TestClock.CLOCK.instant().atZone(ZoneOffset.UTC);
-        ZonedDateTime start = now.minusHours(1);
-        String day = start.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT).toUpperCase(Locale.ROOT);
-        String window = String.format("%s %02d:%02d-%02d:%02d", day, start.getHour(), start.getMinute(),
-                now.plusHours(1).getHour(), now.plusHours(1).getMinute());
         return """
                 keepwarm:
                   policy:
@@ -223,23 +214,7 @@ class ScrapeContentsTest {
                           off-hours-keep-alive: 2m
                       - match: cold
                         keep-alive: 5m
-                """.formatted(window);
-    }
-
-    private static Path policyFile(String content) {
-        try {
-            Path file = Files.createTempDirectory("keepwarm-policies").resolve("policies.yml");
-            Files.writeString(file, content);
-            return file;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void write(String content) throws IOException {
-        Path next = POLICY_FILE.resolveSibling("next.yml");
-        Files.writeString(next, content);
-        Files.move(next, POLICY_FILE, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                """.formatted(WatchedPolicyFile.windowAround(TestClock.CLOCK.instant()));
     }
 
     private static String sha256(String key) {

@@ -74,14 +74,7 @@ class AlertsTest {
      */
     @Test
     void alertsFireWhenDue(@TempDir Path dir) throws IOException {
-        Path promtool = Tools.require("promtool", "prometheus");
-        Path test = dir.resolve("alerts-test.yml");
-        Files.writeString(test, """
-                rule_files:
-                  - %s
-                evaluation_interval: 15s
-                tests:
-                  - interval: 15s
+        assertPromtoolPasses(dir, """
                     input_series:
                       - series: 'keepwarm_model_warm_wanted{model="llama3.2:1b"}'
                         values: '1x12'
@@ -132,16 +125,11 @@ class AlertsTest {
                         exp_alerts:
                           - exp_labels: {instance: "keepwarm:8081", job: keepwarm, severity: critical}
                             exp_annotations: %s
-                """.formatted(ProjectFiles.path(ALERTS),
+                """.formatted(
                 annotations("KeepwarmWarmModelNotResident", "llama3.2:1b", null),
                 annotations("KeepwarmPinnedModelColdStart", "llama3.2:1b", null),
                 annotations("KeepwarmModelThrashing", "llama3.2:1b", null),
                 annotations("KeepwarmUpstreamDown", null, "keepwarm:8081")));
-
-        Tools.Run run = Tools.run(ProjectFiles.ROOT, List.of(promtool.toString(), "test", "rules", test.toString()));
-
-        assertThat(run.exitCode()).as(run.output()).isZero();
-        assertThat(run.output()).contains("SUCCESS");
     }
 
     /**
@@ -151,14 +139,7 @@ class AlertsTest {
      */
     @Test
     void warmModelAlertFollowsSchedulesReloadsAndReplicas(@TempDir Path dir) throws IOException {
-        Path promtool = Tools.require("promtool", "prometheus");
-        Path test = dir.resolve("residency-test.yml");
-        Files.writeString(test, """
-                rule_files:
-                  - %s
-                evaluation_interval: 15s
-                tests:
-                  - interval: 15s
+        assertPromtoolPasses(dir, """
                     input_series:
                       # window ends at 75s; Ollama unloaded it at 30s (off-hours keep-alive)
                       - series: 'keepwarm_model_warm_wanted{model="office:latest",instance="a"}'
@@ -202,12 +183,23 @@ class AlertsTest {
                         exp_alerts:
                           - exp_labels: {model: "lost:latest", severity: warning}
                             exp_annotations: %s
-                """.formatted(ProjectFiles.path(ALERTS),
+                """.formatted(
                 annotations("KeepwarmWarmModelNotResident", "lost:latest", null),
                 annotations("KeepwarmWarmModelNotResident", "lost:latest", null)));
+    }
 
+    /** Runs promtool's rule unit test on alerts.yml, sampled and evaluated every 15 s, with these series and cases. */
+    private static void assertPromtoolPasses(Path dir, String seriesAndCases) throws IOException {
+        Path promtool = Tools.require("promtool", "prometheus");
+        Path test = dir.resolve("alerts-test.yml");
+        Files.writeString(test, """
+                rule_files:
+                  - %s
+                evaluation_interval: 15s
+                tests:
+                  - interval: 15s
+                """.formatted(ProjectFiles.path(ALERTS)) + seriesAndCases);
         Tools.Run run = Tools.run(ProjectFiles.ROOT, List.of(promtool.toString(), "test", "rules", test.toString()));
-
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("SUCCESS");
     }
