@@ -17,6 +17,16 @@ import io.micrometer.core.instrument.Timer;
  */
 final class RequestMeters {
 
+    /**
+     * Latency buckets of the request and first-chunk timers, 10 ms to 10 min: a warm token to a cold 70B load and
+     * a long generation. Fixed, so each timer publishes these 17 buckets (and +Inf) and histogram_quantile works.
+     */
+    static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20),
+            Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(180),
+            Duration.ofSeconds(300), Duration.ofSeconds(600)};
+
     private final MeterRegistry registry;
     private final String model;
     private final String endpoint;
@@ -26,6 +36,7 @@ final class RequestMeters {
     private volatile Timer firstChunk;
     private volatile Timer load;
     private volatile Counter tokens;
+    private volatile Counter evalSeconds;
     private volatile DistributionSummary tokensPerSecond;
 
     RequestMeters(MeterRegistry registry, String model, String endpoint, Function<String, Timer> loadTimer) {
@@ -42,7 +53,8 @@ final class RequestMeters {
     void firstChunk(long nanos) {
         Timer timer = firstChunk;
         if (timer == null) {
-            timer = Timer.builder("keepwarm.time.to.first.chunk").description("request start to the first response byte")
+            timer = latency(Timer.builder("keepwarm.time.to.first.chunk")
+                    .description("request start to the first response byte"))
                     .tags("model", model, "endpoint", endpoint).register(registry);
             firstChunk = timer;
         }
@@ -50,8 +62,8 @@ final class RequestMeters {
     }
 
     void request(String status, long nanos) {
-        requests.computeIfAbsent(status, s -> Timer.builder("keepwarm.request")
-                .description("whole proxied request, to the last byte")
+        requests.computeIfAbsent(status, s -> latency(Timer.builder("keepwarm.request")
+                .description("whole proxied request, to the last byte"))
                 .tags("model", model, "endpoint", endpoint, "status", s).register(registry))
                 .record(Duration.ofNanos(nanos));
     }
@@ -80,6 +92,15 @@ final class RequestMeters {
         }
         counter.increment(evalCount);
         if (evalDurationNs > 0) {
+            Counter eval = evalSeconds;
+            if (eval == null) {
+                // rate(tokens) / rate(eval seconds) is the true token rate; the summary below averages per-request rates
+                eval = Counter.builder("keepwarm.eval").baseUnit("seconds")
+                        .description("time spent generating tokens (eval_duration)").tags("model", model)
+                        .register(registry);
+                evalSeconds = eval;
+            }
+            eval.increment(evalDurationNs / 1e9);
             DistributionSummary summary = tokensPerSecond;
             if (summary == null) {
                 summary = DistributionSummary.builder("keepwarm.tokens.per.second")
@@ -88,5 +109,10 @@ final class RequestMeters {
             }
             summary.record(evalCount / (evalDurationNs / 1e9));
         }
+    }
+
+    private static Timer.Builder latency(Timer.Builder timer) {
+        return timer.serviceLevelObjectives(LATENCY_BUCKETS).minimumExpectedValue(LATENCY_BUCKETS[0])
+                .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1]);
     }
 }

@@ -2,44 +2,52 @@ package dev.keepwarm.metrics;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.ModelRule;
+import dev.keepwarm.policy.Policies;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.ModelState;
 import dev.keepwarm.warmer.PingListener;
 import dev.keepwarm.warmer.PingOutcome;
 import dev.keepwarm.warmer.WarmState;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Gauges read from the warmer's state at scrape time: residency, expiry and thrashing per warm model, and whether
- * Ollama answers. Registered for every concrete warm rule at start and for every other model a ping touches.
+ * Gauges read from the warmer's state at scrape time: whether a model is wanted warm now (its rule is warm and inside
+ * its schedule), residency, expiry and thrashing, and whether Ollama answers. A model's gauges exist while a warm rule
+ * governs it: registered for every concrete warm rule at start and after each policy reload, and for a model a ping
+ * touches; a reload that leaves no warm rule for a model removes them, so alerts do not see a model nobody wants warm.
  */
 final class StateMeters implements PingListener {
 
     private final MeterRegistry registry;
     private final WarmState state;
     private final ModelTags models;
+    private final PolicySource policies;
     private final Clock clock;
-    private final Set<String> registered = ConcurrentHashMap.newKeySet();
+    /** model tag -> its gauges */
+    private final Map<String, List<Meter>> registered = new ConcurrentHashMap<>();
 
     StateMeters(MeterRegistry registry, WarmState state, ModelTags models, PolicySource policies, Clock clock) {
         this.registry = registry;
         this.state = state;
         this.models = models;
+        this.policies = policies;
         this.clock = clock;
         Gauge.builder("keepwarm.upstream.up", state, s -> s.upstreamUp() ? 1 : 0)
                 .description("1 when the last contact with Ollama succeeded").register(registry);
-        for (ModelRule rule : policies.current().rules()) {
-            if (rule.warm() && rule.concrete()) {
-                register(rule.match());
-            }
-        }
+        reloaded(policies.current());
+        policies.addListener(this::reloaded);
     }
 
     @Override
@@ -47,24 +55,48 @@ final class StateMeters implements PingListener {
         register(model);
     }
 
-    private void register(String model) {
+    /** Drops the gauges of models no warm rule governs any more, and registers those of new concrete warm rules. */
+    synchronized void reloaded(Policies current) {
+        Set<String> keep = registered.keySet().stream().filter(tag -> warmRule(current, tag))
+                .collect(Collectors.toSet());
+        registered.keySet().stream().filter(tag -> !keep.contains(tag)).toList()
+                .forEach(tag -> registered.remove(tag).forEach(registry::remove));
+        for (ModelRule rule : current.rules()) {
+            if (rule.warm() && rule.concrete()) {
+                register(rule.match());
+            }
+        }
+    }
+
+    private static boolean warmRule(Policies current, String model) {
+        return current.rule(model).map(ModelRule::warm).orElse(false);
+    }
+
+    private synchronized void register(String model) {
         String tag = models.tag(model);
-        if (ModelTags.OTHER.equals(tag) || !registered.add(tag)) {
+        if (ModelTags.OTHER.equals(tag) || registered.containsKey(tag)) {
             return;
         }
         String name = ModelName.normalize(model);
-        Gauge.builder("keepwarm.model.resident", () -> model(name).resident() ? 1 : 0)
-                .description("1 when the model is loaded").tags("model", tag).register(registry);
-        Gauge.builder("keepwarm.model.expires.in", () -> expiresIn(model(name))).baseUnit("seconds")
-                .description("seconds until Ollama unloads the model; +Inf when pinned forever, 0 when not loaded")
-                .tags("model", tag).register(registry);
-        // present from the start, so increase() sees the first cold start of a pinned model
-        io.micrometer.core.instrument.Counter.builder("keepwarm.cold.starts")
-                .description("client requests that paid a cold load").tags("model", tag, "pinned", "true")
-                .register(registry);
-        Gauge.builder("keepwarm.model.thrashing", () -> model(name).thrashing() ? 1 : 0)
-                .description("1 while the model is re-loaded too often and its pings back off").tags("model", tag)
-                .register(registry);
+        registered.put(tag, List.of(
+                Gauge.builder("keepwarm.model.warm.wanted", () -> wantedNow(name) ? 1 : 0)
+                        .description("1 while the model's rule is warm and inside its schedule: the warmer keeps it loaded")
+                        .tags("model", tag).register(registry),
+                Gauge.builder("keepwarm.model.resident", () -> model(name).resident() ? 1 : 0)
+                        .description("1 when the model is loaded").tags("model", tag).register(registry),
+                Gauge.builder("keepwarm.model.expires.in", () -> expiresIn(model(name))).baseUnit("seconds")
+                        .description("seconds until Ollama unloads the model; +Inf when pinned forever, 0 when not loaded")
+                        .tags("model", tag).register(registry),
+                Gauge.builder("keepwarm.model.thrashing", () -> model(name).thrashing() ? 1 : 0)
+                        .description("1 while the model is re-loaded too often and its pings back off")
+                        .tags("model", tag).register(registry)));
+        // present from the start, so increase() sees the first cold start of a pinned model; a counter, kept on reload
+        Counter.builder("keepwarm.cold.starts").description("client requests that paid a cold load")
+                .tags("model", tag, "pinned", "true").register(registry);
+    }
+
+    private boolean wantedNow(String name) {
+        return policies.current().rule(name).map(rule -> rule.warmAt(clock.instant())).orElse(false);
     }
 
     private ModelState model(String name) {

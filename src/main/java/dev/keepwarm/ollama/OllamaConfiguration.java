@@ -25,6 +25,9 @@ class OllamaConfiguration {
                 .pendingAcquireMaxCount(-1)
                 // a queued request waits as long as a stream may be silent, never less than a model load
                 .pendingAcquireTimeout(properties.idleTimeout())
+                // reactor_netty_connection_provider_* gauges, tagged by pool name and Ollama's address (bounded):
+                // Reactor Netty registers them in Micrometer's global registry, which Boot adds its registry to
+                .metrics(true)
                 .build();
         HttpClient http = HttpClient.create(pool)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())

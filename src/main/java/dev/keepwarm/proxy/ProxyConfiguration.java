@@ -2,11 +2,13 @@ package dev.keepwarm.proxy;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 import dev.keepwarm.metrics.KeepwarmMetrics;
 import dev.keepwarm.ollama.Upstream;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import org.jspecify.annotations.Nullable;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.Warmer;
@@ -28,14 +30,17 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class ProxyConfiguration {
 
+    /** The proxy's bulkhead in Resilience4j's registry: {@code resilience4j.bulkhead.instances.ollama-proxy}. */
+    static final String BULKHEAD = "ollama-proxy";
+
     @Bean
     ProxyHandler proxyHandler(Upstream upstream, ProxyProperties proxy, PolicySource policies, Clock clock,
-            Warmer warmer, KeepwarmMetrics metrics, ObjectProvider<ProxyGate> gate) {
+            Warmer warmer, KeepwarmMetrics metrics, ObjectProvider<ProxyGate> gate, BulkheadRegistry bulkheads) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
         ForwardedHeaders headers = new ForwardedHeaders(TrustedProxies.parse(proxy.trustedProxies()));
-        UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy), headers);
+        UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy, bulkheads), headers);
         return new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), new RequestRewriter(policies, clock, json), call,
                 errors, proxy.maxRequestSize(), warmer, metrics, headers);
     }
@@ -46,13 +51,25 @@ class ProxyConfiguration {
         return routes -> routes.route(request -> true, handler);
     }
 
-    /** Caps requests in flight to Ollama ({@code keepwarm.proxy.max-concurrent}); none when unset. */
-    private static @Nullable Bulkhead bulkhead(ProxyProperties proxy) {
+    /**
+     * Caps requests in flight to Ollama: the registry's {@code ollama-proxy} bulkhead, so its meters are published.
+     * {@code keepwarm.proxy.max-concurrent} sets its limit; {@code resilience4j.bulkhead.instances.ollama-proxy}
+     * settings (such as max-wait-duration) apply as well, and its max-concurrent-calls only when max-concurrent is
+     * unset. Neither set: no bulkhead. A request that finds it full is not queued unless max-wait-duration says so.
+     */
+    static @Nullable Bulkhead bulkhead(ProxyProperties proxy, BulkheadRegistry registry) {
+        Optional<Bulkhead> configured = registry.find(BULKHEAD); // the Boot starter creates configured instances
         if (proxy.maxConcurrent() == null) {
-            return null;
+            return configured.orElse(null);
         }
-        return Bulkhead.of("ollama-proxy", BulkheadConfig.custom().maxConcurrentCalls(proxy.maxConcurrent())
-                .maxWaitDuration(Duration.ZERO).build());
+        BulkheadConfig base = configured.map(Bulkhead::getBulkheadConfig)
+                .orElseGet(() -> BulkheadConfig.custom().maxWaitDuration(Duration.ZERO).build());
+        BulkheadConfig config = BulkheadConfig.from(base).maxConcurrentCalls(proxy.maxConcurrent()).build();
+        if (configured.isPresent()) {
+            configured.get().changeConfig(config);
+            return configured.get();
+        }
+        return registry.bulkhead(BULKHEAD, config);
     }
 
     /**

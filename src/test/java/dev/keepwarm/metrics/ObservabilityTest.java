@@ -120,6 +120,7 @@ class ObservabilityTest {
         OLLAMA.tokens(8, Duration.ofMillis(20));
         double before = scrape().value("keepwarm_tokens_per_second_sum", "model", "pinned:latest");
         double tokensBefore = scrape().value("keepwarm_generated_tokens_total", "model", "pinned:latest");
+        double evalBefore = scrape().value("keepwarm_eval_seconds_total", "model", "pinned:latest");
         JsonNode answer = generate("pinned");
         double expected = answer.get("eval_count").asLong() / (answer.get("eval_duration").asLong() / 1e9);
 
@@ -128,6 +129,9 @@ class ObservabilityTest {
                 .isCloseTo(expected, within(expected * 1e-6));
         assertThat(after.value("keepwarm_generated_tokens_total", "model", "pinned:latest") - tokensBefore)
                 .isEqualTo(answer.get("eval_count").asLong());
+        // summed before dividing, rate(tokens) / rate(eval seconds) is the true rate over many requests
+        assertThat(after.value("keepwarm_eval_seconds_total", "model", "pinned:latest") - evalBefore)
+                .isCloseTo(answer.get("eval_duration").asLong() / 1e9, within(1e-9));
     }
 
     @Test
@@ -139,10 +143,13 @@ class ObservabilityTest {
                 "keepwarm_request_seconds_count", "keepwarm_time_to_first_chunk_seconds_count",
                 "keepwarm_generated_tokens_total", "keepwarm_tokens_per_second_count",
                 "keepwarm_keep_alive_decisions_total", "keepwarm_pings_total", "keepwarm_model_resident",
+                "keepwarm_model_warm_wanted", "keepwarm_eval_seconds_total", "keepwarm_request_seconds_bucket",
+                "keepwarm_time_to_first_chunk_seconds_bucket",
                 "keepwarm_model_expires_in_seconds", "keepwarm_model_thrashing", "keepwarm_upstream_up",
                 "resilience4j_circuitbreaker_state", "jvm_memory_used_bytes");
         Scrape scrape = scrape();
         assertThat(scrape.value("keepwarm_model_resident", "model", "pinned:latest")).isEqualTo(1);
+        assertThat(scrape.value("keepwarm_model_warm_wanted", "model", "pinned:latest")).isEqualTo(1);
         assertThat(scrape.value("keepwarm_model_expires_in_seconds", "model", "pinned:latest"))
                 .isEqualTo(Double.POSITIVE_INFINITY);
         assertThat(scrape.value("keepwarm_pings_total", "model", "pinned:latest", "outcome", "loaded")).isPositive();
@@ -176,7 +183,7 @@ class ObservabilityTest {
         while (inAlerts.find()) {
             alerted.add(inAlerts.group());
         }
-        assertThat(alerted).contains("keepwarm_model_resident", "keepwarm_cold_starts_total",
+        assertThat(alerted).contains("keepwarm_model_warm_wanted", "keepwarm_model_resident", "keepwarm_cold_starts_total",
                 "keepwarm_model_thrashing", "keepwarm_upstream_up");
         assertThat(scrape().names()).containsAll(alerted);
     }

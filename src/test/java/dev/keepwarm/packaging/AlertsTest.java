@@ -36,7 +36,9 @@ class AlertsTest {
         assertThat(rules).containsOnlyKeys("KeepwarmWarmModelNotResident", "KeepwarmPinnedModelColdStart",
                 "KeepwarmModelThrashing", "KeepwarmUpstreamDown");
         assertThat(rules.get("KeepwarmWarmModelNotResident"))
-                .containsEntry("expr", "keepwarm_model_resident == 0").containsEntry("for", "1m");
+                .containsEntry("expr", "max by (model) (keepwarm_model_warm_wanted) == 1"
+                        + " and max by (model) (keepwarm_model_resident) == 0")
+                .containsEntry("for", "1m");
         assertThat(rules.get("KeepwarmPinnedModelColdStart"))
                 .containsEntry("expr", "increase(keepwarm_cold_starts_total{pinned=\"true\"}[10m]) > 0");
         assertThat(rules.get("KeepwarmModelThrashing")).containsEntry("expr", "keepwarm_model_thrashing == 1");
@@ -72,17 +74,14 @@ class AlertsTest {
      */
     @Test
     void alertsFireWhenDue(@TempDir Path dir) throws IOException {
-        Path promtool = Tools.require("promtool", "prometheus");
-        Path test = dir.resolve("alerts-test.yml");
-        Files.writeString(test, """
-                rule_files:
-                  - %s
-                evaluation_interval: 15s
-                tests:
-                  - interval: 15s
+        assertPromtoolPasses(dir, """
                     input_series:
+                      - series: 'keepwarm_model_warm_wanted{model="llama3.2:1b"}'
+                        values: '1x12'
                       - series: 'keepwarm_model_resident{model="llama3.2:1b"}'
                         values: '1 1 0x10'
+                      - series: 'keepwarm_model_warm_wanted{model="qwen3:4b"}'
+                        values: '1x12'
                       - series: 'keepwarm_model_resident{model="qwen3:4b"}'
                         values: '1x12'
                       - series: 'keepwarm_cold_starts_total{model="llama3.2:1b",pinned="true"}'
@@ -126,14 +125,81 @@ class AlertsTest {
                         exp_alerts:
                           - exp_labels: {instance: "keepwarm:8081", job: keepwarm, severity: critical}
                             exp_annotations: %s
-                """.formatted(ProjectFiles.path(ALERTS),
+                """.formatted(
                 annotations("KeepwarmWarmModelNotResident", "llama3.2:1b", null),
                 annotations("KeepwarmPinnedModelColdStart", "llama3.2:1b", null),
                 annotations("KeepwarmModelThrashing", "llama3.2:1b", null),
                 annotations("KeepwarmUpstreamDown", null, "keepwarm:8081")));
+    }
 
+    /**
+     * The residency alert asks whether the model is wanted warm now, across replicas: a scheduled model whose window
+     * ended (wanted 1 -> 0) and a model whose rule a reload dropped (its series go stale) do not fire, nor a model one
+     * of two replicas sees resident; a model wanted on both replicas and resident on neither fires once, by model.
+     */
+    @Test
+    void warmModelAlertFollowsSchedulesReloadsAndReplicas(@TempDir Path dir) throws IOException {
+        assertPromtoolPasses(dir, """
+                    input_series:
+                      # window ends at 75s; Ollama unloaded it at 30s (off-hours keep-alive)
+                      - series: 'keepwarm_model_warm_wanted{model="office:latest",instance="a"}'
+                        values: '1x4 0x16'
+                      - series: 'keepwarm_model_resident{model="office:latest",instance="a"}'
+                        values: '1 1 0x18'
+                      # a reload dropped the rule at 45s: keepwarm removed both gauges
+                      - series: 'keepwarm_model_warm_wanted{model="dropped:latest",instance="a"}'
+                        values: '1 1 1 stale'
+                      - series: 'keepwarm_model_resident{model="dropped:latest",instance="a"}'
+                        values: '1 1 0 stale'
+                      # replica b sees it resident
+                      - series: 'keepwarm_model_warm_wanted{model="shared:latest",instance="a"}'
+                        values: '1x20'
+                      - series: 'keepwarm_model_resident{model="shared:latest",instance="a"}'
+                        values: '0x20'
+                      - series: 'keepwarm_model_warm_wanted{model="shared:latest",instance="b"}'
+                        values: '1x20'
+                      - series: 'keepwarm_model_resident{model="shared:latest",instance="b"}'
+                        values: '1x20'
+                      # wanted on both replicas, resident on neither
+                      - series: 'keepwarm_model_warm_wanted{model="lost:latest",instance="a"}'
+                        values: '1x20'
+                      - series: 'keepwarm_model_resident{model="lost:latest",instance="a"}'
+                        values: '0x20'
+                      - series: 'keepwarm_model_warm_wanted{model="lost:latest",instance="b"}'
+                        values: '1x20'
+                      - series: 'keepwarm_model_resident{model="lost:latest",instance="b"}'
+                        values: '0x20'
+                    alert_rule_test:
+                      - eval_time: 45s
+                        alertname: KeepwarmWarmModelNotResident
+                        exp_alerts: []
+                      - eval_time: 105s
+                        alertname: KeepwarmWarmModelNotResident
+                        exp_alerts:
+                          - exp_labels: {model: "lost:latest", severity: warning}
+                            exp_annotations: %s
+                      - eval_time: 270s
+                        alertname: KeepwarmWarmModelNotResident
+                        exp_alerts:
+                          - exp_labels: {model: "lost:latest", severity: warning}
+                            exp_annotations: %s
+                """.formatted(
+                annotations("KeepwarmWarmModelNotResident", "lost:latest", null),
+                annotations("KeepwarmWarmModelNotResident", "lost:latest", null)));
+    }
+
+    /** Runs promtool's rule unit test on alerts.yml, sampled and evaluated every 15 s, with these series and cases. */
+    private static void assertPromtoolPasses(Path dir, String seriesAndCases) throws IOException {
+        Path promtool = Tools.require("promtool", "prometheus");
+        Path test = dir.resolve("alerts-test.yml");
+        Files.writeString(test, """
+                rule_files:
+                  - %s
+                evaluation_interval: 15s
+                tests:
+                  - interval: 15s
+                """.formatted(ProjectFiles.path(ALERTS)) + seriesAndCases);
         Tools.Run run = Tools.run(ProjectFiles.ROOT, List.of(promtool.toString(), "test", "rules", test.toString()));
-
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("SUCCESS");
     }
