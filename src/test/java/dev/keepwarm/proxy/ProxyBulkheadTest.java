@@ -55,6 +55,6 @@ class ProxyBulkheadTest {
     }
 
     private static ProxyProperties proxy(Integer maxConcurrent) {
-        return new ProxyProperties(DataSize.ofMegabytes(64), maxConcurrent);
+        return new ProxyProperties(DataSize.ofMegabytes(64), maxConcurrent, java.util.List.of());
     }
 }
