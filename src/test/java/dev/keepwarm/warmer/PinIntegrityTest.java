@@ -39,7 +39,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
 @SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
         "keepwarm.warmer.interval=500ms",
         "keepwarm.warmer.ps-timeout=400ms",
-        "keepwarm.warmer.ping-timeout=2s",
+        "keepwarm.warmer.ping-timeout=5s",
         "keepwarm.warmer.verify-interval=1s",
         "keepwarm.warmer.thrash.reloads=1000",
         "keepwarm.policy.models[0].match=pinned",
@@ -142,7 +142,7 @@ class PinIntegrityTest {
 
         await().during(Duration.ofMillis(5000)).atMost(Duration.ofSeconds(6)).until(() -> ollamaHealth().contains("\"DOWN\"")); // ten intervals of wedge
         assertThat(pingsAfterUnload("pinned")).as("pings sent into a wedge of ten intervals").isBetween(1L, 5L);
-        assertThat(vOneAnswers(1)).as("/v1 requests for a resident model still work").isTrue();
+        assertThat(generate("tuned").path("done").asBoolean()).as("requests for a resident model still work").isTrue();
 
         OLLAMA.unwedge();
 
@@ -190,7 +190,7 @@ class PinIntegrityTest {
                 .flatMap(i -> client().post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
                         .bodyValue("{\"model\":\"qwen-made-up-" + i + "\",\"messages\":[]}")
                         .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value())),
-                        8)
+                        4)
                 .collectList()
                 .block(Duration.ofSeconds(120));
         // A flood of pings that wait longer than an interval looks like a stall until the next pass clears it.
