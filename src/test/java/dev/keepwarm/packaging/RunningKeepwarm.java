@@ -28,7 +28,8 @@ final class RunningKeepwarm implements AutoCloseable {
         spring.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                 new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                         Map.copyOf(environment)));
-        return new RunningKeepwarm(new SpringApplicationBuilder(KeepwarmApplication.class).environment(spring)
+        return new RunningKeepwarm(new SpringApplicationBuilder(KeepwarmApplication.class).main(KeepwarmApplication.class)
+                .environment(spring)
                 .run(args));
     }
 
