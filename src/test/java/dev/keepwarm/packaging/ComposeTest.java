@@ -5,8 +5,13 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.keepwarm.fake.FakeOllama;
 
 import dev.keepwarm.policy.PolicyProperties;
+
+import org.springframework.http.MediaType;
 
 import static dev.keepwarm.packaging.ProjectFiles.at;
 import static dev.keepwarm.packaging.ProjectFiles.list;
@@ -63,6 +68,30 @@ class ComposeTest {
         assertThat(list(keepwarm.get("ports"))).contains("8080:8080");
         assertThat(list(keepwarm.get("volumes")))
                 .contains("./deploy/compose/application.yml:/config/application.yml:ro");
+    }
+
+    /**
+     * The keepwarm service as Compose starts it: the image's ENV, the service's environment, its mounted
+     * application.yml (copied under a temporary directory at its mount path). The test's own: random ports, and the
+     * upstream URL pointing at the fake Ollama instead of the service name Compose's network resolves.
+     */
+    @Test
+    void keepwarmStartsWithTheServicesEnvironmentAndFileAndProxies(@TempDir Path dir) {
+        try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2:1b")) {
+            ContainerRun container = ContainerRun.ofCompose(service("keepwarm"), dir);
+            assertThat(container.environment()).containsEntry("KEEPWARM_UPSTREAM_URL", "http://ollama:11434");
+
+            try (RunningKeepwarm keepwarm = RunningKeepwarm.start(container.environment(),
+                    RunningKeepwarm.randomPorts("--keepwarm.upstream.url=" + ollama.url()))) {
+                keepwarm.proxy().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue("{\"model\":\"llama3.2:1b\",\"prompt\":\"hi\",\"stream\":false}").exchange()
+                        .expectStatus().isOk()
+                        // the rule of the mounted deploy/compose/application.yml
+                        .expectHeader().valueEquals("X-Keepwarm-Keep-Alive", "-1; rule=llama3.2:1b; action=override")
+                        .expectBody().jsonPath("$.done").isEqualTo(true);
+                keepwarm.management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+            }
+        }
     }
 
     @Test

@@ -1,12 +1,15 @@
 package dev.keepwarm.packaging;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import com.marcnuri.helm.Helm;
@@ -17,16 +20,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
+import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.PolicyProperties;
+import dev.keepwarm.web.ApiKey;
+import dev.keepwarm.web.Scope;
 
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static dev.keepwarm.packaging.ProjectFiles.at;
 import static dev.keepwarm.packaging.ProjectFiles.list;
@@ -47,15 +50,41 @@ class HelmChartTest {
         return render(template -> template);
     }
 
+    /** Held by the clients; the values carry only their hashes. */
+    private static final String WEBUI_KEY = "kw-helm-webui-6c0d2f";
+    private static final String OPS_KEY = "kw-helm-ops-a93e71";
+
     private static Manifests renderEverythingOn() {
-        return render(template -> template
+        return render(HelmChartTest::everythingOn);
+    }
+
+    private static TemplateCommand everythingOn(TemplateCommand template) {
+        return template
                 .set("serviceMonitor.enabled", "true")
                 .set("prometheusRule.enabled", "true")
                 .set("podDisruptionBudget.enabled", "true")
                 .set("autoscaling.enabled", "true")
+                .set("networkPolicy.enabled", "true")
+                .set("networkPolicy.from[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name", "apps")
                 .set("apiKeys.enabled", "true")
-                .set("apiKeys.keys[0]", "key-one")
-                .set("apiKeys.keys[1]", "key-two"));
+                .set("apiKeys.keys[0].name", "webui")
+                .set("apiKeys.keys[0].key-sha256", sha256(WEBUI_KEY))
+                .set("apiKeys.keys[0].scopes[0]", "inference")
+                .set("apiKeys.keys[1].name", "ops")
+                .set("apiKeys.keys[1].key-sha256", sha256(OPS_KEY))
+                .set("apiKeys.keys[1].scopes[0]", "admin")
+                .set("extraEnv[0].name", "KEEPWARM_SECURITY_ADMINROUTES")
+                .set("extraEnv[0].value", "admin-scope");
+    }
+
+    private static String sha256(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     @Test
@@ -80,7 +109,7 @@ class HelmChartTest {
         Manifests manifests = renderEverythingOn();
 
         assertThat(manifests.kinds()).containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment", "Secret",
-                "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget", "HorizontalPodAutoscaler");
+                "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy");
         assertThat(manifests.only("HorizontalPodAutoscaler").get("apiVersion")).isEqualTo("autoscaling/v2");
         assertThat(manifests.only("PodDisruptionBudget").get("apiVersion")).isEqualTo("policy/v1");
         assertThat(map(at(manifests.only("Deployment"), "spec"))).doesNotContainKey("replicas");
@@ -235,35 +264,75 @@ class HelmChartTest {
         assertThat(rule.get("spec")).isEqualTo(new Yaml().load(ProjectFiles.read("deploy/prometheus/alerts.yml")));
     }
 
+    /**
+     * Every option on, the way a pod would start: the container's environment, its ConfigMap and Secret files at
+     * their mount paths (copied under a temporary directory), the fake Ollama as upstream.url. Only the ports are
+     * the test's own.
+     */
     @Test
-    void apiKeysComeFromASecretAndBindAsKeepwarmSecurityApiKeys() {
+    void withEveryOptionOnTheApplicationStartsAndChecksTheKeys(@TempDir Path dir) {
+        try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2:1b")) {
+            Manifests manifests = render(template -> everythingOn(template).set("upstream.url", ollama.url().toString()));
+            ContainerRun container = ContainerRun.ofHelm(manifests, dir);
+
+            try (RunningKeepwarm keepwarm = RunningKeepwarm.start(container.environment(), RunningKeepwarm.randomPorts())) {
+                generate(keepwarm, WEBUI_KEY).expectStatus().isOk()
+                        .expectHeader().valueEquals("X-Keepwarm-Keep-Alive", "-1; rule=llama3.2:1b; action=override")
+                        .expectBody().jsonPath("$.done").isEqualTo(true);
+                generate(keepwarm, null).expectStatus().isUnauthorized();
+                generate(keepwarm, sha256(WEBUI_KEY)).expectStatus().isUnauthorized();
+                // extraEnv's admin-routes=admin-scope and the keys' scopes
+                keepwarm.proxy().post().uri("/api/pull").headers(headers -> headers.setBearerAuth(WEBUI_KEY))
+                        .bodyValue("{\"model\":\"llama3.2:1b\"}").exchange().expectStatus().isForbidden();
+                keepwarm.management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+            }
+        }
+    }
+
+    private static WebTestClient.ResponseSpec generate(RunningKeepwarm keepwarm, String key) {
+        return keepwarm.proxy().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
+                .headers(headers -> {
+                    if (key != null) {
+                        headers.setBearerAuth(key);
+                    }
+                })
+                .bodyValue("{\"model\":\"llama3.2:1b\",\"prompt\":\"hi\",\"stream\":false}").exchange();
+    }
+
+    @Test
+    void apiKeysComeFromASecretFileHoldingOnlyTheirHashes(@TempDir Path dir) {
         Manifests manifests = renderEverythingOn();
+        ContainerRun container = ContainerRun.ofHelm(manifests, dir);
 
-        Map<String, Object> secret = manifests.only("Secret");
-        String keys = new String(Base64.getDecoder().decode((String) at(secret, "data", "api-keys")),
-                StandardCharsets.UTF_8);
-        assertThat(keys).isEqualTo("key-one,key-two");
-        Map<String, Object> variable = map(list(manifests.container().get("env")).stream()
-                .filter(env -> "KEEPWARM_SECURITY_APIKEYS".equals(map(env).get("name"))).findFirst().orElseThrow());
-        assertThat(at(variable, "valueFrom", "secretKeyRef"))
-                .isEqualTo(Map.of("name", at(secret, "metadata", "name"), "key", "api-keys"));
+        String apiKeysYml = container.file("/etc/keepwarm/api-keys/api-keys.yml");
+        assertThat(KeepwarmConfig.of(apiKeysYml).security().apiKeys()).satisfiesExactly(
+                webui -> assertThat(webui).extracting(ApiKey::name, ApiKey::keySha256, ApiKey::scopes)
+                        .containsExactly("webui", sha256(WEBUI_KEY), Set.of(Scope.INFERENCE)),
+                ops -> assertThat(ops).extracting(ApiKey::name, ApiKey::keySha256, ApiKey::scopes)
+                        .containsExactly("ops", sha256(OPS_KEY), Set.of(Scope.ADMIN)));
+        assertThat(manifests.objects().toString()).doesNotContain(WEBUI_KEY).doesNotContain(OPS_KEY);
+        assertThat(manifests.applicationYml()).doesNotContain(sha256(WEBUI_KEY));
+        assertThat(container.environment()).doesNotContainKey("KEEPWARM_SECURITY_APIKEYS");
         assertThat(manifests.podAnnotation("checksum/api-keys")).matches("[0-9a-f]{64}");
+    }
 
-        // The variable as Spring Boot reads the environment: keepwarm.security.api-keys, a list.
-        var environment = new SystemEnvironmentPropertySource(
-                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of("KEEPWARM_SECURITY_APIKEYS", keys));
-        assertThat(new Binder(ConfigurationPropertySources.from(environment))
-                .bind("keepwarm.security.api-keys", Bindable.listOf(String.class)).get())
-                .containsExactly("key-one", "key-two");
-        assertThat(map(new Yaml().load(manifests.applicationYml())).toString()).doesNotContain("key-one");
+    @Test
+    void aPlainKeyInsteadOfItsHashFailsTheRender() {
+        assertThatThrownBy(() -> render(template -> template.set("apiKeys.enabled", "true")
+                .set("apiKeys.keys[0].name", "webui").set("apiKeys.keys[0].key-sha256", WEBUI_KEY)))
+                .hasMessageContaining("apiKeys.keys[0].key-sha256 must be the SHA-256 of the key as 64 hex characters");
+        assertThatThrownBy(() -> render(template -> template.set("apiKeys.enabled", "true")
+                .set("apiKeys.keys[0]", WEBUI_KEY)))
+                .hasMessageContaining("apiKeys.keys[0] must be {name, key-sha256, scopes}");
     }
 
     @Test
     void apiKeysAreAbsentUnlessEnabled() {
         Manifests manifests = renderDefaults();
 
-        assertThat(list(manifests.container().get("env")))
-                .noneMatch(env -> map(env).get("name").toString().startsWith("KEEPWARM_SECURITY"));
+        assertThat(list(manifests.container().get("env"))).contains(
+                Map.of("name", "SPRING_CONFIG_ADDITIONAL_LOCATION", "value", "optional:file:/config/"));
+        assertThat(list(manifests.podSpec().get("volumes"))).noneMatch(volume -> map(volume).containsKey("secret"));
         assertThat(map(at(map(new Yaml().load(manifests.applicationYml())), "keepwarm"))).doesNotContainKey("security");
     }
 
@@ -273,8 +342,34 @@ class HelmChartTest {
                 .set("apiKeys.existingSecret", "ollama-clients"));
 
         assertThat(manifests.kinds()).doesNotContain("Secret");
-        assertThat(list(manifests.container().get("env"))).contains(Map.of("name", "KEEPWARM_SECURITY_APIKEYS",
-                "valueFrom", Map.of("secretKeyRef", Map.of("name", "ollama-clients", "key", "api-keys"))));
+        assertThat(list(manifests.podSpec().get("volumes"))).contains(Map.of("name", "api-keys", "secret",
+                Map.of("secretName", "ollama-clients", "items", List.of(Map.of("key", "api-keys.yml", "path", "api-keys.yml")))));
+        assertThat(list(manifests.container().get("env"))).contains(Map.of("name", "SPRING_CONFIG_ADDITIONAL_LOCATION",
+                "value", "optional:file:/config/,file:/etc/keepwarm/api-keys/api-keys.yml"));
+    }
+
+    @Test
+    void networkPolicyAdmitsClientsToTheProxyPortAndPrometheusToTheManagementPort() {
+        Manifests manifests = renderEverythingOn();
+        Map<String, Object> policy = manifests.only("NetworkPolicy");
+        Map<String, Object> podLabels = map(at(manifests.only("Deployment"), "spec", "template", "metadata", "labels"));
+        Map<String, Object> selector = map(at(policy, "spec", "podSelector", "matchLabels"));
+        List<Object> containerPorts = list(manifests.container().get("ports")).stream()
+                .map(port -> map(port).get("containerPort")).toList();
+
+        assertThat(selector).isNotEmpty().isEqualTo(map(at(manifests.only("Deployment"), "spec", "selector", "matchLabels")));
+        assertThat(podLabels).containsAllEntriesOf(selector);
+        assertThat(at(policy, "spec", "policyTypes")).isEqualTo(List.of("Ingress"));
+        List<Object> rules = list(at(policy, "spec", "ingress"));
+        assertThat(rules).extracting(rule -> at(rule, "ports", 0, "port")).containsExactlyElementsOf(containerPorts);
+        assertThat(at(rules.get(0), "from")).isEqualTo(List.of(Map.of("namespaceSelector",
+                Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "apps")))));
+        assertThat(at(rules.get(1), "from")).isEqualTo(List.of(Map.of("namespaceSelector",
+                Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "monitoring")))));
+        // the ServiceMonitor scrapes the port the policy opens to Prometheus
+        assertThat(list(at(manifests.only("Service"), "spec", "ports"))).anySatisfy(port -> assertThat(map(port))
+                .containsEntry("name", "management").containsEntry("port", at(rules.get(1), "ports", 0, "port")));
+        assertThat(renderDefaults().kinds()).doesNotContain("NetworkPolicy");
     }
 
     @Test

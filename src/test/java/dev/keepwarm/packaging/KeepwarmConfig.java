@@ -15,6 +15,7 @@ import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.PolicyProperties;
 import dev.keepwarm.warmer.WarmerProperties;
+import dev.keepwarm.web.SecurityProperties;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -53,6 +54,10 @@ final class KeepwarmConfig {
 
     UpstreamProperties upstream() {
         return valid(binder.bind("keepwarm.upstream", UpstreamProperties.class).get());
+    }
+
+    SecurityProperties security() {
+        return valid(binder.bind("keepwarm.security", SecurityProperties.class).get());
     }
 
     WarmerProperties warmer() {
