@@ -33,8 +33,11 @@ class OllamaConfiguration {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .compress(false);
-        return new Upstream(http, WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build(),
-                properties);
+        // The warmer's calls are a few per interval and may hang (Ollama #15950): each gets a connection of its own,
+        // closed when it ends or is cut, so a call Ollama never answered cannot leave a pooled connection behind it.
+        HttpClient ownConnections = http.newConnection();
+        return new Upstream(http,
+                WebClient.builder().clientConnector(new ReactorClientHttpConnector(ownConnections)).build(), properties);
     }
 
     @Bean

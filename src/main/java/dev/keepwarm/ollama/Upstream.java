@@ -23,7 +23,10 @@ public final class Upstream {
         this.properties = properties;
     }
 
-    /** The WebClient of the warmer's JSON calls. */
+    /**
+     * The WebClient of the warmer's JSON calls: one connection per call, never pooled, so a call that Ollama never
+     * answers and keepwarm cuts off leaves no half-used connection for the next call to queue behind.
+     */
     public WebClient client() {
         return client;
     }
