@@ -67,11 +67,21 @@ public final class KeepwarmMetrics implements PingListener {
     @Override
     public void pinged(String model, PingOutcome outcome, @Nullable Duration took, boolean loaded) {
         String tag = models.tag(model);
-        Counter.builder("keepwarm.pings").description("warmer pings by outcome")
-                .tags("model", tag, "outcome", outcome.tag()).register(registry).increment();
+        pings(tag, outcome, "warm");
         if (loaded && took != null) {
             loadTimer(tag, "ping").record(took);
         }
+    }
+
+    /** A ping of a model /api/ps listed as pinned, sent to find a crashed runner before a user does. */
+    @Override
+    public void verified(String model, PingOutcome outcome, @Nullable Duration took) {
+        pings(models.tag(model), outcome, "verify");
+    }
+
+    private void pings(String model, PingOutcome outcome, String purpose) {
+        Counter.builder("keepwarm.pings").description("warmer pings by outcome; purpose=verify checks a listed pin")
+                .tags("model", model, "outcome", outcome.tag(), "purpose", purpose).register(registry).increment();
     }
 
     private RequestMeters meters(String model, String endpoint) {

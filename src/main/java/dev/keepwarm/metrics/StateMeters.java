@@ -17,6 +17,7 @@ import dev.keepwarm.warmer.PingListener;
 import dev.keepwarm.warmer.PingOutcome;
 import dev.keepwarm.warmer.WarmState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,12 +47,25 @@ final class StateMeters implements PingListener {
         this.clock = clock;
         Gauge.builder("keepwarm.upstream.up", state, s -> s.upstreamUp() ? 1 : 0)
                 .description("1 when the last contact with Ollama succeeded").register(registry);
+        Gauge.builder("keepwarm.ollama.loads.stalled", state, s -> s.stall().isPresent() ? 1 : 0)
+                .description("1 while Ollama answers but its loads do not complete (a wedged scheduler, Ollama #17408)")
+                .register(registry);
+        for (WarmState.Call call : WarmState.Call.values()) {
+            FunctionCounter.builder("keepwarm.warmer.timeouts", state, s -> s.timeouts(call))
+                    .description("warmer calls to Ollama that got no answer in time (ps-timeout, ping-timeout)")
+                    .tags("call", call.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+        }
         reloaded(policies.current());
         policies.addListener(this::reloaded);
     }
 
     @Override
     public void pinged(String model, PingOutcome outcome, @Nullable Duration took, boolean loaded) {
+        register(model);
+    }
+
+    @Override
+    public void verified(String model, PingOutcome outcome, @Nullable Duration took) {
         register(model);
     }
 

@@ -14,7 +14,7 @@ import static dev.keepwarm.packaging.ProjectFiles.list;
 import static dev.keepwarm.packaging.ProjectFiles.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** deploy/prometheus/alerts.yml: the four alerts on keepwarm's metrics, valid for Prometheus, and firing when due. */
+/** deploy/prometheus/alerts.yml: the five alerts on keepwarm's metrics, valid for Prometheus, and firing when due. */
 class AlertsTest {
 
     private static final String ALERTS = "deploy/prometheus/alerts.yml";
@@ -30,11 +30,11 @@ class AlertsTest {
     }
 
     @Test
-    void hasTheFourAlertsOnKeepwarmsMetrics() {
+    void hasTheFiveAlertsOnKeepwarmsMetrics() {
         Map<String, Map<String, Object>> rules = rulesByAlert();
 
         assertThat(rules).containsOnlyKeys("KeepwarmWarmModelNotResident", "KeepwarmPinnedModelColdStart",
-                "KeepwarmModelThrashing", "KeepwarmUpstreamDown");
+                "KeepwarmModelThrashing", "KeepwarmUpstreamDown", "KeepwarmOllamaLoadsStalled");
         assertThat(rules.get("KeepwarmWarmModelNotResident"))
                 .containsEntry("expr", "max by (model) (keepwarm_model_warm_wanted) == 1"
                         + " and max by (model) (keepwarm_model_resident) == 0")
@@ -61,7 +61,7 @@ class AlertsTest {
 
         Tools.Run rules = Tools.run(ProjectFiles.ROOT, List.of(promtool.toString(), "check", "rules", ALERTS));
         assertThat(rules.exitCode()).as(rules.output()).isZero();
-        assertThat(rules.output()).contains("SUCCESS: 4 rules found");
+        assertThat(rules.output()).contains("SUCCESS: 5 rules found");
 
         Tools.Run config = Tools.run(ProjectFiles.ROOT,
                 List.of(promtool.toString(), "check", "config", "deploy/prometheus/prometheus.yml"));
@@ -186,6 +186,35 @@ class AlertsTest {
                 """.formatted(
                 annotations("KeepwarmWarmModelNotResident", "lost:latest", null),
                 annotations("KeepwarmWarmModelNotResident", "lost:latest", null)));
+    }
+
+    /** A stall seen by one of two replicas fires once, after a minute; a stall that ends before does not. */
+    @Test
+    void stalledLoadsFireOnceAcrossReplicas(@TempDir Path dir) throws IOException {
+        assertPromtoolPasses(dir, """
+                    input_series:
+                      - series: 'keepwarm_ollama_loads_stalled{instance="keepwarm-a:8081",job="keepwarm"}'
+                        values: '0 1x11'
+                      - series: 'keepwarm_ollama_loads_stalled{instance="keepwarm-b:8081",job="keepwarm"}'
+                        values: '0x12'
+                    alert_rule_test:
+                      - eval_time: 60s
+                        alertname: KeepwarmOllamaLoadsStalled
+                        exp_alerts: []
+                      - eval_time: 90s
+                        alertname: KeepwarmOllamaLoadsStalled
+                        exp_alerts:
+                          - exp_labels: {job: keepwarm, severity: critical}
+                            exp_annotations: %s
+                  - interval: 15s
+                    input_series:
+                      - series: 'keepwarm_ollama_loads_stalled{instance="keepwarm-a:8081",job="keepwarm"}'
+                        values: '0 1 1 1 0x9'
+                    alert_rule_test:
+                      - eval_time: 120s
+                        alertname: KeepwarmOllamaLoadsStalled
+                        exp_alerts: []
+                """.formatted(annotations("KeepwarmOllamaLoadsStalled", null, null)));
     }
 
     /** Runs promtool's rule unit test on alerts.yml, sampled and evaluated every 15 s, with these series and cases. */
