@@ -17,6 +17,8 @@ import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import org.junit.jupiter.api.Tag;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
@@ -25,6 +27,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
  * not grow, and (through LeakDetection, with Netty at paranoid) no buffer leaks. Also proves the upstream pool holds
  * 500 long streams at once (Reactor Netty's default of 2 x cores would queue the 17th).
  */
+@Tag("soak")
 @SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
         "keepwarm.warmer.enabled=false",
         "keepwarm.policy.default.keep-alive=10m"})
