@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # keepwarm's benchmark: builds keepwarm, starts a fake Ollama, nginx (a plain streaming reverse proxy) and keepwarm on
-# 127.0.0.1, runs the scenarios of bench/README-SECTION.md and writes bench/results/latest.md and its charts.
+# 127.0.0.1, runs the scenarios of README's "Benchmark" section and writes bench/results/latest.md and its charts.
 #
 #   bench/run.sh [--quick] [--profile] [--out DIR]
 #

@@ -53,9 +53,11 @@ public final class OllamaClient {
     /**
      * Loads a model (or re-arms its timer) without generating: POST /api/generate with no prompt, or
      * POST /api/embed with no input for embedding-only models (OLLAMA-API.md, "Load-only and unload requests").
-     * The rule's options go along so the ping never forces a reload of the runner real traffic uses.
+     * The rule's runner options go along so the ping never forces a reload of the runner real traffic uses.
+     *
+     * @return the wall time of the call: a load ping's answer carries no timings (OLLAMA-API.md, "Load-only ... ping")
      */
-    public Mono<PingResult> ping(String model, KeepAlive keepAlive, Map<String, String> options, boolean embedding) {
+    public Mono<java.time.Duration> ping(String model, KeepAlive keepAlive, Map<String, String> options, boolean embedding) {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
         body.set("keep_alive", JSON.readTree(keepAlive.toJson()));
@@ -66,9 +68,7 @@ public final class OllamaClient {
         String path = embedding ? "/api/embed" : "/api/generate";
         return Mono.defer(() -> {
             long start = System.nanoTime();
-            return call(post(path, body)).map(answer -> new PingResult(
-                    answer.path("done_reason").asString(embedding ? "embed" : ""),
-                    java.time.Duration.ofNanos(System.nanoTime() - start)));
+            return call(post(path, body)).map(answer -> java.time.Duration.ofNanos(System.nanoTime() - start));
         });
     }
 

@@ -29,10 +29,6 @@ enum Endpoint {
         return tag;
     }
 
-    String path() {
-        return path;
-    }
-
     String contentField() {
         return contentField;
     }

@@ -99,11 +99,10 @@ final class Pinger {
 
     private Mono<Duration> send(String model, KeepAlive keepAlive, ModelRule rule, boolean embedding) {
         return ollama.ping(model, keepAlive, rule.runnerOptions(), embedding)
-                .map(result -> result.took())
                 .onErrorResume(OllamaException.class, error -> {
                     if (!embedding && error.unsupportedGenerate()) { // an embedding model /api/show did not reveal
                         embeddingOnly.put(model, true);
-                        return ollama.ping(model, keepAlive, rule.runnerOptions(), true).map(result -> result.took());
+                        return ollama.ping(model, keepAlive, rule.runnerOptions(), true);
                     }
                     return Mono.error(error);
                 });
