@@ -67,12 +67,14 @@ final class StallDetector {
         if (state.stall().isEmpty() || plan.isEmpty()) {
             return plan;
         }
-        if (pingsUnderWay > 0 || System.nanoTime() - nextProbeNanos < 0) {
+        // verification pings of loaded models would succeed in a wedge and prove nothing: only a load can probe
+        List<Reconciler.Target> loads = plan.stream().filter(t -> t.purpose() == PingPurpose.WARM).toList();
+        if (loads.isEmpty() || pingsUnderWay > 0 || System.nanoTime() - nextProbeNanos < 0) {
             return List.of();
         }
         nextProbeNanos = System.nanoTime() + interval.multipliedBy(1L << Math.min(probes, 16)).toNanos();
         probes++;
-        return plan.subList(0, 1);
+        return loads.subList(0, 1);
     }
 
     /** Whether keepwarm should hold back pings nobody waits for (the /v1 gate, the shield, verification). */
