@@ -1,17 +1,11 @@
 package dev.keepwarm.warmer;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.TextStyle;
-import java.util.Locale;
 
 import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.fake.Received;
 import dev.keepwarm.support.TestClock;
+import dev.keepwarm.support.WatchedPolicyFile;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +34,7 @@ class ScheduleAndReloadTest {
 
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
             .withModel("office").withModel("newcomer").withModel("mistral");
-    private static final Path POLICY_FILE = policyFile();
+    private static final WatchedPolicyFile POLICY_FILE = WatchedPolicyFile.create(policy());
 
     @LocalServerPort
     int port;
@@ -52,7 +46,7 @@ class ScheduleAndReloadTest {
     static void upstream(DynamicPropertyRegistry registry) {
         registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
         registry.add("management.server.port", () -> "0");
-        registry.add("keepwarm.policy-file", POLICY_FILE::toString);
+        registry.add("keepwarm.policy-file", () -> POLICY_FILE.path().toString());
     }
 
     @AfterAll
@@ -73,8 +67,8 @@ class ScheduleAndReloadTest {
     }
 
     @Test
-    void editedPolicyFileAppliesWithoutRestartAndABrokenOneKeepsTheOldRules() throws IOException {
-        write(policy() + """
+    void editedPolicyFileAppliesWithoutRestartAndABrokenOneKeepsTheOldRules() {
+        POLICY_FILE.replace(policy() + """
                       - match: newcomer
                         keep-alive: forever
                         warm: true
@@ -82,7 +76,8 @@ class ScheduleAndReloadTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> pinned("newcomer")); // preloaded as soon as it is warm
         assertThat(keepAliveHeader("newcomer")).isEqualTo("-1; rule=newcomer; action=override");
 
-        write("keepwarm:\n  policy:\n    models:\n      - match: newcomer\n        keep-alive: 5 minutes\n");
+        POLICY_FILE.replace(
+                "keepwarm:\n  policy:\n    models:\n      - match: newcomer\n        keep-alive: 5 minutes\n");
         await().atMost(Duration.ofSeconds(5)).until(() -> reloads("failed") >= 1);
         assertThat(keepAliveHeader("newcomer")).isEqualTo("-1; rule=newcomer; action=override");
         assertThat(keepAliveHeader("mistral")).isEqualTo("10m; rule=default; action=fill");
@@ -114,11 +109,7 @@ class ScheduleAndReloadTest {
 
     /** The initial policy: a default, and "office" warm in a window from an hour ago to an hour ahead. */
     private static String policy() {
-        ZonedDateTime now = TestClock.CLOCK.instant().atZone(ZoneOffset.UTC);
-        ZonedDateTime start = now.minusHours(1);
-        String day = start.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT).toUpperCase(Locale.ROOT);
-        String window = String.format("%s %02d:%02d-%02d:%02d", day, start.getHour(), start.getMinute(),
-                now.plusHours(1).getHour(), now.plusHours(1).getMinute());
+        String window = WatchedPolicyFile.windowAround(TestClock.CLOCK.instant());
         return """
                 keepwarm:
                   policy:
@@ -134,22 +125,4 @@ class ScheduleAndReloadTest {
                           off-hours-keep-alive: 2m
                 """.formatted(window);
     }
-
-    private static Path policyFile() {
-        try {
-            Path file = Files.createTempDirectory("keepwarm-policies").resolve("policies.yml");
-            Files.writeString(file, policy());
-            return file;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void write(String content) throws IOException {
-        Path next = POLICY_FILE.resolveSibling("next.yml");
-        Files.writeString(next, content);
-        Files.move(next, POLICY_FILE, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
 }
