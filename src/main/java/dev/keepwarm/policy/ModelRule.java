@@ -76,6 +76,16 @@ public record ModelRule(
     public static final java.util.Set<String> RUNNER_OPTIONS = java.util.Set.of("num_ctx", "num_batch", "num_gpu",
             "main_gpu", "use_mmap", "num_thread");
 
+    /** Whether the rule sets any runner option (no allocation: asked on every /v1 request). */
+    public boolean setsRunnerOptions() {
+        for (String key : RUNNER_OPTIONS) {
+            if (options.containsKey(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The rule's options that shape the runner ({@link #RUNNER_OPTIONS}), in no particular order. */
     public Map<String, String> runnerOptions() {
         Map<String, String> runner = new java.util.HashMap<>(options);

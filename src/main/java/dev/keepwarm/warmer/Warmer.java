@@ -71,7 +71,7 @@ public final class Warmer {
         if (rule.isEmpty()) {
             return forward;
         }
-        if (!rule.get().runnerOptions().isEmpty()) {
+        if (rule.get().setsRunnerOptions()) {
             reportOptionsConflict(model, rule.get());
         }
         boolean fresh = state.model(model).filter(s -> s.confirmedWithin(FRESH, now)).isPresent();
@@ -132,12 +132,12 @@ public final class Warmer {
     }
 
     private void reportOptionsConflict(String model, ModelRule rule) {
+        ModelState before = state.model(model).orElse(null);
+        if (before != null && before.conflict() != null) {
+            return; // reported once per model while keepwarm remembers it (on every /v1 request: nothing built)
+        }
         String conflict = "/v1 traffic cannot carry the rule's runner options " + rule.runnerOptions()
                 + ": each /v1 request reloads the model at Ollama's default context and default keep_alive";
-        ModelState before = state.model(model).orElse(null);
-        if (before != null && conflict.equals(before.conflict())) {
-            return; // reported once per model while keepwarm remembers it
-        }
         state.update(model, s -> s.withConflict(conflict));
         log.warn("{} gets OpenAI-compatible (/v1) traffic, but rule '{}' sets runner options {}. Ollama's /v1 routes "
                 + "cannot pass runner options, so each /v1 request reloads the model at the server's default "
