@@ -10,6 +10,7 @@ import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.PingListener;
 import dev.keepwarm.warmer.PingOutcome;
+import dev.keepwarm.warmer.PingPurpose;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -67,7 +68,7 @@ public final class KeepwarmMetrics implements PingListener {
     @Override
     public void pinged(String model, PingOutcome outcome, @Nullable Duration took, boolean loaded) {
         String tag = models.tag(model);
-        pings(tag, outcome, "warm");
+        pings(tag, outcome, PingPurpose.WARM);
         if (loaded && took != null) {
             loadTimer(tag, "ping").record(took);
         }
@@ -76,12 +77,12 @@ public final class KeepwarmMetrics implements PingListener {
     /** A ping of a model /api/ps listed as pinned, sent to find a crashed runner before a user does. */
     @Override
     public void verified(String model, PingOutcome outcome, @Nullable Duration took) {
-        pings(models.tag(model), outcome, "verify");
+        pings(models.tag(model), outcome, PingPurpose.VERIFY);
     }
 
-    private void pings(String model, PingOutcome outcome, String purpose) {
+    private void pings(String model, PingOutcome outcome, PingPurpose purpose) {
         Counter.builder("keepwarm.pings").description("warmer pings by outcome; purpose=verify checks a listed pin")
-                .tags("model", model, "outcome", outcome.tag(), "purpose", purpose).register(registry).increment();
+                .tags("model", model, "outcome", outcome.tag(), "purpose", purpose.tag()).register(registry).increment();
     }
 
     private RequestMeters meters(String model, String endpoint) {

@@ -53,7 +53,7 @@ final class StateMeters implements PingListener {
         for (WarmState.Call call : WarmState.Call.values()) {
             FunctionCounter.builder("keepwarm.warmer.timeouts", state, s -> s.timeouts(call))
                     .description("warmer calls to Ollama that got no answer in time (ps-timeout, ping-timeout)")
-                    .tags("call", call.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+                    .tags("call", call.tag()).register(registry);
         }
         reloaded(policies.current());
         policies.addListener(this::reloaded);

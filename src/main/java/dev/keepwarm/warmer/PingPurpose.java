@@ -1,7 +1,7 @@
 package dev.keepwarm.warmer;
 
 /** Why the warmer pings a model. */
-public enum PingPurpose {
+public enum PingPurpose implements dev.keepwarm.policy.Tagged {
     /** To load it, or to re-arm a keep-alive that is not the rule's. */
     WARM,
     /**

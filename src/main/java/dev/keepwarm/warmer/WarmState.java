@@ -27,7 +27,7 @@ public final class WarmState {
     public static final int MAX_MODELS = 1024;
 
     /** A warmer call that can time out. */
-    public enum Call {
+    public enum Call implements dev.keepwarm.policy.Tagged {
         /** GET /api/ps of a reconcile pass. */
         PS,
         /** A ping. */

@@ -1,7 +1,9 @@
 package dev.keepwarm.web;
 
+import dev.keepwarm.policy.Tagged;
+
 /** What an API key may do on the proxy port ({@code keepwarm.security.api-keys[n].scopes}). */
-public enum Scope {
+public enum Scope implements Tagged {
 
     /** Every proxied request: generate, chat, embed, tags, ps, show, /v1, ... */
     INFERENCE,
@@ -12,10 +14,5 @@ public enum Scope {
     /** Whether a key holding this scope may do what {@code needed} allows. */
     boolean grants(Scope needed) {
         return this == needed || this == ADMIN;
-    }
-
-    /** The value as written in configuration. */
-    String tag() {
-        return name().toLowerCase(java.util.Locale.ROOT);
     }
 }

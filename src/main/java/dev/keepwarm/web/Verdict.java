@@ -1,7 +1,6 @@
 package dev.keepwarm.web;
 
-import java.util.Locale;
-
+import dev.keepwarm.policy.Tagged;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
@@ -30,7 +29,7 @@ sealed interface Verdict {
     }
 
     /** Why a request was refused; a fixed set, so the metric's tag is bounded. */
-    enum Reason {
+    enum Reason implements Tagged {
         /** no bearer token */
         MISSING,
         /** a token that is no configured key */
@@ -38,10 +37,6 @@ sealed interface Verdict {
         /** a valid key without the scope the route needs */
         SCOPE,
         /** an admin route refused by admin-routes (deny, or admin-scope without keys) */
-        ADMIN_DENIED;
-
-        String tag() {
-            return name().toLowerCase(Locale.ROOT);
-        }
+        ADMIN_DENIED
     }
 }
