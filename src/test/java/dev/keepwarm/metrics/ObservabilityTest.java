@@ -82,9 +82,9 @@ class ObservabilityTest {
         OLLAMA.tokens(5, Duration.ofMillis(10));
         Scrape before = scrape();
         JsonNode first = generate("cold"); // loaded by nobody before: a cold load
-        Scrape afterCold = scrape();
+        Scrape afterCold = scrapeOnceRecorded(before, "cold:latest", 1);
         generate("cold");
-        Scrape afterWarm = scrape();
+        Scrape afterWarm = scrapeOnceRecorded(before, "cold:latest", 2);
 
         assertThat(delta(before, afterCold, "keepwarm_cold_starts_total", "model", "cold:latest", "pinned", "false"))
                 .isEqualTo(1);
@@ -105,7 +105,7 @@ class ObservabilityTest {
         String answer = client().post().uri("/api/embed").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"model\":\"embedder\",\"input\":[\"a\",\"b\"]}")
                 .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
-        Scrape after = scrape();
+        Scrape after = scrapeOnceRecorded(before, "embedder:latest", 1);
 
         long loadNanos = JSON.readTree(answer).get("load_duration").asLong();
         assertThat(delta(before, after, "keepwarm_cold_starts_total", "model", "embedder:latest")).isEqualTo(1);
@@ -118,26 +118,26 @@ class ObservabilityTest {
     @Test
     void tokensPerSecondMatchesOllamasOwnNumbers() {
         OLLAMA.tokens(8, Duration.ofMillis(20));
-        double before = scrape().value("keepwarm_tokens_per_second_sum", "model", "pinned:latest");
-        double tokensBefore = scrape().value("keepwarm_generated_tokens_total", "model", "pinned:latest");
-        double evalBefore = scrape().value("keepwarm_eval_seconds_total", "model", "pinned:latest");
+        Scrape before = scrape();
         JsonNode answer = generate("pinned");
         double expected = answer.get("eval_count").asLong() / (answer.get("eval_duration").asLong() / 1e9);
 
-        Scrape after = scrape();
-        assertThat(after.value("keepwarm_tokens_per_second_sum", "model", "pinned:latest") - before)
+        Scrape after = scrapeOnceRecorded(before, "pinned:latest", 1);
+        assertThat(delta(before, after, "keepwarm_tokens_per_second_sum", "model", "pinned:latest"))
                 .isCloseTo(expected, within(expected * 1e-6));
-        assertThat(after.value("keepwarm_generated_tokens_total", "model", "pinned:latest") - tokensBefore)
+        assertThat(delta(before, after, "keepwarm_generated_tokens_total", "model", "pinned:latest"))
                 .isEqualTo(answer.get("eval_count").asLong());
         // summed before dividing, rate(tokens) / rate(eval seconds) is the true rate over many requests
-        assertThat(after.value("keepwarm_eval_seconds_total", "model", "pinned:latest") - evalBefore)
+        assertThat(delta(before, after, "keepwarm_eval_seconds_total", "model", "pinned:latest"))
                 .isCloseTo(answer.get("eval_duration").asLong() / 1e9, within(1e-9));
     }
 
     @Test
     void scrapeContainsEveryKeepwarmMetric() {
+        Scrape before = scrape();
         generate("pinned");
         generate("unknown-model-for-decisions");
+        scrapeOnceRecorded(before, "other", 1);
         List<String> names = scrape().names();
         assertThat(names).contains("keepwarm_model_load_seconds_bucket", "keepwarm_cold_starts_total",
                 "keepwarm_request_seconds_count", "keepwarm_time_to_first_chunk_seconds_count",
@@ -159,8 +159,10 @@ class ObservabilityTest {
     @Test
     void everyMetricTheDashboardAndTheAlertsQueryExistsInTheScrape() throws Exception {
         OLLAMA.tokens(3, Duration.ZERO);
+        Scrape before = scrape();
         generate("pinned");
         generate("cold");
+        scrapeOnceRecorded(before, "cold:latest", 1);
         JsonNode dashboard = JSON.readTree(java.nio.file.Files.readString(
                 java.nio.file.Path.of("deploy/grafana/keepwarm-dashboard.json")));
         java.util.Set<String> queried = new java.util.TreeSet<>();
@@ -283,6 +285,15 @@ class ObservabilityTest {
 
     private WebClient client() {
         return WebClient.create("http://localhost:" + port);
+    }
+
+    /**
+     * A scrape that counts {@code requests} more requests of the model than {@code before}: the proxy records a
+     * request when its last byte has been flushed, which a client may see a moment before that.
+     */
+    private Scrape scrapeOnceRecorded(Scrape before, String model, int requests) {
+        return await().atMost(Duration.ofSeconds(5)).until(this::scrape,
+                after -> delta(before, after, "keepwarm_request_seconds_count", "model", model) >= requests);
     }
 
     private Scrape scrape() {

@@ -186,11 +186,14 @@ class ScrapeContentsTest {
                 "keepwarm_model_thrashing").stream().anyMatch(name -> !scrape.find(name, "model", model).isEmpty());
     }
 
+    /** Generates and waits until the request is in the scrape (it is recorded once its last byte is flushed). */
     private void generate(String model) {
+        double recorded = scrape().value("keepwarm_request_seconds_count");
         WebClient.create("http://localhost:" + port).post().uri("/api/generate")
                 .header("Authorization", "Bearer " + KEY).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"model\":\"" + model + "\",\"prompt\":\"hi\",\"stream\":false}")
                 .exchangeToMono(r -> r.bodyToMono(String.class)).block(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> scrape().value("keepwarm_request_seconds_count") > recorded);
     }
 
     private Scrape scrape() {
