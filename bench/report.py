@@ -103,7 +103,7 @@ COMPONENTS = [
     ("keepwarm body read (ProxyHandler$Body)", lambda n: n.startswith("dev.keepwarm.proxy.ProxyHandler$Body.")),
     ("keepwarm header copy (ForwardedHeaders)", lambda n: n.startswith("dev.keepwarm.proxy.ForwardedHeaders")),
     ("keepwarm metrics (dev.keepwarm.metrics)", lambda n: n.startswith("dev.keepwarm.metrics.")),
-    ("keepwarm access gate (dev.keepwarm.web)", lambda n: n.startswith("dev.keepwarm.web.")),
+    ("keepwarm access gate (dev.keepwarm.access)", lambda n: n.startswith("dev.keepwarm.access.")),
     ("Micrometer, all", lambda n: n.startswith("io.micrometer.")),
     ("Reactor Netty HTTP client (upstream call)", lambda n: n.startswith("reactor.netty.http.client.")),
     ("Reactor Netty HTTP server", lambda n: n.startswith("reactor.netty.http.server.")),

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.keepwarm.policy.Action;
 import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.PolicySource;
+import dev.keepwarm.proxy.ProxyObserver;
 import dev.keepwarm.warmer.PingListener;
 import dev.keepwarm.warmer.PingOutcome;
 import dev.keepwarm.warmer.PingPurpose;
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * {@code endpoint}, {@code action}, {@code outcome}, {@code source} and {@code pinned} from fixed sets, {@code status}
  * from HTTP status codes.
  */
-public final class KeepwarmMetrics implements PingListener {
+public final class KeepwarmMetrics implements PingListener, ProxyObserver {
 
     /** Load-latency buckets from a warm hand-over to a 70B cold load. */
     private static final Duration[] LOAD_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100),
@@ -48,12 +49,14 @@ public final class KeepwarmMetrics implements PingListener {
     }
 
     /** Starts observing a proxied request for a model on one of the fixed endpoints. */
-    public RequestObservation observe(String model, String endpoint) {
+    @Override
+    public ProxyObserver.Request observe(String model, String endpoint) {
         return new RequestObservation(this, meters(models.tag(model), endpoint));
     }
 
     /** Counts a keep_alive decision. */
-    public void decision(String model, Action action) {
+    @Override
+    public void decided(String model, Action action) {
         Map<String, Counter> byModel = decisions.get(action);
         String tag = models.tag(model);
         Counter counter = byModel.get(tag); // a plain get first, as in meters(): no lambda on every request's path

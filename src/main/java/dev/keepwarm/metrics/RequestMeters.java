@@ -78,9 +78,7 @@ final class RequestMeters {
     }
 
     void coldStart(boolean pinned) {
-        coldStarts.computeIfAbsent(pinned, p -> Counter.builder("keepwarm.cold.starts")
-                .description("client requests that paid a cold load")
-                .tags("model", model, "pinned", String.valueOf(p)).register(registry)).increment();
+        coldStarts.computeIfAbsent(pinned, p -> ColdStarts.counter(registry, model, p)).increment();
     }
 
     void generated(long evalCount, long evalDurationNs) {

@@ -2,21 +2,14 @@ package dev.keepwarm.metrics;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.keepwarm.proxy.ProxyObserver;
 import io.netty.buffer.ByteBuf;
 
 /**
  * One proxied request as it passes: the time to its first response byte, its end, and the numbers of Ollama's
  * final object. Each step is recorded at most once, whatever mix of completion, error and cancel happens.
  */
-public final class RequestObservation {
-
-    private static final String[] STATUSES = new String[600];
-
-    static {
-        for (int code = 100; code < STATUSES.length; code++) {
-            STATUSES[code] = String.valueOf(code).intern();
-        }
-    }
+final class RequestObservation implements ProxyObserver.Request {
 
     private final KeepwarmMetrics metrics;
     private final RequestMeters meters;
@@ -30,12 +23,7 @@ public final class RequestObservation {
         this.meters = meters;
     }
 
-    /** The {@code status} tag of an HTTP status code, without a new string per request. */
-    public static String status(int code) {
-        return code >= 100 && code < STATUSES.length ? STATUSES[code] : String.valueOf(code);
-    }
-
-    /** A buffer of the response is passing to the client. */
+    @Override
     public void chunk(ByteBuf buffer) {
         if (firstChunk.compareAndSet(false, true)) {
             meters.firstChunk(System.nanoTime() - start);
@@ -43,7 +31,7 @@ public final class RequestObservation {
         tail.append(buffer);
     }
 
-    /** The response ended: {@code status} is the HTTP status, or "cancelled" / "error" when it did not complete. */
+    @Override
     public void finish(String status) {
         if (finished.compareAndSet(false, true)) {
             FinalChunk last = "cancelled".equals(status) || "error".equals(status) ? FinalChunk.NONE : tail.finalChunk();

@@ -2,6 +2,7 @@ package dev.keepwarm.metrics;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -105,8 +106,7 @@ final class StateMeters implements PingListener {
                         .description("1 while the model is re-loaded too often and its pings back off")
                         .tags("model", tag).register(registry)));
         // present from the start, so increase() sees the first cold start of a pinned model; a counter, kept on reload
-        Counter.builder("keepwarm.cold.starts").description("client requests that paid a cold load")
-                .tags("model", tag, "pinned", "true").register(registry);
+        ColdStarts.counter(registry, tag, true);
     }
 
     private boolean wantedNow(String name) {
@@ -114,22 +114,18 @@ final class StateMeters implements PingListener {
     }
 
     private ModelState model(String name) {
-        return state.model(name).orElseGet(() -> ModelStateDefaults.UNKNOWN);
+        return state.model(name).orElseGet(() -> ModelState.unknown(name));
     }
 
     private double expiresIn(ModelState model) {
-        if (!model.resident()) {
+        ModelState.Residency residency = model.residency();
+        if (!residency.resident()) {
             return 0;
         }
-        if (model.forever()) {
+        if (residency.forever()) {
             return Double.POSITIVE_INFINITY;
         }
-        return model.expiresAt() == null ? 0 : Math.max(0, Duration.between(clock.instant(), model.expiresAt()).toMillis() / 1000.0);
-    }
-
-    /** Holder of the state of a model never seen. */
-    private static final class ModelStateDefaults {
-        static final ModelState UNKNOWN = new ModelState("", false, null, false, 0, 0, null, null, null, null, 0,
-                false, null, null);
+        Instant expiresAt = residency.expiresAt();
+        return expiresAt == null ? 0 : Math.max(0, Duration.between(clock.instant(), expiresAt).toMillis() / 1000.0);
     }
 }

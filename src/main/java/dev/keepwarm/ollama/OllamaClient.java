@@ -29,11 +29,11 @@ public final class OllamaClient {
 
     private static final JsonMapper JSON = warm(JsonMapper.builder().build());
 
-    private final Upstream upstream;
+    private final OllamaConnection upstream;
     private final CircuitBreaker breaker;
     private final Retry retry;
 
-    OllamaClient(Upstream upstream, CircuitBreaker breaker, Retry retry) {
+    OllamaClient(OllamaConnection upstream, CircuitBreaker breaker, Retry retry) {
         this.upstream = upstream;
         this.breaker = breaker;
         this.retry = retry;

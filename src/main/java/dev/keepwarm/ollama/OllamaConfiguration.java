@@ -19,7 +19,7 @@ class OllamaConfiguration {
     static final String RESILIENCE_NAME = "ollama";
 
     @Bean
-    Upstream upstream(UpstreamProperties properties) {
+    OllamaConnection upstream(UpstreamProperties properties) {
         ConnectionProvider pool = ConnectionProvider.builder("ollama")
                 .maxConnections(properties.maxConnections())
                 .pendingAcquireMaxCount(-1)
@@ -36,12 +36,12 @@ class OllamaConfiguration {
         // The warmer's calls are a few per interval and may hang (Ollama #15950): each gets a connection of its own,
         // closed when it ends or is cut, so a call Ollama never answered cannot leave a pooled connection behind it.
         HttpClient ownConnections = http.newConnection();
-        return new Upstream(http,
+        return new OllamaConnection(http,
                 WebClient.builder().clientConnector(new ReactorClientHttpConnector(ownConnections)).build(), properties);
     }
 
     @Bean
-    OllamaClient ollamaClient(Upstream upstream, CircuitBreakerRegistry breakers, RetryRegistry retries) {
+    OllamaClient ollamaClient(OllamaConnection upstream, CircuitBreakerRegistry breakers, RetryRegistry retries) {
         return new OllamaClient(upstream, breakers.circuitBreaker(RESILIENCE_NAME), retries.retry(RESILIENCE_NAME));
     }
 }

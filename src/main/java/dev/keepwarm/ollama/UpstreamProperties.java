@@ -3,6 +3,7 @@ package dev.keepwarm.ollama;
 import java.net.URI;
 import java.time.Duration;
 
+import dev.keepwarm.policy.PositiveDuration;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import org.jspecify.annotations.Nullable;
@@ -39,15 +40,9 @@ public record UpstreamProperties(
                         + "http://localhost:11434, not '" + url + "'");
             }
         }
-        requirePositive("keepwarm.upstream.connect-timeout", connectTimeout);
-        requirePositive("keepwarm.upstream.response-timeout", responseTimeout);
-        requirePositive("keepwarm.upstream.idle-timeout", idleTimeout);
-    }
-
-    private static void requirePositive(String property, @Nullable Duration value) {
-        if (value != null && (value.isNegative() || value.isZero())) {
-            throw new IllegalArgumentException(property + " must be positive, not " + value);
-        }
+        PositiveDuration.require("keepwarm.upstream.connect-timeout", connectTimeout);
+        PositiveDuration.require("keepwarm.upstream.response-timeout", responseTimeout);
+        PositiveDuration.require("keepwarm.upstream.idle-timeout", idleTimeout);
     }
 
     /** The URL without a trailing slash, ready to have a request path appended. */

@@ -40,12 +40,12 @@ public record ModelRule(
         @DefaultValue("false") boolean warm,
         @DefaultValue("true") boolean allowUnload,
         @DefaultValue Map<String, String> options,
-        @DefaultValue("auto") Kind kind,
+        @DefaultValue("auto") LoadRoute kind,
         @Nullable Schedule schedule) implements Policy {
 
     public ModelRule {
         options = options == null ? Map.of() : Map.copyOf(options);
-        kind = kind == null ? Kind.AUTO : kind;
+        kind = kind == null ? LoadRoute.AUTO : kind;
         if (match != null && !match.isBlank()) {
             PolicyChecks.check(match, keepAlive, mode, min, max, allowUnload);
             PolicyChecks.checkSchedule(match, schedule, allowUnload);

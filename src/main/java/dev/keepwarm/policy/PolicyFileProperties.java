@@ -30,9 +30,6 @@ public record PolicyFileProperties(
         if (policyFileCheckInterval == null) {
             policyFileCheckInterval = Duration.ofSeconds(5);
         }
-        if (policyFileCheckInterval.isNegative() || policyFileCheckInterval.isZero()) {
-            throw new IllegalArgumentException(
-                    "keepwarm.policy-file-check-interval must be positive, not " + policyFileCheckInterval);
-        }
+        PositiveDuration.require("keepwarm.policy-file-check-interval", policyFileCheckInterval);
     }
 }

@@ -4,14 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
-import dev.keepwarm.metrics.KeepwarmMetrics;
-import dev.keepwarm.ollama.Upstream;
+import dev.keepwarm.ollama.OllamaConnection;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import org.jspecify.annotations.Nullable;
 import dev.keepwarm.policy.PolicySource;
-import dev.keepwarm.warmer.Warmer;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
@@ -34,15 +32,17 @@ class ProxyConfiguration {
     static final String BULKHEAD = "ollama-proxy";
 
     @Bean
-    ProxyHandler proxyHandler(Upstream upstream, ProxyProperties proxy, PolicySource policies, Clock clock,
-            Warmer warmer, KeepwarmMetrics metrics, ObjectProvider<ProxyGate> gate, BulkheadRegistry bulkheads) {
+    ProxyHandler proxyHandler(OllamaConnection upstream, ProxyProperties proxy, PolicySource policies, Clock clock,
+            ObjectProvider<ResidencyGuard> residency, ObjectProvider<ProxyObserver> observer, ObjectProvider<ProxyGate> gate,
+            BulkheadRegistry bulkheads) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
         ForwardedHeaders headers = new ForwardedHeaders(TrustedProxies.parse(proxy.trustedProxies()));
         UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy, bulkheads), headers);
         return new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), new RequestRewriter(policies, clock, json), call,
-                errors, proxy.maxRequestSize(), warmer, metrics, headers);
+                errors, new BodyReader(proxy.maxRequestSize(), errors), residency.getIfAvailable(() -> ResidencyGuard.NONE),
+                observer.getIfAvailable(() -> ProxyObserver.NONE), headers);
     }
 
     /** Every path on the proxy port is Ollama's. */

@@ -36,7 +36,7 @@ final class RequestRewriter {
         this.json = json;
     }
 
-    Rewrite rewrite(Endpoint endpoint, byte[] body) {
+    Rewrite rewrite(KeepAliveRoute endpoint, byte[] body) {
         TopLevelFields request = TopLevelFields.scan(json, body, endpoint.contentField());
         if (request == null) {
             return Rewrite.untouched(body); // not a JSON object with a model: Ollama's own 400 is the clear answer

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.keepwarm.metrics.RequestObservation;
 import dev.keepwarm.policy.KeepAlive;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -40,8 +39,8 @@ final class ResponseRelay {
     }
 
     Mono<Void> relay(ProxyExchange exchange, HttpClientResponse upstream, ByteBufFlux upstreamBody,
-            Forwarding forwarding) {
-        String keepAliveHeader = forwarding.keepAliveHeader();
+            RequestExtras extras) {
+        String keepAliveHeader = extras.keepAliveHeader();
         HttpServerResponse response = exchange.response();
         response.status(upstream.status());
         ForwardedHeaders.toClient(upstream.responseHeaders(), response.responseHeaders());
@@ -51,7 +50,7 @@ final class ResponseRelay {
         StreamKind kind = StreamKind.of(upstream.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE));
         // retained: each buffer is written to the client's channel after the upstream's read loop moved on; the
         // server's send releases it once written, or when it is discarded by a cancel
-        Flux<ByteBuf> body = observe(upstreamBody.retain().timeout(idleTimeout), forwarding, upstream.status().code());
+        Flux<ByteBuf> body = observe(upstreamBody.retain().timeout(idleTimeout), extras.observation(), upstream.status().code());
         if (!kind.flushEachChunk()) {
             return response.send(body).then();
         }
@@ -59,13 +58,12 @@ final class ResponseRelay {
     }
 
     /** Lets the request's meters see the buffers pass (never holding them) and the way the response ended. */
-    private static Flux<ByteBuf> observe(Flux<ByteBuf> body, Forwarding forwarding, int status) {
-        RequestObservation observation = forwarding.observation();
-        if (observation == null) {
+    private static Flux<ByteBuf> observe(Flux<ByteBuf> body, ProxyObserver.Request observation, int status) {
+        if (observation == ProxyObserver.Request.NONE) {
             return body;
         }
         return body.doOnNext(observation::chunk).doFinally(signal -> observation.finish(switch (signal) {
-            case ON_COMPLETE -> RequestObservation.status(status);
+            case ON_COMPLETE -> StatusTags.of(status);
             case CANCEL -> "cancelled";
             default -> "error";
         }));

@@ -15,9 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The top-level fields of a request body, read in one streaming pass without building a tree: where each field's
- * bytes are, and the few values the policy needs. Names match the way Ollama's Go decoder matches them
- * (case-insensitively, the last match wins). Everything else, a 16 MiB base64 image included, is skipped, and a
- * rewrite copies the client's bytes of every untouched field as they came.
+ * bytes are ({@link Span}), and what the few fields the policy needs mean to Ollama. Names match the way Ollama's Go
+ * decoder matches them (case-insensitively, the last match wins). Everything else, a 16 MiB base64 image included, is
+ * skipped, and a rewrite ({@link BodySplice}) copies the client's bytes of every untouched field as they came.
  */
 final class TopLevelFields {
 
@@ -26,15 +26,13 @@ final class TopLevelFields {
 
     private final JsonMapper json;
     private final byte[] body;
-    private final List<String> names = new ArrayList<>();
-    private final List<int[]> spans = new ArrayList<>();
+    private final List<Span> members = new ArrayList<>();
     private @Nullable String model;
     private ClientKeepAlive keepAlive = ClientKeepAlive.absent();
     private String keepAliveRaw = "unset";
     private boolean contentEmpty = true;
     private Options options = Options.ABSENT;
-    private int optionsField = -1;
-    private int optionsClose = -1;
+    private BodySplice.@Nullable OptionsObject optionsObject;
     private final Set<String> optionKeys = new HashSet<>();
 
     private TopLevelFields(JsonMapper json, byte[] body) {
@@ -62,6 +60,7 @@ final class TopLevelFields {
             return false;
         }
         boolean modelIsString = false;
+        List<String> names = new ArrayList<>();
         List<Integer> starts = new ArrayList<>();
         while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
             int start = offset(parser.currentTokenLocation().getByteOffset());
@@ -75,7 +74,7 @@ final class TopLevelFields {
             } else if (contentField != null && name.equalsIgnoreCase(contentField)) {
                 contentEmpty = isEmpty(parser, value);
             } else if (name.equalsIgnoreCase(RequestRewriter.OPTIONS)) {
-                readOptions(parser, value, names.size());
+                readOptions(parser, value, starts.size());
             } else {
                 parser.skipChildren();
             }
@@ -90,8 +89,7 @@ final class TopLevelFields {
             return false; // trailing data: Go's decoder refuses it, so does Ollama
         }
         for (int i = 0; i < starts.size(); i++) {
-            int start = starts.get(i);
-            spans.add(new int[] {start, trimEnd(start, i + 1 < starts.size() ? starts.get(i + 1) : end)});
+            members.add(Span.between(body, names.get(i), starts.get(i), i + 1 < starts.size() ? starts.get(i + 1) : end));
         }
         return modelIsString;
     }
@@ -154,7 +152,7 @@ final class TopLevelFields {
     }
 
     private void readOptions(JsonParser parser, JsonToken value, int field) {
-        optionsField = field;
+        optionsObject = null;
         optionKeys.clear();
         switch (value) {
             case VALUE_NULL -> options = Options.NULL;
@@ -165,32 +163,14 @@ final class TopLevelFields {
                     parser.nextToken();
                     parser.skipChildren();
                 }
-                optionsClose = offset(parser.currentTokenLocation().getByteOffset());
+                int close = offset(parser.currentTokenLocation().getByteOffset());
+                optionsObject = new BodySplice.OptionsObject(field, close, optionKeys.isEmpty());
             }
             default -> {
                 options = Options.OTHER;
                 parser.skipChildren();
             }
         }
-    }
-
-    /** The end of a field's bytes: before the whitespace and comma that separate it from the next one. */
-    private int trimEnd(int start, int next) {
-        int end = next;
-        while (end > start && whitespace(body[end - 1])) {
-            end--;
-        }
-        if (end > start && body[end - 1] == ',') {
-            end--;
-        }
-        while (end > start && whitespace(body[end - 1])) {
-            end--;
-        }
-        return end;
-    }
-
-    private static boolean whitespace(byte b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 
     /** Offsets exist for the byte input a body is; a parser that has none (a UTF-16 body) is refused. */
@@ -235,78 +215,6 @@ final class TopLevelFields {
      * @param appended {@code "name":value} members to add at the end of the object
      */
     byte[] rewrite(List<String> dropped, @Nullable String extraOptions, List<String> appended) {
-        byte[] options = extraOptions == null ? null : extraOptions.getBytes(StandardCharsets.UTF_8);
-        List<byte[]> members = appended.stream().map(m -> m.getBytes(StandardCharsets.UTF_8)).toList();
-        Builder size = new Builder(null); // a first pass only counts: a 16 MiB body is allocated and copied once
-        write(size, dropped, options, members);
-        Builder out = new Builder(new byte[size.size]);
-        write(out, dropped, options, members);
-        return out.bytes;
-    }
-
-    private void write(Builder out, List<String> dropped, byte @Nullable [] extraOptions, List<byte[]> appended) {
-        out.write('{');
-        boolean first = true;
-        for (int i = 0; i < spans.size(); i++) {
-            if (droppedName(names.get(i), dropped)) {
-                continue;
-            }
-            if (!first) {
-                out.write(',');
-            }
-            first = false;
-            int[] span = spans.get(i);
-            if (i == optionsField && extraOptions != null && options == Options.OBJECT) {
-                out.write(body, span[0], optionsClose - span[0]);
-                if (!optionKeys.isEmpty()) {
-                    out.write(',');
-                }
-                out.write(extraOptions, 0, extraOptions.length);
-                out.write(body, optionsClose, span[1] - optionsClose);
-            } else {
-                out.write(body, span[0], span[1] - span[0]);
-            }
-        }
-        for (byte[] member : appended) {
-            if (!first) {
-                out.write(',');
-            }
-            first = false;
-            out.write(member, 0, member.length);
-        }
-        out.write('}');
-    }
-
-    private static boolean droppedName(String name, List<String> dropped) {
-        for (String d : dropped) {
-            if (d.equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The rewritten body: written into an array of its exact size, or (without one) only counted. */
-    private static final class Builder {
-        private final byte @Nullable [] bytes;
-        private int size;
-
-        Builder(byte @Nullable [] bytes) {
-            this.bytes = bytes;
-        }
-
-        void write(int b) {
-            if (bytes != null) {
-                bytes[size] = (byte) b;
-            }
-            size++;
-        }
-
-        void write(byte[] source, int from, int length) {
-            if (bytes != null) {
-                System.arraycopy(source, from, bytes, size, length);
-            }
-            size += length;
-        }
+        return new BodySplice(body, members, optionsObject).write(dropped, extraOptions, appended);
     }
 }

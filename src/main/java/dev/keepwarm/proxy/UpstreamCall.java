@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.keepwarm.ollama.Upstream;
+import dev.keepwarm.ollama.OllamaConnection;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.KeepAlive;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -43,7 +43,7 @@ final class UpstreamCall {
     private final @Nullable Bulkhead bulkhead;
     private final ForwardedHeaders headers;
 
-    UpstreamCall(Upstream target, ResponseRelay relay, ProxyErrors errors, @Nullable Bulkhead bulkhead,
+    UpstreamCall(OllamaConnection target, ResponseRelay relay, ProxyErrors errors, @Nullable Bulkhead bulkhead,
             ForwardedHeaders headers) {
         this.bulkhead = bulkhead;
         this.headers = headers;
@@ -57,10 +57,27 @@ final class UpstreamCall {
     /**
      * @param contentLength length of a body keepwarm built, or -1 to stream the client's body with its own headers
      */
-    Mono<Void> forward(ProxyExchange exchange, Publisher<ByteBuf> body, long contentLength, Forwarding forwarding) {
-        boolean sendsBody = hasBody(exchange.request().requestHeaders(), contentLength);
+    Mono<Void> forward(ProxyExchange exchange, Publisher<ByteBuf> body, long contentLength, RequestExtras extras) {
         AtomicBoolean responded = new AtomicBoolean();
-        Mono<Void> call = client.request(exchange.request().method())
+        Mono<Void> call = withinBulkhead(withResponseTimeout(send(exchange, body, contentLength, extras, responded),
+                responded));
+        return call
+                .doOnCancel(() -> {
+                    if (!responded.get()) {
+                        extras.finished("cancelled");
+                        if (extras.clientLeftEarly() != null) {
+                            extras.clientLeftEarly().run();
+                        }
+                    }
+                })
+                .onErrorResume(error -> !responded.get(), error -> fail(exchange, error, extras));
+    }
+
+    /** Sends the request and relays the response; {@code responded} is set when Ollama's headers arrived. */
+    private Mono<Void> send(ProxyExchange exchange, Publisher<ByteBuf> body, long contentLength, RequestExtras extras,
+            AtomicBoolean responded) {
+        boolean sendsBody = hasBody(exchange.request().requestHeaders(), contentLength);
+        return client.request(exchange.request().method())
                 .uri(exchange.target())
                 .send((request, outbound) -> {
                     headers.toUpstream(exchange, request.requestHeaders(), hostHeader, contentLength);
@@ -68,28 +85,23 @@ final class UpstreamCall {
                 })
                 .response((response, responseBody) -> {
                     responded.set(true);
-                    return relay.relay(exchange, response, responseBody, forwarding);
+                    return relay.relay(exchange, response, responseBody, extras);
                 })
                 .then();
+    }
+
+    /** Limits only the wait for Ollama's headers: a stream, once started, is governed by the idle timeout. */
+    private Mono<Void> withResponseTimeout(Mono<Void> call, AtomicBoolean responded) {
         Duration responseTimeout = upstream.responseTimeout();
-        if (responseTimeout != null) {
-            // only the wait for headers is limited: a stream, once started, is governed by the idle timeout
-            call = call.timeout(Mono.delay(responseTimeout).filter(tick -> !responded.get()).switchIfEmpty(Mono.never()));
+        if (responseTimeout == null) {
+            return call;
         }
-        if (bulkhead != null) {
-            // the permit is held until the last byte reached the client, and released on cancel or error too
-            call = call.transformDeferred(BulkheadOperator.of(bulkhead));
-        }
-        return call
-                .doOnCancel(() -> {
-                    if (!responded.get()) {
-                        forwarding.finished("cancelled");
-                        if (forwarding.clientLeftEarly() != null) {
-                            forwarding.clientLeftEarly().run();
-                        }
-                    }
-                })
-                .onErrorResume(error -> !responded.get(), error -> fail(exchange, error, forwarding));
+        return call.timeout(Mono.delay(responseTimeout).filter(tick -> !responded.get()).switchIfEmpty(Mono.never()));
+    }
+
+    /** Holds a permit until the last byte reached the client; it is released on cancel or error too. */
+    private Mono<Void> withinBulkhead(Mono<Void> call) {
+        return bulkhead == null ? call : call.transformDeferred(BulkheadOperator.of(bulkhead));
     }
 
     private static boolean hasBody(HttpHeaders headers, long contentLength) {
@@ -100,10 +112,11 @@ final class UpstreamCall {
         return (declared != null && !"0".equals(declared.strip())) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
     }
 
-    private Mono<Void> fail(ProxyExchange exchange, Throwable error, Forwarding forwarding) {
-        String keepAliveHeader = forwarding.keepAliveHeader();
+    /** Answers a request that got no response from Ollama, in Ollama's error shape. */
+    private Mono<Void> fail(ProxyExchange exchange, Throwable error, RequestExtras extras) {
+        String keepAliveHeader = extras.keepAliveHeader();
         if (error instanceof BulkheadFullException) {
-            forwarding.finished("503");
+            extras.finished("503");
             return errors.respond(exchange.response(), HttpStatus.SERVICE_UNAVAILABLE,
                     "keepwarm: too many concurrent requests", keepAliveHeader, "Retry-After", "1");
         }
@@ -111,7 +124,7 @@ final class UpstreamCall {
             String message = "keepwarm: upstream " + upstream.url() + " sent no response within "
                     + KeepAlive.of(upstream.responseTimeout()) + " (keepwarm.upstream.response-timeout)";
             log.warn(message);
-            forwarding.finished("504");
+            extras.finished("504");
             return errors.respond(exchange.response(), HttpStatus.GATEWAY_TIMEOUT, message, keepAliveHeader);
         }
         Throwable root = root(error);
@@ -120,7 +133,7 @@ final class UpstreamCall {
                 ? "keepwarm: upstream " + upstream.url() + " unreachable: " + reason
                 : "keepwarm: upstream " + upstream.url() + " failed: " + reason;
         log.warn("{} ({} {})", message, exchange.method(), exchange.path());
-        forwarding.finished("502");
+        extras.finished("502");
         return errors.respond(exchange.response(), HttpStatus.BAD_GATEWAY, message, keepAliveHeader);
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeoutException;
 import dev.keepwarm.ollama.OllamaClient;
 import dev.keepwarm.ollama.OllamaException;
 import dev.keepwarm.policy.KeepAlive;
-import dev.keepwarm.policy.Kind;
+import dev.keepwarm.policy.LoadRoute;
 import dev.keepwarm.policy.ModelRule;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.jspecify.annotations.Nullable;
@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Sends one load ping for a warm model and records what happened: state, load time, thrash back-off. Shared by
- * the reconcile loop, the /v1 gate and the load shield, so every ping is accounted for the same way.
+ * the reconcile loop, the /v1 guard and finishing abandoned loads, so every ping is accounted for the same way.
  */
 final class Pinger {
 
@@ -59,7 +59,7 @@ final class Pinger {
                     .flatMap(embedding -> send(model, keepAlive, rule, embedding))
                     .timeout(pingTimeout)
                     .map(took -> {
-                        PingOutcome outcome = loaded(model, keepAlive, wasResident || verify ? null : took);
+                        PingOutcome outcome = succeeded(model, keepAlive, wasResident || verify ? null : took);
                         if (!wasResident) {
                             state.loadCompleted(); // a load went through Ollama's scheduler: it is not wedged
                         }
@@ -109,9 +109,9 @@ final class Pinger {
     }
 
     /** The rule's kind, or for auto: asks /api/show once per model whether it only embeds (pinged via /api/embed). */
-    private Mono<Boolean> embedding(String model, Kind kind) {
-        if (kind != Kind.AUTO) {
-            return Mono.just(kind == Kind.EMBEDDING);
+    private Mono<Boolean> embedding(String model, LoadRoute kind) {
+        if (kind != LoadRoute.AUTO) {
+            return Mono.just(kind == LoadRoute.EMBEDDING);
         }
         if (embeddingOnly.size() >= WarmState.MAX_MODELS) {
             embeddingOnly.clear(); // a cache of /api/show answers, bounded like the state
@@ -132,7 +132,8 @@ final class Pinger {
         embeddingOnly.remove(model);
     }
 
-    private PingOutcome loaded(String model, KeepAlive keepAlive, Duration load) {
+    /** Records an answered ping; after a real load (a duration), also counts it for thrash detection. */
+    private PingOutcome succeeded(String model, KeepAlive keepAlive, @Nullable Duration load) {
         Instant now = clock.instant();
         state.update(model, s -> s.pinged(PingOutcome.LOADED, now, load, keepAlive.isForever()));
         if (load != null) {

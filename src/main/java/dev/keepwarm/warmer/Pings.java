@@ -13,7 +13,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The pings under way, at most one per model: the reconcile loop, the /v1 gate, the load shield and the actuator share
+ * The pings under way, at most one per model: the reconcile loop, the /v1 guard, finishing an abandoned load and the actuator share
  * it. Each ping is owned by {@link Subscriptions}, not by its first caller, so a caller that stops waiting (a pass that
  * moves on, a client that leaves) neither cancels it nor lets it be sent twice; and a ping that hangs is visible here
  * with its start time (the wedge detector reads it).
@@ -60,7 +60,10 @@ final class Pings {
             return raced.outcome();
         }
         owner.own(pinger.ping(model, rule, purpose)
-                .doOnNext(result::tryEmitValue)
+                .doOnNext(outcome -> {
+                    inFlight.remove(key, mine); // first: a waiter that asks again on the outcome sends a new ping
+                    result.tryEmitValue(outcome);
+                })
                 .doFinally(signal -> {
                     inFlight.remove(key, mine);
                     result.tryEmitValue(PingOutcome.SKIPPED); // disposed at shutdown: waiters are released

@@ -113,7 +113,7 @@ final class Reconciler {
             }
             return;
         }
-        if (current.backoffUntil() != null && now.isBefore(current.backoffUntil())) {
+        if (current.thrash().backoffUntil() != null && now.isBefore(current.thrash().backoffUntil())) {
             pinger.skip(model);
             return;
         }
@@ -125,7 +125,7 @@ final class Reconciler {
      * (Ollama #17428/#17509) and only a request makes Ollama notice and reload it.
      */
     private boolean verifyDue(ModelState current, Instant now) {
-        Instant last = current.lastPingAt();
+        Instant last = current.lastPing().at();
         return last == null || !last.plus(properties.verifyInterval()).isAfter(now);
     }
 

@@ -77,7 +77,7 @@ final class StallDetector {
         return loads.subList(0, 1);
     }
 
-    /** Whether keepwarm should hold back pings nobody waits for (the /v1 gate, the shield, verification). */
+    /** Whether keepwarm should hold back pings nobody waits for (the /v1 guard, finishing an abandoned load, verification). */
     boolean stalled() {
         return state.stall().isPresent();
     }

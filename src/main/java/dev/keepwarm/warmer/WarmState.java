@@ -162,13 +162,13 @@ public final class WarmState {
         byName.forEach((name, m) -> update(name,
                 s -> s.observed(true, m.expiresAt(), m.forever(now), m.sizeVram(), m.contextLength(), now)));
         Set<String> gone = models.keySet().stream().filter(name -> !byName.containsKey(name)).collect(Collectors.toSet());
-        gone.forEach(name -> update(name, s -> s.observed(false, null, false, 0, s.contextLength(), now)));
+        gone.forEach(name -> update(name, s -> s.unlisted(now)));
     }
 
     /** Ollama cannot be reached: nothing is known to be resident any more. */
     void lost(Instant now) {
         contact(false, now);
-        models.keySet().forEach(name -> update(name, s -> s.observed(false, null, false, 0, s.contextLength(), now)));
+        models.keySet().forEach(name -> update(name, s -> s.unlisted(now)));
     }
 
     void contact(boolean up, Instant now) {

@@ -9,16 +9,18 @@ import java.util.Optional;
 import dev.keepwarm.ollama.RunningModel;
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.ModelRule;
+import dev.keepwarm.proxy.ResidencyGuard;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * What the rest of keepwarm asks of the warmer: make sure a warm model is resident around a /v1 request (which
- * would otherwise load it with Ollama's defaults), finish a load whose client left, reconcile or ping on demand.
+ * What the rest of keepwarm asks of the warmer: the proxy's residency guard (make sure a warm model is resident around
+ * a /v1 request, which would otherwise load it with Ollama's defaults; finish a load whose client left), and the
+ * actuator's reconcile or ping on demand.
  */
-public final class Warmer {
+public final class Warmer implements ResidencyGuard {
 
     private static final Logger log = LoggerFactory.getLogger(Warmer.class);
 
@@ -62,7 +64,8 @@ public final class Warmer {
      *
      * @param forward sends the request; subscribed once the model is ready or its ping failed
      */
-    public Mono<Void> compatibleRequest(String model, Mono<Void> forward) {
+    @Override
+    public Mono<Void> aroundKeepAliveDroppingRequest(String model, Mono<Void> forward) {
         if (loop == null) {
             return forward;
         }
@@ -103,12 +106,18 @@ public final class Warmer {
         return running.stream().filter(m -> ModelName.normalize(m.name()).equals(name)).findFirst();
     }
 
+    /** Finishes the load a client may have abandoned: {@link #finishAbandonedLoad}. */
+    @Override
+    public void clientLeftBeforeResponse(String model) {
+        finishAbandonedLoad(model);
+    }
+
     /**
      * A client left a native request for a warm model while Ollama was still loading it; Ollama aborts such a
      * load (issue #7408), so a ping finishes it and the client's retry finds the model warm. The ping is owned by the
      * warmer (disposed at shutdown), not by the request that left.
      */
-    public void shield(String model) {
+    void finishAbandonedLoad(String model) {
         if (loop == null || stalls.stalled()) {
             return;
         }

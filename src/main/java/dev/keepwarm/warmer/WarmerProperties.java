@@ -2,6 +2,7 @@ package dev.keepwarm.warmer;
 
 import java.time.Duration;
 
+import dev.keepwarm.policy.PositiveDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
@@ -40,10 +41,10 @@ public record WarmerProperties(
     private static final Duration LONGEST_DEFAULT_PS_TIMEOUT = Duration.ofSeconds(10);
 
     public WarmerProperties {
-        requirePositive("keepwarm.warmer.interval", interval);
-        requirePositive("keepwarm.warmer.ping-timeout", pingTimeout);
-        requirePositive("keepwarm.warmer.ps-timeout", psTimeout);
-        requirePositive("keepwarm.warmer.verify-interval", verifyInterval);
+        PositiveDuration.require("keepwarm.warmer.interval", interval);
+        PositiveDuration.require("keepwarm.warmer.ping-timeout", pingTimeout);
+        PositiveDuration.require("keepwarm.warmer.ps-timeout", psTimeout);
+        PositiveDuration.require("keepwarm.warmer.verify-interval", verifyInterval);
         if (psTimeout != null && interval != null && psTimeout.compareTo(interval) >= 0) {
             throw new IllegalArgumentException("keepwarm.warmer.ps-timeout (" + psTimeout + ") must be shorter than "
                     + "keepwarm.warmer.interval (" + interval + ")");
@@ -72,14 +73,8 @@ public record WarmerProperties(
             @DefaultValue("30m") @NotNull Duration maxBackoff) {
 
         public Thrash {
-            requirePositive("keepwarm.warmer.thrash.window", window);
-            requirePositive("keepwarm.warmer.thrash.max-backoff", maxBackoff);
-        }
-    }
-
-    private static void requirePositive(String property, Duration value) {
-        if (value != null && (value.isNegative() || value.isZero())) {
-            throw new IllegalArgumentException(property + " must be positive, not " + value);
+            PositiveDuration.require("keepwarm.warmer.thrash.window", window);
+            PositiveDuration.require("keepwarm.warmer.thrash.max-backoff", maxBackoff);
         }
     }
 }

@@ -8,14 +8,42 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-/** The package-by-feature layout holds: no cycles, and the policy knows nothing of the web. */
+/**
+ * The package-by-feature layout holds: every package edge points one way (CONTRIBUTING.md, "Package graph"), and the
+ * policy knows nothing of the web.
+ */
 class ArchitectureTest {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.keepwarm");
+
+    /**
+     * policy <- ollama <- proxy <- warmer <- metrics <- actuator, with access beside the proxy. The proxy knows routes
+     * and bytes: what it needs of the warmer and the meters are its own interfaces (ResidencyGuard, ProxyObserver,
+     * ProxyGate), implemented above it.
+     */
+    @Test
+    void everyPackageEdgePointsOneWay() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("policy").definedBy("dev.keepwarm.policy..")
+                .layer("ollama").definedBy("dev.keepwarm.ollama..")
+                .layer("proxy").definedBy("dev.keepwarm.proxy..")
+                .layer("warmer").definedBy("dev.keepwarm.warmer..")
+                .layer("metrics").definedBy("dev.keepwarm.metrics..")
+                .layer("access").definedBy("dev.keepwarm.access..")
+                .layer("actuator").definedBy("dev.keepwarm.actuator..")
+                .whereLayer("actuator").mayNotBeAccessedByAnyLayer()
+                .whereLayer("access").mayNotBeAccessedByAnyLayer()
+                .whereLayer("metrics").mayOnlyBeAccessedByLayers("actuator")
+                .whereLayer("warmer").mayOnlyBeAccessedByLayers("metrics", "actuator")
+                .whereLayer("proxy").mayOnlyBeAccessedByLayers("warmer", "metrics", "access")
+                .whereLayer("ollama").mayOnlyBeAccessedByLayers("proxy", "warmer", "actuator")
+                .check(CLASSES);
+    }
 
     @Test
     void featurePackagesHaveNoCycles() {

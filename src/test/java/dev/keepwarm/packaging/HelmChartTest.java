@@ -25,8 +25,8 @@ import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.PolicyProperties;
-import dev.keepwarm.web.ApiKey;
-import dev.keepwarm.web.Scope;
+import dev.keepwarm.access.ApiKey;
+import dev.keepwarm.access.Scope;
 
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;

@@ -15,7 +15,7 @@ import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.PolicyProperties;
 import dev.keepwarm.warmer.WarmerProperties;
-import dev.keepwarm.web.SecurityProperties;
+import dev.keepwarm.access.SecurityProperties;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;

@@ -328,7 +328,7 @@ class KeepAliveDecisionTest {
             @Nullable String max, boolean allowUnload) {
         return new ModelRule(match, keepAlive == null ? null : KeepAlive.parse(keepAlive), mode,
                 min == null ? null : KeepAlive.parse(min), max == null ? null : KeepAlive.parse(max), false,
-                allowUnload, Map.of(), Kind.AUTO, null);
+                allowUnload, Map.of(), LoadRoute.AUTO, null);
     }
 
     /** @param rule the rule name the decision must report: the rule's match as configured, or {@code none} */

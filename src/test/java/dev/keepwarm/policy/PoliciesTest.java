@@ -152,7 +152,7 @@ class PoliciesTest {
     void scheduledRuleOutsideItsWindowIsNotWarmAndTakesTheOffHoursKeepAlive() {
         Schedule schedule = workingHours("10m");
         ModelRule rule = new ModelRule("llama3.2:1b", KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, false,
-                Map.of("num_ctx", "8192"), Kind.GENERATE, schedule);
+                Map.of("num_ctx", "8192"), LoadRoute.GENERATE, schedule);
 
         Policy offHours = policies(null, rule).forModel("Llama3.2:1B", EVENING).orElseThrow();
 
@@ -163,7 +163,7 @@ class PoliciesTest {
             assertThat(effective.mode()).isEqualTo(Mode.OVERRIDE);
             assertThat(effective.allowUnload()).isFalse();
             assertThat(effective.options()).isEqualTo(Map.of("num_ctx", "8192"));
-            assertThat(effective.kind()).isEqualTo(Kind.GENERATE);
+            assertThat(effective.kind()).isEqualTo(LoadRoute.GENERATE);
             assertThat(effective.schedule()).isSameAs(schedule);
         });
         Decision decision = KeepAliveDecision.decide("llama3.2:1b", offHours, ClientKeepAlive.ofString("1h"), false);
@@ -174,9 +174,9 @@ class PoliciesTest {
     @Test
     void clampRuleClampsAnOffHoursKeepAliveOutsideItsBounds() {
         ModelRule belowMin = new ModelRule("qwen*", KeepAlive.parse("30m"), Mode.CLAMP, KeepAlive.parse("10m"),
-                KeepAlive.parse("1h"), false, true, Map.of(), Kind.AUTO, workingHours("5m"));
+                KeepAlive.parse("1h"), false, true, Map.of(), LoadRoute.AUTO, workingHours("5m"));
         ModelRule aboveMax = new ModelRule("qwen*", KeepAlive.parse("30m"), Mode.CLAMP, KeepAlive.parse("10m"),
-                KeepAlive.parse("1h"), false, true, Map.of(), Kind.AUTO, workingHours("forever"));
+                KeepAlive.parse("1h"), false, true, Map.of(), LoadRoute.AUTO, workingHours("forever"));
 
         assertThat(sentOffHours(belowMin)).contains(KeepAlive.parse("10m"));
         assertThat(sentOffHours(aboveMax)).contains(KeepAlive.parse("1h"));
@@ -218,7 +218,7 @@ class PoliciesTest {
     void unloadForbiddingRuleWithOffHoursKeepAliveZeroIsRejected() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ModelRule("llama3.2:1b", KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true,
-                        false, Map.of(), Kind.AUTO, workingHours("0")))
+                        false, Map.of(), LoadRoute.AUTO, workingHours("0")))
                 .withMessage("policy 'llama3.2:1b': allow-unload false needs an off-hours-keep-alive other than 0");
     }
 
@@ -227,7 +227,7 @@ class PoliciesTest {
         ModelRule rule = new ModelRule("x", KeepAlive.FOREVER, Mode.OVERRIDE, null, null, false, true, Map.of(), null,
                 null);
 
-        assertThat(rule.kind()).isEqualTo(Kind.AUTO);
+        assertThat(rule.kind()).isEqualTo(LoadRoute.AUTO);
     }
 
     @Test
@@ -257,15 +257,15 @@ class PoliciesTest {
 
     private static ModelRule rule(String match, String keepAlive) {
         return new ModelRule(match, KeepAlive.parse(keepAlive), Mode.OVERRIDE, null, null, false, true, Map.of(),
-                Kind.AUTO, null);
+                LoadRoute.AUTO, null);
     }
 
     private static ModelRule warm(String match) {
-        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, true, Map.of(), Kind.AUTO, null);
+        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, true, Map.of(), LoadRoute.AUTO, null);
     }
 
     private static ModelRule scheduled(String match, boolean warm, String offHours) {
-        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, warm, true, Map.of(), Kind.AUTO,
+        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, warm, true, Map.of(), LoadRoute.AUTO,
                 workingHours(offHours));
     }
 

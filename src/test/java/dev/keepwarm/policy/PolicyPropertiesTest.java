@@ -95,7 +95,7 @@ class PolicyPropertiesTest {
                     assertThat(rule.allowUnload()).isTrue();
                     assertThat(rule.min()).isNull();
                     assertThat(rule.max()).isNull();
-                    assertThat(rule.kind()).isEqualTo(Kind.AUTO);
+                    assertThat(rule.kind()).isEqualTo(LoadRoute.AUTO);
                     assertThat(rule.schedule()).isNull();
                 });
     }
@@ -120,14 +120,14 @@ class PolicyPropertiesTest {
                     List<ModelRule> rules = context.getBean(PolicyProperties.class).models();
 
                     ModelRule berlin = rules.get(0);
-                    assertThat(berlin.kind()).isEqualTo(Kind.EMBEDDING);
+                    assertThat(berlin.kind()).isEqualTo(LoadRoute.EMBEDDING);
                     assertThat(berlin.schedule()).isNotNull();
                     assertThat(berlin.schedule().zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
                     assertThat(berlin.schedule().windows()).containsExactly("MON-FRI 08:00-18:00", "SAT,SUN 22:00-02:00");
                     assertThat(berlin.schedule().offHoursKeepAlive()).isEqualTo(KeepAlive.of(Duration.ofMinutes(10)));
 
                     ModelRule local = rules.get(1);
-                    assertThat(local.kind()).isEqualTo(Kind.GENERATE);
+                    assertThat(local.kind()).isEqualTo(LoadRoute.GENERATE);
                     assertThat(local.schedule()).isNotNull();
                     assertThat(local.schedule().zone()).isEqualTo(ZoneId.systemDefault());
                     assertThat(local.schedule().windows()).containsExactly("mon 08:00-09:00");

@@ -67,6 +67,6 @@ class PolicySourceTest {
 
     private static Policies policies(String match) {
         return new Policies(new PolicyProperties(null, List.of(new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE,
-                null, null, true, true, Map.of(), Kind.AUTO, null))));
+                null, null, true, true, Map.of(), LoadRoute.AUTO, null))));
     }
 }

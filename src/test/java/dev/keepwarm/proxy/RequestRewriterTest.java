@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.keepwarm.policy.Kind;
+import dev.keepwarm.policy.LoadRoute;
 import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.ModelRule;
@@ -42,7 +42,7 @@ class RequestRewriterTest {
     private static ModelRule rule(String match, String keepAlive, Mode mode, String min, String max, boolean allowUnload,
             Map<String, String> options) {
         return new ModelRule(match, KeepAlive.parse(keepAlive), mode, min == null ? null : KeepAlive.parse(min),
-                max == null ? null : KeepAlive.parse(max), false, allowUnload, options, Kind.GENERATE, null);
+                max == null ? null : KeepAlive.parse(max), false, allowUnload, options, LoadRoute.GENERATE, null);
     }
 
     @Test
@@ -84,7 +84,7 @@ class RequestRewriterTest {
         for (String text : List.of("", "null", "[]", "\"x\"", "{", "{\"model\":\"pinned\"", "{\"model\":\"pinned\"} x",
                 "{\"model\":\"pinned\",}", "{\"prompt\":\"hi\"}", "{\"model\":null}", "{\"model\":\"pinned\",\"a\":[1,}")) {
             byte[] body = text.getBytes(StandardCharsets.UTF_8);
-            RequestRewriter.Rewrite rewrite = streaming.rewrite(Endpoint.GENERATE, body);
+            RequestRewriter.Rewrite rewrite = streaming.rewrite(KeepAliveRoute.GENERATE, body);
             assertThat(rewrite.body()).as(text).isSameAs(body);
             assertThat(rewrite.decision()).as(text).isNull();
             assertSame(body);
@@ -95,7 +95,7 @@ class RequestRewriterTest {
     void keepsTheClientsBytesOfEveryFieldItDidNotChange() {
         String body = "{\"model\":\"pinned\", \"prompt\":\"caf\\u00e9 \\\"quoted\\\"\", \"keep_alive\":\"5m\","
                 + " \"options\":{\"temperature\":0.10,\"stop\":[\"\\n\"]}, \"raw\":true}";
-        String sent = new String(streaming.rewrite(Endpoint.GENERATE, body.getBytes(StandardCharsets.UTF_8)).body(),
+        String sent = new String(streaming.rewrite(KeepAliveRoute.GENERATE, body.getBytes(StandardCharsets.UTF_8)).body(),
                 StandardCharsets.UTF_8);
         assertThat(sent).isEqualTo("{\"model\":\"pinned\",\"prompt\":\"caf\\u00e9 \\\"quoted\\\"\","
                 + "\"options\":{\"temperature\":0.10,\"stop\":[\"\\n\"],\"num_ctx\":8192},\"raw\":true,\"keep_alive\":\"1h\"}");
@@ -111,8 +111,8 @@ class RequestRewriterTest {
 
     private void assertSame(byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8);
-        RequestRewriter.Rewrite actual = streaming.rewrite(Endpoint.GENERATE, body);
-        RequestRewriter.Rewrite expected = tree.rewrite(Endpoint.GENERATE, body);
+        RequestRewriter.Rewrite actual = streaming.rewrite(KeepAliveRoute.GENERATE, body);
+        RequestRewriter.Rewrite expected = tree.rewrite(KeepAliveRoute.GENERATE, body);
         assertThat(actual.decision()).as(text).isEqualTo(expected.decision());
         assertThat(actual.model()).as(text).isEqualTo(expected.model());
         assertThat(actual.header()).as(text).isEqualTo(expected.header());

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.keepwarm.bench.Bodies;
 import dev.keepwarm.policy.KeepAlive;
-import dev.keepwarm.policy.Kind;
+import dev.keepwarm.policy.LoadRoute;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.Policies;
@@ -64,7 +64,7 @@ public class RewriteBenchmark {
     @Setup
     public void setUp() {
         ModelRule rule = new ModelRule("bench", KeepAlive.parse("1h"), Mode.OVERRIDE, null, null, false, true,
-                Map.of(), Kind.GENERATE, null);
+                Map.of(), LoadRoute.GENERATE, null);
         PolicySource policies = new PolicySource(new Policies(new PolicyProperties(null, List.of(rule))));
         json = requestJson();
         rewriter = new RequestRewriter(policies, Clock.systemUTC(), json);
@@ -77,20 +77,20 @@ public class RewriteBenchmark {
         rewritten = Bodies.generate("bench", imageBytes, false);
         unchanged = Bodies.generate("no-rule-matches", imageBytes, false);
         tree = json.readTree(rewritten);
-        if (rewriter.rewrite(Endpoint.GENERATE, rewritten).body() == rewritten
-                || rewriter.rewrite(Endpoint.GENERATE, unchanged).body() != unchanged) {
+        if (rewriter.rewrite(KeepAliveRoute.GENERATE, rewritten).body() == rewritten
+                || rewriter.rewrite(KeepAliveRoute.GENERATE, unchanged).body() != unchanged) {
             throw new IllegalStateException("the policy does not do what the benchmark says");
         }
     }
 
     @Benchmark
     public RequestRewriter.Rewrite rewrite() {
-        return rewriter.rewrite(Endpoint.GENERATE, rewritten);
+        return rewriter.rewrite(KeepAliveRoute.GENERATE, rewritten);
     }
 
     @Benchmark
     public RequestRewriter.Rewrite rewriteUnchanged() {
-        return rewriter.rewrite(Endpoint.GENERATE, unchanged);
+        return rewriter.rewrite(KeepAliveRoute.GENERATE, unchanged);
     }
 
     @Benchmark

@@ -39,7 +39,7 @@ final class TreeRewriter {
         this.json = json;
     }
 
-    RequestRewriter.Rewrite rewrite(Endpoint endpoint, byte[] body) {
+    RequestRewriter.Rewrite rewrite(KeepAliveRoute endpoint, byte[] body) {
         Optional<ObjectNode> parsed = parse(body);
         if (parsed.isEmpty()) {
             return RequestRewriter.Rewrite.untouched(body); // not a JSON object with a model: Ollama's own 400 is the clear answer

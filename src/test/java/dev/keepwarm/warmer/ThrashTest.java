@@ -64,7 +64,7 @@ class ThrashTest {
         Thread.sleep(1_500);
         assertThat(loads() - before).as("loads while backing off").isLessThanOrEqualTo(2);
         assertThat(warmer.state().models()).filteredOn(ModelState::thrashing)
-                .allSatisfy(model -> assertThat(model.backoffUntil()).isAfter(TestClock.CLOCK.instant()));
+                .allSatisfy(model -> assertThat(model.thrash().backoffUntil()).isAfter(TestClock.CLOCK.instant()));
 
         TestClock.CLOCK.advance(Duration.ofHours(2)); // back-off over: keepwarm tries again
         await().atMost(Duration.ofSeconds(5)).until(() -> loads() > before + 2);

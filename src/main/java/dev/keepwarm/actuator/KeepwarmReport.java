@@ -1,0 +1,73 @@
+package dev.keepwarm.actuator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import dev.keepwarm.warmer.ModelState;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@code GET /actuator/keepwarm} answers: Ollama, the rules, and every model keepwarm knows.
+ *
+ * @param upstream Ollama as keepwarm sees it
+ * @param rules the configured rules, in order
+ * @param models every model warmed or seen in /api/ps
+ */
+public record KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> models) {
+
+    /**
+     * @param url Ollama's URL
+     * @param up whether the last contact succeeded
+     * @param version Ollama's version, null when it did not answer
+     * @param lastContact when Ollama last answered
+     * @param circuitBreaker state of the breaker around the warmer's calls
+     */
+    public record Upstream(String url, boolean up, @Nullable String version, @Nullable Instant lastContact,
+            String circuitBreaker) {
+    }
+
+    /**
+     * @param match the rule's match
+     * @param keepAlive its keep-alive as sent ({@code -1} for forever), null when it has none
+     * @param mode override, fill or clamp
+     * @param warm whether the warmer keeps it loaded now (warm and, with a schedule, inside a window)
+     * @param scheduleActive whether its schedule has a window open now; null without a schedule
+     */
+    public record Rule(String match, @Nullable String keepAlive, String mode, boolean warm,
+            @Nullable Boolean scheduleActive) {
+    }
+
+    /**
+     * @param model normalised name
+     * @param resident loaded now, as far as keepwarm knows
+     * @param expiresAt Ollama's expiry, null when unknown
+     * @param forever pinned forever
+     * @param sizeVram bytes in GPU memory
+     * @param contextLength the runner's context length
+     * @param lastPingAt the warmer's last ping
+     * @param lastPingOutcome loaded, failed or skipped
+     * @param lastLoadSeconds how long the last load the warmer caused took
+     * @param coldStarts client requests that paid a cold load since start
+     * @param thrashing re-loaded too often, pings backing off
+     * @param backoffUntil no ping before this
+     * @param conflict a configuration conflict keepwarm cannot resolve
+     */
+    public record Model(String model, boolean resident, @Nullable Instant expiresAt, boolean forever, long sizeVram,
+            int contextLength, @Nullable Instant lastPingAt, @Nullable String lastPingOutcome,
+            @Nullable Double lastLoadSeconds, long coldStarts, boolean thrashing, @Nullable Instant backoffUntil,
+            @Nullable String conflict) {
+
+        /** The report of a model's state; the JSON stays flat (residency, last ping and thrash side by side). */
+        static Model of(ModelState state, long coldStarts) {
+            ModelState.Residency residency = state.residency();
+            ModelState.LastPing ping = state.lastPing();
+            Duration lastLoad = ping.lastLoad();
+            return new Model(state.model(), residency.resident(), residency.expiresAt(), residency.forever(),
+                    residency.sizeVram(), residency.contextLength(), ping.at(),
+                    ping.outcome() == null ? null : ping.outcome().tag(),
+                    lastLoad == null ? null : lastLoad.toMillis() / 1000.0, coldStarts, state.thrashing(),
+                    state.thrash().backoffUntil(), state.conflict());
+        }
+    }
+}
