@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import dev.keepwarm.policy.KeepAlive;
-import dev.keepwarm.policy.Kind;
+import dev.keepwarm.policy.LoadRoute;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.Policies;
@@ -22,7 +22,7 @@ class ModelTagsTest {
     private static ModelTags tags(int max, String... matches) {
         List<ModelRule> rules = java.util.Arrays.stream(matches)
                 .map(match -> new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, false, true, Map.of(),
-                        Kind.AUTO, null))
+                        LoadRoute.AUTO, null))
                 .toList();
         return new ModelTags(new PolicySource(new Policies(new PolicyProperties(null, rules))), new WarmState(), max);
     }

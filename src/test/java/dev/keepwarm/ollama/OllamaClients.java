@@ -27,7 +27,7 @@ public final class OllamaClients {
                 16);
         HttpClient http = HttpClient.create().compress(false);
         WebClient web = WebClient.builder().clientConnector(new ReactorClientHttpConnector(http.newConnection())).build();
-        return new OllamaClient(new Upstream(http, web, properties), CircuitBreaker.ofDefaults("ollama"),
+        return new OllamaClient(new OllamaConnection(http, web, properties), CircuitBreaker.ofDefaults("ollama"),
                 Retry.of("ollama", RetryConfig.custom().maxAttempts(1).build()));
     }
 }

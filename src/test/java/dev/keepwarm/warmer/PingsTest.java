@@ -11,7 +11,7 @@ import dev.keepwarm.fake.ModelSpec;
 import dev.keepwarm.fake.MutableClock;
 import dev.keepwarm.ollama.OllamaClients;
 import dev.keepwarm.policy.KeepAlive;
-import dev.keepwarm.policy.Kind;
+import dev.keepwarm.policy.LoadRoute;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.ModelRule;
 import org.junit.jupiter.api.AfterAll;
@@ -72,7 +72,7 @@ class PingsTest {
     }
 
     private static ModelRule rule(String match) {
-        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, true, Map.of(), Kind.GENERATE,
+        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, true, Map.of(), LoadRoute.GENERATE,
                 null);
     }
 
@@ -128,11 +128,19 @@ class PingsTest {
     @Test
     void finishedPingLetsTheNextOneStart() {
         expectOutcome(pings.ping(LLAMA, PINNED, PingPurpose.WARM), PingOutcome.LOADED);
-        await().atMost(WITHIN).until(() -> !pings.pinging(LLAMA));
+        assertThat(pings.pinging(LLAMA)).isFalse(); // freed before its outcome was told
 
         expectOutcome(pings.ping(LLAMA, PINNED, PingPurpose.WARM), PingOutcome.LOADED);
 
         assertThat(loadPings()).isEqualTo(2);
+    }
+
+    @Test
+    void callerThatAsksAgainOnTheOutcomeSendsANewPing() {
+        expectOutcome(pings.ping(LLAMA, PINNED, PingPurpose.WARM)
+                .flatMap(first -> pings.ping(LLAMA, PINNED, PingPurpose.WARM)), PingOutcome.LOADED);
+
+        assertThat(loadPings()).isEqualTo(2); // not the finished ping's outcome handed out again
     }
 
     @Test

@@ -12,7 +12,7 @@ import dev.keepwarm.fake.MutableClock;
 import dev.keepwarm.ollama.OllamaClients;
 import dev.keepwarm.ollama.RunningModel;
 import dev.keepwarm.policy.KeepAlive;
-import dev.keepwarm.policy.Kind;
+import dev.keepwarm.policy.LoadRoute;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.Policies;
@@ -92,7 +92,7 @@ class ReconcilerTest {
     }
 
     private static ModelRule warm(String match, KeepAlive keepAlive) {
-        return new ModelRule(match, keepAlive, Mode.OVERRIDE, null, null, true, true, Map.of(), Kind.GENERATE, null);
+        return new ModelRule(match, keepAlive, Mode.OVERRIDE, null, null, true, true, Map.of(), LoadRoute.GENERATE, null);
     }
 
     private static RunningModel listed(String name, Instant expiresAt) {
@@ -207,7 +207,7 @@ class ReconcilerTest {
     @Test
     void ruleWithoutWarmIsNeverPinged() {
         rules(new ModelRule("llama3.2", KeepAlive.FOREVER, Mode.OVERRIDE, null, null, false, true, Map.of(),
-                Kind.GENERATE, null));
+                LoadRoute.GENERATE, null));
 
         assertThat(plan()).isEmpty();
         assertThat(plan(listed(LLAMA, START.plusSeconds(5)))).isEmpty();
@@ -236,7 +236,7 @@ class ReconcilerTest {
         state.update(LLAMA, s -> s.thrash(true, until));
 
         assertThat(plan()).isEmpty();
-        assertThat(state.model(LLAMA).orElseThrow().lastPingOutcome()).isEqualTo(PingOutcome.SKIPPED);
+        assertThat(state.model(LLAMA).orElseThrow().lastPing().outcome()).isEqualTo(PingOutcome.SKIPPED);
 
         clock.advance(INTERVAL);
         assertThat(plan()).containsExactly(new Reconciler.Target(LLAMA, rule, PingPurpose.WARM));
@@ -245,7 +245,7 @@ class ReconcilerTest {
     @Test
     void foreverRuleIsSatisfiedOnlyByAForeverExpiry() {
         ModelRule forever = warm("llama3.2", KeepAlive.FOREVER);
-        ModelRule fill = new ModelRule("llama3.2", null, Mode.FILL, null, null, true, true, Map.of(), Kind.GENERATE,
+        ModelRule fill = new ModelRule("llama3.2", null, Mode.FILL, null, null, true, true, Map.of(), LoadRoute.GENERATE,
                 null); // no keep-alive: the warmer pins forever
 
         assertThat(Reconciler.satisfies(listed(LLAMA, forever()), forever, START, INTERVAL)).isTrue();
