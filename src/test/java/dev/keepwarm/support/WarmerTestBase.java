@@ -1,6 +1,7 @@
 package dev.keepwarm.support;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 
 import dev.keepwarm.fake.FakeOllama;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,8 +28,8 @@ public abstract class WarmerTestBase {
     /** How long a model may take to become pinned: several intervals and a load. */
     private static final Duration PIN_WAIT = Duration.ofSeconds(10);
 
-    /** How long a handful of reconcile passes may take, with the loads they wait for. */
-    private static final Duration PASSES_WAIT = Duration.ofSeconds(10);
+    /** How long a handful of reconcile passes may take, with the pings they wait for (an interval at most each). */
+    private static final Duration PASSES_WAIT = Duration.ofSeconds(30);
 
     /** Whether the fake lists the model (by its name, or name:latest) loaded with keep_alive forever. */
     protected static boolean pinned(FakeOllama ollama, String model) {
@@ -50,8 +51,13 @@ public abstract class WarmerTestBase {
      * @return the GETs of /api/ps received when the wait began
      */
     protected static int awaitReconcilePasses(FakeOllama ollama, int passes) {
+        return awaitReconcilePasses(ollama, passes, () -> false);
+    }
+
+    /** As {@link #awaitReconcilePasses(FakeOllama, int)}, failing as soon as {@code broken} holds meanwhile. */
+    protected static int awaitReconcilePasses(FakeOllama ollama, int passes, Callable<Boolean> broken) {
         int start = psCalls(ollama);
-        await().atMost(PASSES_WAIT).until(() -> psCalls(ollama) >= start + passes + 1);
+        await().atMost(PASSES_WAIT).failFast(broken).until(() -> psCalls(ollama) >= start + passes + 1);
         return start;
     }
 
