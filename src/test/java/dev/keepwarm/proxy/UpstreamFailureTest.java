@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 
+import dev.keepwarm.support.WarmerCalls;
+import io.github.resilience4j.retry.RetryRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -17,6 +20,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import static org.awaitility.Awaitility.await;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /** Ollama is not there: keepwarm starts anyway and answers 502 in Ollama's error shape, quickly. */
@@ -35,6 +39,9 @@ class UpstreamFailureTest {
 
     @LocalManagementPort
     int managementPort;
+
+    @Autowired
+    RetryRegistry retries;
 
     @DynamicPropertySource
     static void upstream(DynamicPropertyRegistry registry) {
@@ -57,7 +64,7 @@ class UpstreamFailureTest {
     }
 
     @Test
-    void keepwarmIsLiveAndReadyWhileOllamaIsDownAndTheWarmerWaitsQuietly(CapturedOutput output) throws Exception {
+    void keepwarmIsLiveAndReadyWhileOllamaIsDownAndTheWarmerWaitsQuietly(CapturedOutput output) {
         WebTestClient management = dev.keepwarm.support.ProxyTestBase.webTestClient(
                 "http://localhost:" + managementPort);
         for (String probe : new String[] {"liveness", "readiness"}) {
@@ -66,7 +73,10 @@ class UpstreamFailureTest {
         }
         management.get().uri("/actuator/health").exchange().expectStatus().isEqualTo(503)
                 .expectBody().jsonPath("$.components.ollama.status").isEqualTo("DOWN");
-        Thread.sleep(1_000); // ten reconcile ticks against a closed port
+        // ten reconcile ticks against a closed port: each tick's /api/ps is one warmer call, refused or failed (no
+        // pings while Ollama is down, and the health checks above have ended)
+        long calls = WarmerCalls.ended(retries);
+        await().atMost(Duration.ofSeconds(10)).until(() -> WarmerCalls.ended(retries) >= calls + 10);
         String out = output.getOut();
         int warnings = out.split("Ollama cannot be reached", -1).length - 1;
         org.assertj.core.api.Assertions.assertThat(warnings).as("outage logged once, not every tick").isEqualTo(1);

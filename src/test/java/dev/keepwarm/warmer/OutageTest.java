@@ -4,9 +4,9 @@ import java.time.Duration;
 
 import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.support.TestClock;
+import dev.keepwarm.support.WarmerTestBase;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -14,10 +14,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.annotation.Import;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,10 +27,8 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
         "keepwarm.policy.models[0].match=llama3.2:1b",
         "keepwarm.policy.models[0].keep-alive=forever",
         "keepwarm.policy.models[0].warm=true"})
-@Import(TestClock.class)
-@DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
-class OutageTest {
+class OutageTest extends WarmerTestBase {
 
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK).withModel("llama3.2:1b");
 
@@ -43,17 +37,6 @@ class OutageTest {
 
     @Autowired
     Warmer warmer;
-
-    @DynamicPropertySource
-    static void upstream(DynamicPropertyRegistry registry) {
-        registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
-        registry.add("management.server.port", () -> "0");
-    }
-
-    @AfterAll
-    static void stopOllama() {
-        OLLAMA.close();
-    }
 
     @Test
     void breakerOpensDuringOutageAndClosesWhenOllamaIsBackWithModelsRewarmed(CapturedOutput output) {
@@ -69,8 +52,7 @@ class OutageTest {
         assertThat(occurrences(output.getOut(), "Ollama cannot be reached")).as("outage logged once").isEqualTo(1);
 
         OLLAMA.restart();
-        await().atMost(Duration.ofSeconds(10)).until(() -> OLLAMA.loaded().stream()
-                .anyMatch(m -> m.name().equals("llama3.2:1b") && m.forever()));
+        awaitPinned(OLLAMA, "llama3.2:1b");
         await().atMost(Duration.ofSeconds(5)).until(() -> breaker.getState() == CircuitBreaker.State.CLOSED);
         assertThat(warmer.state().upstreamUp()).isTrue();
         assertThat(output.getOut()).contains("Ollama answers again");

@@ -8,7 +8,7 @@ import dev.keepwarm.fake.LoadedModel;
 import dev.keepwarm.fake.ModelSpec;
 import dev.keepwarm.fake.Received;
 import dev.keepwarm.support.TestClock;
-import org.junit.jupiter.api.AfterAll;
+import dev.keepwarm.support.WarmerTestBase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,11 +21,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,10 +49,8 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
         "keepwarm.policy.models[2].match=qwen*",
         "keepwarm.policy.models[2].keep-alive=forever",
         "keepwarm.policy.models[2].warm=true"})
-@Import(TestClock.class)
-@DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
-class PinIntegrityTest {
+class PinIntegrityTest extends WarmerTestBase {
 
     private static final Duration LOAD = Duration.ofMillis(300);
 
@@ -76,24 +70,13 @@ class PinIntegrityTest {
     @Autowired
     Warmer warmer;
 
-    @DynamicPropertySource
-    static void upstream(DynamicPropertyRegistry registry) {
-        registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
-        registry.add("management.server.port", () -> "0");
-    }
-
-    @AfterAll
-    static void stopOllama() {
-        OLLAMA.close();
-    }
-
     @BeforeEach
     void startWarm() {
         OLLAMA.answer("/api/ps");
         OLLAMA.unwedge();
         OLLAMA.reset();
-        awaitPinned("pinned");
-        awaitPinned("tuned");
+        awaitPinned(OLLAMA, "pinned");
+        awaitPinned(OLLAMA, "tuned");
     }
 
     @Test
@@ -107,7 +90,7 @@ class PinIntegrityTest {
 
         OLLAMA.answer("/api/ps"); // the calls already hung stay hung: only new ones are answered
 
-        awaitPinned("pinned");
+        awaitPinned(OLLAMA, "pinned");
         assertThat(output.getOut().substring(logStart).split("sent no answer within", -1)).as("said once per outage, not every tick")
                 .hasSize(2);
     }
@@ -141,13 +124,14 @@ class PinIntegrityTest {
         assertThat(warmer.state().stall()).hasValueSatisfying(s -> assertThat(s.model()).isEqualTo("pinned:latest"));
         assertThat(ollamaHealth()).contains("ollama/ollama#17408").contains("pinned");
 
-        await().during(Duration.ofMillis(5000)).atMost(Duration.ofSeconds(6)).until(() -> ollamaHealth().contains("\"DOWN\"")); // ten intervals of wedge
+        // ten reconcile passes into the wedge, reported DOWN at every look meanwhile
+        awaitReconcilePasses(OLLAMA, 10, () -> !ollamaHealth().contains("\"DOWN\""));
         assertThat(pingsAfterUnload("pinned")).as("pings sent into a wedge of ten intervals").isBetween(1L, 5L);
         assertThat(generate("tuned").path("done").asBoolean()).as("requests for a resident model still work").isTrue();
 
         OLLAMA.unwedge();
 
-        awaitPinned("pinned");
+        awaitPinned(OLLAMA, "pinned");
         await().atMost(Duration.ofSeconds(5)).until(() -> ollamaHealth().contains("\"UP\""));
     }
 
@@ -155,8 +139,8 @@ class PinIntegrityTest {
     void pingsCarryOnlyTheRulesRunnerOptionsAndMatchAutomaticContextV1Traffic() {
         unload("tuned");
         unload("pinned");
-        awaitPinned("tuned");
-        awaitPinned("pinned");
+        awaitPinned(OLLAMA, "tuned");
+        awaitPinned(OLLAMA, "pinned");
         generate("pinned"); // waits for the load to finish (a loading runner is listed already)
         Received tunedPing = pingsTo("tuned").get(pingsTo("tuned").size() - 1);
         assertThat(tunedPing.json().path("options").propertyNames()).as(tunedPing.json().toString())
@@ -261,10 +245,5 @@ class PinIntegrityTest {
 
     private WebClient client() {
         return WebClient.create("http://127.0.0.1:" + port);
-    }
-
-    private static void awaitPinned(String model) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> OLLAMA.loaded().stream()
-                .anyMatch(m -> m.name().equals(model + ":latest") && m.keepAlive().isNegative()));
     }
 }

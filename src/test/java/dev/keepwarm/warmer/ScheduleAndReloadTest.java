@@ -5,17 +5,15 @@ import java.time.Duration;
 import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.fake.Received;
 import dev.keepwarm.support.TestClock;
+import dev.keepwarm.support.WarmerTestBase;
 import dev.keepwarm.support.WatchedPolicyFile;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -28,9 +26,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
 @SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
         "keepwarm.warmer.interval=200ms",
         "keepwarm.policy-file-check-interval=100ms"})
-@Import(TestClock.class)
-@DirtiesContext
-class ScheduleAndReloadTest {
+class ScheduleAndReloadTest extends WarmerTestBase {
 
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
             .withModel("office").withModel("newcomer").withModel("mistral");
@@ -43,26 +39,20 @@ class ScheduleAndReloadTest {
     MeterRegistry registry;
 
     @DynamicPropertySource
-    static void upstream(DynamicPropertyRegistry registry) {
-        registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
-        registry.add("management.server.port", () -> "0");
+    static void policyFile(DynamicPropertyRegistry registry) {
         registry.add("keepwarm.policy-file", () -> POLICY_FILE.path().toString());
-    }
-
-    @AfterAll
-    static void stopOllama() {
-        OLLAMA.close();
     }
 
     @Test
     void scheduledRuleIsWarmInsideItsWindowAndGetsTheOffHoursKeepAliveOutside() {
-        await().atMost(Duration.ofSeconds(5)).until(() -> pinned("office"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> pinned(OLLAMA, "office"));
         assertThat(keepAliveHeader("office")).isEqualTo("-1; rule=office; action=override");
 
         TestClock.CLOCK.advance(Duration.ofHours(3)); // the window was now-1h .. now+1h
         assertThat(keepAliveHeader("office")).isEqualTo("2m; rule=office; action=override");
+        awaitReconcilePasses(OLLAMA, 0); // the pass that may have read the clock before it moved has ended
         int pings = officePings();
-        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        awaitReconcilePasses(OLLAMA, 3); // three passes outside the window
         assertThat(officePings()).as("no pings outside the window").isEqualTo(pings);
     }
 
@@ -73,7 +63,8 @@ class ScheduleAndReloadTest {
                         keep-alive: forever
                         warm: true
                 """);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pinned("newcomer")); // preloaded as soon as it is warm
+        // preloaded as soon as it is warm
+        await().atMost(Duration.ofSeconds(5)).until(() -> pinned(OLLAMA, "newcomer"));
         assertThat(keepAliveHeader("newcomer")).isEqualTo("-1; rule=newcomer; action=override");
 
         POLICY_FILE.replace(
@@ -101,10 +92,6 @@ class ScheduleAndReloadTest {
         return (int) OLLAMA.received("/api/generate").stream().map(Received::json)
                 .filter(json -> json != null && json.path("model").asString("").equals("office") && !json.has("prompt"))
                 .count();
-    }
-
-    private static boolean pinned(String model) {
-        return OLLAMA.loaded().stream().anyMatch(m -> m.name().equals(model + ":latest") && m.forever());
     }
 
     /** The initial policy: a default, and "office" warm in a window from an hour ago to an hour ahead. */

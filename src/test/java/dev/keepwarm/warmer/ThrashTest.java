@@ -4,15 +4,11 @@ import java.time.Duration;
 
 import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.support.TestClock;
-import org.junit.jupiter.api.AfterAll;
+import dev.keepwarm.support.WarmerTestBase;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.annotation.Import;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,9 +29,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
         "keepwarm.policy.models[1].match=beta",
         "keepwarm.policy.models[1].keep-alive=forever",
         "keepwarm.policy.models[1].warm=true"})
-@Import(TestClock.class)
-@DirtiesContext
-class ThrashTest {
+class ThrashTest extends WarmerTestBase {
 
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
             .withModel("alpha").withModel("beta").maxLoadedModels(1);
@@ -43,25 +37,14 @@ class ThrashTest {
     @Autowired
     Warmer warmer;
 
-    @DynamicPropertySource
-    static void upstream(DynamicPropertyRegistry registry) {
-        registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
-        registry.add("management.server.port", () -> "0");
-    }
-
-    @AfterAll
-    static void stopOllama() {
-        OLLAMA.close();
-    }
-
     @Test
-    void modelsEvictingEachOtherAreMarkedThrashingAndBackedOff() throws InterruptedException {
+    void modelsEvictingEachOtherAreMarkedThrashingAndBackedOff() {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(warmer.state().models())
                 .anySatisfy(model -> assertThat(model.thrashing()).isTrue()));
-        // let any ping already under way finish, then watch ~15 intervals: backing off, nobody loads
-        await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        // the pass that marked it, and the pings it sent, are over once a pass begun after it has ended
+        awaitReconcilePasses(OLLAMA, 1);
         int before = loads();
-        Thread.sleep(1_500);
+        awaitReconcilePasses(OLLAMA, 5); // five passes, each finding one of the two missing: backing off, nobody loads
         assertThat(loads() - before).as("loads while backing off").isLessThanOrEqualTo(2);
         assertThat(warmer.state().models()).filteredOn(ModelState::thrashing)
                 .allSatisfy(model -> assertThat(model.thrash().backoffUntil()).isAfter(TestClock.CLOCK.instant()));

@@ -9,7 +9,7 @@ import dev.keepwarm.fake.LoadedModel;
 import dev.keepwarm.fake.ModelSpec;
 import dev.keepwarm.fake.Received;
 import dev.keepwarm.support.TestClock;
-import org.junit.jupiter.api.AfterAll;
+import dev.keepwarm.support.WarmerTestBase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,11 +21,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,10 +45,8 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
         "keepwarm.policy.models[3].match=slow*",
         "keepwarm.policy.models[3].keep-alive=forever",
         "keepwarm.policy.models[3].warm=true"})
-@Import(TestClock.class)
-@DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
-class WarmerTest {
+class WarmerTest extends WarmerTestBase {
 
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
             .withModel("llama3.2:1b")
@@ -66,22 +60,11 @@ class WarmerTest {
     @Autowired
     Warmer warmer;
 
-    @DynamicPropertySource
-    static void upstream(DynamicPropertyRegistry registry) {
-        registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
-        registry.add("management.server.port", () -> "0");
-    }
-
-    @AfterAll
-    static void stopOllama() {
-        OLLAMA.close();
-    }
-
     @BeforeEach
     void startWarm() {
         OLLAMA.reset();
-        awaitPinned("llama3.2:1b");
-        awaitPinned("nomic-embed-text");
+        awaitPinned(OLLAMA, "llama3.2:1b");
+        awaitPinned(OLLAMA, "nomic-embed-text");
     }
 
     @Test
@@ -120,7 +103,7 @@ class WarmerTest {
                 .bodyValue("{\"model\":\"llama3.2:1b\",\"keep_alive\":\"5m\",\"options\":{\"num_ctx\":8192}}")
                 .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
         assertThat(model("llama3.2:1b").forever()).isFalse();
-        awaitPinned("llama3.2:1b");
+        awaitPinned(OLLAMA, "llama3.2:1b");
         assertThat(OLLAMA.loadCount("llama3.2:1b")).isEqualTo(1);
     }
 
@@ -197,10 +180,6 @@ class WarmerTest {
         String full = name.contains(":") ? name : name + ":latest";
         return OLLAMA.loaded().stream().filter(m -> m.name().equals(full)).findFirst()
                 .orElseThrow(() -> new AssertionError(name + " is not loaded: " + OLLAMA.loaded()));
-    }
-
-    private static void awaitPinned(String name) {
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(model(name).forever()).isTrue());
     }
 
     private static int indexOf(List<Received> all, java.util.function.Predicate<Received> test) {
