@@ -20,6 +20,7 @@ class OllamaConfiguration {
 
     @Bean
     OllamaConnection upstream(UpstreamProperties properties) {
+        DroppedErrors.install();
         ConnectionProvider pool = ConnectionProvider.builder("ollama")
                 .maxConnections(properties.maxConnections())
                 .pendingAcquireMaxCount(-1)
