@@ -2,7 +2,6 @@ package dev.keepwarm.proxy;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -141,7 +141,8 @@ class PinIntegrityTest {
         assertThat(warmer.state().stall()).hasValueSatisfying(s -> assertThat(s.model()).isEqualTo("pinned:latest"));
         assertThat(ollamaHealth()).contains("ollama/ollama#17408").contains("pinned");
 
-        await().during(Duration.ofMillis(5000)).atMost(Duration.ofSeconds(6)).until(() -> ollamaHealth().contains("\"DOWN\"")); // ten intervals of wedge
+        // ten intervals of wedge
+        await().during(Duration.ofMillis(5000)).atMost(Duration.ofSeconds(6)).until(() -> ollamaHealth().contains("\"DOWN\""));
         assertThat(pingsAfterUnload("pinned")).as("pings sent into a wedge of ten intervals").isBetween(1L, 5L);
         assertThat(generate("tuned").path("done").asBoolean()).as("requests for a resident model still work").isTrue();
 

@@ -1,7 +1,5 @@
 package dev.keepwarm.web;
 
-import java.time.Duration;
-
 import dev.keepwarm.support.ProxyTestBase;
 import org.junit.jupiter.api.Test;
 
