@@ -62,7 +62,7 @@ class CodeRulesTest {
     @Test
     void testsBoundEveryStepVerifierVerification() {
         noClasses().should().callMethodWhere(DescribedPredicate.describe(
-                "an unbounded StepVerifier verification (verifyComplete(), verifyError*(), verify() without a Duration)",
+                "an unbounded StepVerifier verification (verifyComplete(), verifyError*(), verify() without Duration)",
                 CodeRulesTest::unboundedVerification))
                 .because("an unbounded verification hangs the build on a publisher that never terminates")
                 .check(TESTS);
