@@ -1,7 +1,5 @@
 package dev.keepwarm.access;
 
-import java.time.Duration;
-
 import dev.keepwarm.support.ProxyTestBase;
 import org.junit.jupiter.api.Test;
 

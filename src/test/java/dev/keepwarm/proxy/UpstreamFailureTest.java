@@ -2,7 +2,6 @@ package dev.keepwarm.proxy;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.time.Duration;
 
 import dev.keepwarm.support.WarmerCalls;
 import io.github.resilience4j.retry.RetryRegistry;
