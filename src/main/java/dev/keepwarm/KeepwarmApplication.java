@@ -4,7 +4,10 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** keepwarm: a reactive proxy in front of Ollama that keeps the models people depend on warm. */
+/**
+ * keepwarm: a reactive proxy in front of Ollama that keeps the models people depend on
+ * warm.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class KeepwarmApplication {
@@ -12,4 +15,5 @@ public class KeepwarmApplication {
     public static void main(String[] args) {
         SpringApplication.run(KeepwarmApplication.class, args);
     }
+
 }

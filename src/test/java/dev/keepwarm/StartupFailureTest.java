@@ -15,18 +15,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-/** A bad configuration stops keepwarm at start-up with a message naming the property and the bad value. */
+/**
+ * A bad configuration stops keepwarm at start-up with a message naming the property and
+ * the bad value.
+ */
 class StartupFailureTest {
 
     static Stream<Arguments> badConfigurations() {
         return Stream.of(
                 arguments("bad duration", "keepwarm.policy.models[0].keep-alive=5 minutes",
                         "keepwarm.policy.models[0].keep-alive", "5 minutes"),
-                arguments("clamp with min > max", "keepwarm.policy.models[0].mode=clamp,keepwarm.policy.models[0].min=2h,"
-                        + "keepwarm.policy.models[0].max=1h", "keepwarm.policy.models[0]", "min (2h) is greater than max (1h)"),
-                arguments("unknown mode", "keepwarm.policy.models[0].mode=sticky", "keepwarm.policy.models[0].mode", "sticky"),
+                arguments("clamp with min > max",
+                        "keepwarm.policy.models[0].mode=clamp,keepwarm.policy.models[0].min=2h,"
+                                + "keepwarm.policy.models[0].max=1h",
+                        "keepwarm.policy.models[0]", "min (2h) is greater than max (1h)"),
+                arguments("unknown mode", "keepwarm.policy.models[0].mode=sticky", "keepwarm.policy.models[0].mode",
+                        "sticky"),
                 arguments("empty match", "keepwarm.policy.models[0].match=", "models[0].match", "must not be blank"),
-                arguments("bad url", "keepwarm.upstream.url=ftp://ollama:11434", "keepwarm.upstream.url", "ftp://ollama:11434"),
+                arguments("bad url", "keepwarm.upstream.url=ftp://ollama:11434", "keepwarm.upstream.url",
+                        "ftp://ollama:11434"),
                 arguments("bad default keep-alive", "keepwarm.policy.default.keep-alive=soon",
                         "keepwarm.policy.default.keep-alive", "soon"),
                 arguments("bad trusted proxy", "keepwarm.proxy.trusted-proxies=10.0.0.0/8;10.0.0.0/33",
@@ -36,19 +43,24 @@ class StartupFailureTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badConfigurations")
     void startupFailsNamingThePropertyAndValue(String name, String properties, String property, String value) {
-        // a valid rule, with the bad keys replacing its own (a repeated command-line key would join the values)
+        // a valid rule, with the bad keys replacing its own (a repeated command-line key
+        // would join the values)
         Map<String, String> config = new LinkedHashMap<>();
         config.put("keepwarm.policy.models[0].match", "llama3.2:1b");
         config.put("keepwarm.policy.models[0].keep-alive", "forever");
         for (String entry : properties.split(",")) {
             // ';' stands for a list's ',' (the entries here are split on ',')
-            config.put(entry.substring(0, entry.indexOf("=")), entry.substring(entry.indexOf("=") + 1).replace(';', ','));
+            config.put(entry.substring(0, entry.indexOf("=")),
+                    entry.substring(entry.indexOf("=") + 1).replace(';', ','));
         }
         config.put("server.port", "0");
         config.put("management.server.port", "0");
-        String[] args = config.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(KeepwarmApplication.class)
-                .run(args).close());
+        String[] args = config.entrySet()
+            .stream()
+            .map(e -> "--" + e.getKey() + "=" + e.getValue())
+            .toArray(String[]::new);
+        Throwable failure = catchThrowable(
+                () -> new SpringApplicationBuilder(KeepwarmApplication.class).run(args).close());
 
         assertThat(failure).as(name).isNotNull();
         String messages = allMessages(failure);
@@ -63,4 +75,5 @@ class StartupFailureTest {
         text.append(NestedExceptionUtils.getMostSpecificCause(failure));
         return text.toString();
     }
+
 }

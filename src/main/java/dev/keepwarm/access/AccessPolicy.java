@@ -13,16 +13,18 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 
 /**
- * Who may send what through the proxy port: a pure decision on the method, the raw path and the Authorization
- * headers. Authentication comes first (401), then the route (403), so an anonymous client learns nothing about
- * which routes are refused.
+ * Who may send what through the proxy port: a pure decision on the method, the raw path
+ * and the Authorization headers. Authentication comes first (401), then the route (403),
+ * so an anonymous client learns nothing about which routes are refused.
  */
 final class AccessPolicy {
 
     private static final String REALM = "Bearer realm=\"keepwarm\"";
+
     private static final String BEARER = "bearer ";
 
     private final KeyRing keys;
+
     private final AdminRouteAccess adminRoutes;
 
     AccessPolicy(KeyRing keys, AdminRouteAccess adminRoutes) {
@@ -37,7 +39,8 @@ final class AccessPolicy {
         }
         if (authorization.size() > 1) {
             return new Refuse(HttpStatus.UNAUTHORIZED, Reason.INVALID,
-                    "keepwarm: invalid API key (more than one Authorization header)", REALM + ", error=\"invalid_request\"");
+                    "keepwarm: invalid API key (more than one Authorization header)",
+                    REALM + ", error=\"invalid_request\"");
         }
         String token = authorization.isEmpty() ? null : bearerToken(authorization.get(0));
         if (token == null) {
@@ -62,12 +65,14 @@ final class AccessPolicy {
         if (adminRoutes == AdminRouteAccess.DENY) {
             return denied(adminRoute);
         }
-        return holder.has(Scope.ADMIN) ? new Pass(holder.name())
-                : insufficientScope(holder, Scope.ADMIN,
-                        adminRoute + " is an admin route and keepwarm.security.admin-routes=admin-scope needs");
+        return holder.has(Scope.ADMIN) ? new Pass(holder.name()) : insufficientScope(holder, Scope.ADMIN,
+                adminRoute + " is an admin route and keepwarm.security.admin-routes=admin-scope needs");
     }
 
-    /** Admin route without keys configured: admin-scope cannot be satisfied, so it refuses like deny. */
+    /**
+     * Admin route without keys configured: admin-scope cannot be satisfied, so it refuses
+     * like deny.
+     */
     private Verdict anonymousAdmin(String adminRoute) {
         return switch (adminRoutes) {
             case ALLOW -> new Pass(null);
@@ -80,25 +85,33 @@ final class AccessPolicy {
     }
 
     private static Verdict denied(String adminRoute) {
-        return new Refuse(HttpStatus.FORBIDDEN, Reason.ADMIN_DENIED, "keepwarm: " + adminRoute
-                + " is an admin route, refused by keepwarm.security.admin-routes=deny", null);
+        return new Refuse(HttpStatus.FORBIDDEN, Reason.ADMIN_DENIED,
+                "keepwarm: " + adminRoute + " is an admin route, refused by keepwarm.security.admin-routes=deny", null);
     }
 
-    /** @param why the sentence up to the scope, such as "POST /api/pull is an admin route and ... needs" */
+    /**
+     * @param why the sentence up to the scope, such as "POST /api/pull is an admin route
+     * and ... needs"
+     */
     private static Verdict insufficientScope(KeyRing.Holder holder, Scope needed, String why) {
-        return new Refuse(HttpStatus.FORBIDDEN, Reason.SCOPE, "keepwarm: " + why + " an API key with scope "
-                + needed.tag() + "; key '" + holder.name() + "' does not have it",
+        return new Refuse(HttpStatus.FORBIDDEN, Reason.SCOPE,
+                "keepwarm: " + why + " an API key with scope " + needed.tag() + "; key '" + holder.name()
+                        + "' does not have it",
                 REALM + ", error=\"insufficient_scope\", scope=\"" + needed.tag() + "\"");
     }
 
-    /** The token of {@code Bearer <token>} (the scheme is case-insensitive: RFC 9110 11.1), or null. */
+    /**
+     * The token of {@code Bearer <token>} (the scheme is case-insensitive: RFC 9110
+     * 11.1), or null.
+     */
     private static @Nullable String bearerToken(String header) {
         String value = header.strip();
-        if (value.length() <= BEARER.length() || !value.substring(0, BEARER.length()).toLowerCase(Locale.ROOT)
-                .equals(BEARER)) {
+        if (value.length() <= BEARER.length()
+                || !value.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
             return null;
         }
         String token = value.substring(BEARER.length()).strip();
         return token.isEmpty() ? null : token;
     }
+
 }

@@ -11,8 +11,9 @@ import org.springframework.util.StringUtils;
 import org.springframework.web.util.UriUtils;
 
 /**
- * Ollama's destructive and admin routes (OLLAMA-API.md, "Forwarding"): DELETE /api/delete, POST /api/pull,
- * /api/push, /api/create, /api/copy, POST and HEAD /api/blobs/:digest.
+ * Ollama's destructive and admin routes (OLLAMA-API.md, "Forwarding"): DELETE
+ * /api/delete, POST /api/pull, /api/push, /api/create, /api/copy, POST and HEAD
+ * /api/blobs/:digest.
  */
 final class AdminRoutes {
 
@@ -27,9 +28,10 @@ final class AdminRoutes {
     }
 
     /**
-     * The admin route a request goes to, such as {@code POST /api/pull}, or empty. The path is compared the way it
-     * could still reach that route: percent-decoded (Ollama's router matches the decoded path), with empty and dot
-     * segments and a trailing slash removed, ignoring case. Matching too much only refuses paths Ollama does not serve.
+     * The admin route a request goes to, such as {@code POST /api/pull}, or empty. The
+     * path is compared the way it could still reach that route: percent-decoded (Ollama's
+     * router matches the decoded path), with empty and dot segments and a trailing slash
+     * removed, ignoring case. Matching too much only refuses paths Ollama does not serve.
      */
     static Optional<String> route(HttpMethod method, String rawPath) {
         String path = normalize(rawPath);
@@ -48,7 +50,8 @@ final class AdminRoutes {
         String decoded;
         try {
             decoded = UriUtils.decode(rawPath, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
+        }
+        catch (IllegalArgumentException malformed) {
             decoded = rawPath;
         }
         String path = StringUtils.cleanPath(SLASHES.matcher(decoded).replaceAll("/"));
@@ -57,4 +60,5 @@ final class AdminRoutes {
         }
         return (path.startsWith("/") ? path : "/" + path).toLowerCase(Locale.ROOT);
     }
+
 }

@@ -31,9 +31,9 @@ final class KeyRing {
 
     KeyRing(List<ApiKey> keys) {
         this.entries = keys.stream()
-                .map(key -> new Entry(new Holder(key.name().strip(), key.scopes()),
-                        HexFormat.of().parseHex(key.keySha256().strip().toLowerCase(java.util.Locale.ROOT))))
-                .toList();
+            .map(key -> new Entry(new Holder(key.name().strip(), key.scopes()),
+                    HexFormat.of().parseHex(key.keySha256().strip().toLowerCase(java.util.Locale.ROOT))))
+            .toList();
     }
 
     boolean isEmpty() {
@@ -45,8 +45,9 @@ final class KeyRing {
     }
 
     /**
-     * The holder of the presented key. Every configured digest is compared in constant time and the loop never stops
-     * early, so how long this takes says nothing about which key matched, or how much of one.
+     * The holder of the presented key. Every configured digest is compared in constant
+     * time and the loop never stops early, so how long this takes says nothing about
+     * which key matched, or how much of one.
      */
     Optional<Holder> find(String presented) {
         byte[] digest = sha256(presented);
@@ -61,8 +62,10 @@ final class KeyRing {
     private static byte[] sha256(String key) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
+        }
+        catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
+
 }

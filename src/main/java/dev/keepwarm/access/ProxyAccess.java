@@ -13,15 +13,17 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpMethod;
 
 /**
- * API keys and admin routes on the proxy port: the first thing the proxy asks of every request, so a refused request
- * reaches nothing else. A request that passes with a keepwarm key goes on without its Authorization header: Ollama
- * never sees keepwarm's keys. The management port never asks: the actuator is not behind this gate.
+ * API keys and admin routes on the proxy port: the first thing the proxy asks of every
+ * request, so a refused request reaches nothing else. A request that passes with a
+ * keepwarm key goes on without its Authorization header: Ollama never sees keepwarm's
+ * keys. The management port never asks: the actuator is not behind this gate.
  */
 final class ProxyAccess implements ProxyGate {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyAccess.class);
 
     private final AccessPolicy policy;
+
     private final AuthMetrics metrics;
 
     ProxyAccess(AccessPolicy policy, AuthMetrics metrics) {
@@ -47,4 +49,5 @@ final class ProxyAccess implements ProxyGate {
         }
         return Admission.refuse(refuse.status().value(), refuse.message(), refuse.challenge());
     }
+
 }

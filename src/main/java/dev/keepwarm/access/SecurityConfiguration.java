@@ -11,7 +11,9 @@ import org.springframework.boot.actuate.endpoint.web.WebOperation;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The proxy port's access gate, and the switch that leaves /actuator/keepwarm read-only. */
+/**
+ * The proxy port's access gate, and the switch that leaves /actuator/keepwarm read-only.
+ */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
@@ -23,9 +25,11 @@ class SecurityConfiguration {
     ProxyAccess proxyAccess(SecurityProperties security, MeterRegistry registry) {
         KeyRing keys = new KeyRing(security.apiKeys());
         if (keys.isEmpty()) {
-            log.info("Proxy port: no API keys configured, every client that reaches it may use Ollama; admin routes: {}",
+            log.info(
+                    "Proxy port: no API keys configured, every client that reaches it may use Ollama; admin routes: {}",
                     security.adminRoutes().tag());
-        } else {
+        }
+        else {
             log.info("Proxy port: API key required (keys: {}); admin routes: {}", String.join(", ", keys.names()),
                     security.adminRoutes().tag());
         }
@@ -33,14 +37,16 @@ class SecurityConfiguration {
     }
 
     /**
-     * {@code keepwarm.security.actuator-writes=false} caps the keepwarm endpoint at Boot's own
-     * {@link Access#READ_ONLY}: its write operations are not mapped at all, as with
-     * {@code management.endpoint.keepwarm.access=read-only}. Boot applies every such filter, so this one can only take
-     * access away, never grant what the management properties refuse.
+     * {@code keepwarm.security.actuator-writes=false} caps the keepwarm endpoint at
+     * Boot's own {@link Access#READ_ONLY}: its write operations are not mapped at all, as
+     * with {@code management.endpoint.keepwarm.access=read-only}. Boot applies every such
+     * filter, so this one can only take access away, never grant what the management
+     * properties refuse.
      */
     @Bean
     OperationFilter<WebOperation> keepwarmEndpointWrites(SecurityProperties security) {
         Access keepwarm = security.actuatorWrites() ? Access.UNRESTRICTED : Access.READ_ONLY;
         return OperationFilter.byAccess((id, defaultAccess) -> KEEPWARM.equals(id) ? keepwarm : Access.UNRESTRICTED);
     }
+
 }

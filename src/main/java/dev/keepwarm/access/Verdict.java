@@ -11,8 +11,9 @@ sealed interface Verdict {
     /**
      * The request goes on to Ollama.
      *
-     * @param keyName the name of the keepwarm key the request carried (its Authorization header is then removed),
-     *     or null when no keys are configured (the header, if any, is Ollama's business)
+     * @param keyName the name of the keepwarm key the request carried (its Authorization
+     * header is then removed), or null when no keys are configured (the header, if any,
+     * is Ollama's business)
      */
     record Pass(@Nullable String keyName) implements Verdict {
     }
@@ -30,6 +31,7 @@ sealed interface Verdict {
 
     /** Why a request was refused; a fixed set, so the metric's tag is bounded. */
     enum Reason implements Tagged {
+
         /** no bearer token */
         MISSING,
         /** a token that is no configured key */
@@ -38,5 +40,7 @@ sealed interface Verdict {
         SCOPE,
         /** an admin route refused by admin-routes (deny, or admin-scope without keys) */
         ADMIN_DENIED
+
     }
+
 }

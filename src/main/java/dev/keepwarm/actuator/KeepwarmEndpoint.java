@@ -25,18 +25,24 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * {@code /actuator/keepwarm} on the management port: the live state (GET), one model's state (GET
- * /actuator/keepwarm/{model}), reconcile now (POST), ping one model (POST /actuator/keepwarm/{model}). The two writes
- * disappear with {@code keepwarm.security.actuator-writes=false} (see SecurityConfiguration).
+ * {@code /actuator/keepwarm} on the management port: the live state (GET), one model's
+ * state (GET /actuator/keepwarm/{model}), reconcile now (POST), ping one model (POST
+ * /actuator/keepwarm/{model}). The two writes disappear with
+ * {@code keepwarm.security.actuator-writes=false} (see SecurityConfiguration).
  */
 @Endpoint(id = "keepwarm")
 class KeepwarmEndpoint {
 
     private final Warmer warmer;
+
     private final PolicySource policies;
+
     private final OllamaClient ollama;
+
     private final UpstreamProperties upstream;
+
     private final MeterRegistry registry;
+
     private final Clock clock;
 
     KeepwarmEndpoint(Warmer warmer, PolicySource policies, OllamaClient ollama, UpstreamProperties upstream,
@@ -51,14 +57,17 @@ class KeepwarmEndpoint {
 
     @ReadOperation
     Mono<KeepwarmReport> report() {
-        return ollama.version().timeout(Duration.ofSeconds(2)).map(Optional::of)
-                .onErrorReturn(Optional.empty()).defaultIfEmpty(Optional.empty())
-                .map(version -> new KeepwarmReport(upstream(version.orElse(null)), rules(), models()));
+        return ollama.version()
+            .timeout(Duration.ofSeconds(2))
+            .map(Optional::of)
+            .onErrorReturn(Optional.empty())
+            .defaultIfEmpty(Optional.empty())
+            .map(version -> new KeepwarmReport(upstream(version.orElse(null)), rules(), models()));
     }
 
     /**
-     * One model as in the report; 404 when keepwarm does not know it. Also what makes a POST to this path answer 405,
-     * not 404, when the endpoint is read-only.
+     * One model as in the report; 404 when keepwarm does not know it. Also what makes a
+     * POST to this path answer 405, not 404, when the endpoint is read-only.
      */
     @ReadOperation
     KeepwarmReport.@Nullable Model modelState(@Selector String model) {
@@ -75,8 +84,9 @@ class KeepwarmEndpoint {
     /** Pings one model with its warm rule. */
     @WriteOperation
     Mono<ActionResult> ping(@Selector String model) {
-        return warmer.ping(model).map(outcome -> new ActionResult("ping " + model, outcome.tag()))
-                .defaultIfEmpty(new ActionResult("ping " + model, "no warm rule governs this model"));
+        return warmer.ping(model)
+            .map(outcome -> new ActionResult("ping " + model, outcome.tag()))
+            .defaultIfEmpty(new ActionResult("ping " + model, "no warm rule governs this model"));
     }
 
     private KeepwarmReport.Upstream upstream(@Nullable String version) {
@@ -97,8 +107,12 @@ class KeepwarmEndpoint {
     }
 
     private List<KeepwarmReport.Model> models() {
-        return warmer.state().models().stream().sorted(Comparator.comparing(ModelState::model))
-                .map(this::model).toList();
+        return warmer.state()
+            .models()
+            .stream()
+            .sorted(Comparator.comparing(ModelState::model))
+            .map(this::model)
+            .toList();
     }
 
     private KeepwarmReport.Model model(ModelState s) {
@@ -111,4 +125,5 @@ class KeepwarmEndpoint {
      */
     record ActionResult(String action, String result) {
     }
+
 }

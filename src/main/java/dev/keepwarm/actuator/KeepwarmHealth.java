@@ -16,14 +16,17 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 
 /**
- * The {@code keepwarm} health: UP when every warm model with a concrete name (inside its schedule) is resident, otherwise DOWN with a
- * line per model saying what is wrong. Not part of the liveness or readiness groups: a cold model is no reason
- * to restart keepwarm.
+ * The {@code keepwarm} health: UP when every warm model with a concrete name (inside its
+ * schedule) is resident, otherwise DOWN with a line per model saying what is wrong. Not
+ * part of the liveness or readiness groups: a cold model is no reason to restart
+ * keepwarm.
  */
 class KeepwarmHealth implements ReactiveHealthIndicator {
 
     private final PolicySource policies;
+
     private final WarmState state;
+
     private final Clock clock;
 
     KeepwarmHealth(PolicySource policies, WarmState state, Clock clock) {
@@ -64,4 +67,5 @@ class KeepwarmHealth implements ReactiveHealthIndicator {
         }
         return s.residency().forever() ? "loaded, pinned forever" : "loaded, expires " + s.residency().expiresAt();
     }
+
 }

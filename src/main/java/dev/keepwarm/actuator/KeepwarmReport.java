@@ -8,7 +8,8 @@ import dev.keepwarm.warmer.ModelState;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@code GET /actuator/keepwarm} answers: Ollama, the rules, and every model keepwarm knows.
+ * What {@code GET /actuator/keepwarm} answers: Ollama, the rules, and every model
+ * keepwarm knows.
  *
  * @param upstream Ollama as keepwarm sees it
  * @param rules the configured rules, in order
@@ -29,10 +30,13 @@ public record KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> mo
 
     /**
      * @param match the rule's match
-     * @param keepAlive its keep-alive as sent ({@code -1} for forever), null when it has none
+     * @param keepAlive its keep-alive as sent ({@code -1} for forever), null when it has
+     * none
      * @param mode override, fill or clamp
-     * @param warm whether the warmer keeps it loaded now (warm and, with a schedule, inside a window)
-     * @param scheduleActive whether its schedule has a window open now; null without a schedule
+     * @param warm whether the warmer keeps it loaded now (warm and, with a schedule,
+     * inside a window)
+     * @param scheduleActive whether its schedule has a window open now; null without a
+     * schedule
      */
     public record Rule(String match, @Nullable String keepAlive, String mode, boolean warm,
             @Nullable Boolean scheduleActive) {
@@ -58,7 +62,10 @@ public record KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> mo
             @Nullable Double lastLoadSeconds, long coldStarts, boolean thrashing, @Nullable Instant backoffUntil,
             @Nullable String conflict) {
 
-        /** The report of a model's state; the JSON stays flat (residency, last ping and thrash side by side). */
+        /**
+         * The report of a model's state; the JSON stays flat (residency, last ping and
+         * thrash side by side).
+         */
         static Model of(ModelState state, long coldStarts) {
             ModelState.Residency residency = state.residency();
             ModelState.LastPing ping = state.lastPing();

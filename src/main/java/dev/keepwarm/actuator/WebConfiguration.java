@@ -31,4 +31,5 @@ class WebConfiguration {
     OllamaHealth ollamaHealthIndicator(OllamaClient ollama, UpstreamProperties upstream, WarmState state) {
         return new OllamaHealth(ollama, upstream, state);
     }
+
 }

@@ -1,6 +1,7 @@
 /**
- * What keepwarm shows on the management port: the {@code keepwarm} actuator endpoint (live state, reconcile,
- * ping) and the {@code keepwarm} and {@code ollama} health contributors.
+ * What keepwarm shows on the management port: the {@code keepwarm} actuator endpoint
+ * (live state, reconcile, ping) and the {@code keepwarm} and {@code ollama} health
+ * contributors.
  */
 @NullMarked
 package dev.keepwarm.actuator;

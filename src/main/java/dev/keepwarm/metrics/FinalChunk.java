@@ -3,18 +3,22 @@ package dev.keepwarm.metrics;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The numbers Ollama puts in the last object of an answer (the {@code "done":true} line of a stream, or the
- * single object of {@code stream:false} and /api/embed), all durations in nanoseconds (OLLAMA-API.md, "Responses").
- * Read from the answer's last bytes with a scan for the fields, never by re-parsing the stream.
+ * The numbers Ollama puts in the last object of an answer (the {@code "done":true} line
+ * of a stream, or the single object of {@code stream:false} and /api/embed), all
+ * durations in nanoseconds (OLLAMA-API.md, "Responses"). Read from the answer's last
+ * bytes with a scan for the fields, never by re-parsing the stream.
  *
- * @param loadDurationNs time from the handler start to the model being ready; -1 when absent
+ * @param loadDurationNs time from the handler start to the model being ready; -1 when
+ * absent
  * @param evalCount generated tokens; -1 when absent
  * @param evalDurationNs time spent generating them; -1 when absent
  */
 record FinalChunk(long loadDurationNs, long evalCount, long evalDurationNs) {
 
     private static final byte[] LOAD = key("load_duration");
+
     private static final byte[] EVAL_COUNT = key("eval_count");
+
     private static final byte[] EVAL_DURATION = key("eval_duration");
 
     static final FinalChunk NONE = new FinalChunk(-1, -1, -1);
@@ -40,7 +44,10 @@ record FinalChunk(long loadDurationNs, long evalCount, long evalDurationNs) {
         return ("\"" + name + "\"").getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The number after the last occurrence of the key (the top-level field comes last), or -1. */
+    /**
+     * The number after the last occurrence of the key (the top-level field comes last),
+     * or -1.
+     */
     private static long find(byte[] key, byte[] line, int start, int end) {
         for (int at = end - key.length; at >= start; at--) {
             if (matches(key, line, at)) {
@@ -59,7 +66,10 @@ record FinalChunk(long loadDurationNs, long evalCount, long evalDurationNs) {
         return true;
     }
 
-    /** {@code <spaces> : <spaces> digits}, or -1 when that is not what follows (or it does not fit a long). */
+    /**
+     * {@code <spaces> : <spaces> digits}, or -1 when that is not what follows (or it does
+     * not fit a long).
+     */
     private static long number(byte[] line, int from, int end) {
         int i = from;
         while (i < end && line[i] == ' ') {

@@ -18,24 +18,29 @@ import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * keepwarm's request, decision and ping meters. Tags are bounded: {@code model} through {@link ModelTags},
- * {@code endpoint}, {@code action}, {@code outcome}, {@code source} and {@code pinned} from fixed sets, {@code status}
- * from HTTP status codes.
+ * keepwarm's request, decision and ping meters. Tags are bounded: {@code model} through
+ * {@link ModelTags}, {@code endpoint}, {@code action}, {@code outcome}, {@code source}
+ * and {@code pinned} from fixed sets, {@code status} from HTTP status codes.
  */
 public final class KeepwarmMetrics implements PingListener, ProxyObserver {
 
     /** Load-latency buckets from a warm hand-over to a 70B cold load. */
-    private static final Duration[] LOAD_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100),
+    private static final Duration[] LOAD_BUCKETS = { Duration.ofMillis(50), Duration.ofMillis(100),
             Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
             Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30),
-            Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(600)};
+            Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(600) };
 
     private final MeterRegistry registry;
+
     private final ModelTags models;
+
     private final PolicySource policies;
+
     private final long coldStartNanos;
+
     /** endpoint -> model tag -> meters; both keys come from bounded sets */
     private final Map<String, Map<String, RequestMeters>> requests = new ConcurrentHashMap<>();
+
     private final Map<Action, Map<String, Counter>> decisions = new EnumMap<>(Action.class);
 
     KeepwarmMetrics(MeterRegistry registry, ModelTags models, PolicySource policies, Duration coldStartThreshold) {
@@ -59,11 +64,14 @@ public final class KeepwarmMetrics implements PingListener, ProxyObserver {
     public void decided(String model, Action action) {
         Map<String, Counter> byModel = decisions.get(action);
         String tag = models.tag(model);
-        Counter counter = byModel.get(tag); // a plain get first, as in meters(): no lambda on every request's path
+        // a plain get first, as in meters(): no lambda on every request's path
+        Counter counter = byModel.get(tag);
         if (counter == null) {
-            counter = byModel.computeIfAbsent(tag, t -> Counter.builder("keepwarm.keep.alive.decisions")
-                    .description("keep_alive decisions by action").tags("model", t, "action", action.tag())
-                    .register(registry));
+            counter = byModel.computeIfAbsent(tag,
+                    t -> Counter.builder("keepwarm.keep.alive.decisions")
+                        .description("keep_alive decisions by action")
+                        .tags("model", t, "action", action.tag())
+                        .register(registry));
         }
         counter.increment();
     }
@@ -77,15 +85,21 @@ public final class KeepwarmMetrics implements PingListener, ProxyObserver {
         }
     }
 
-    /** A ping of a model /api/ps listed as pinned, sent to find a crashed runner before a user does. */
+    /**
+     * A ping of a model /api/ps listed as pinned, sent to find a crashed runner before a
+     * user does.
+     */
     @Override
     public void verified(String model, PingOutcome outcome, @Nullable Duration took) {
         pings(models.tag(model), outcome, PingPurpose.VERIFY);
     }
 
     private void pings(String model, PingOutcome outcome, PingPurpose purpose) {
-        Counter.builder("keepwarm.pings").description("warmer pings by outcome; purpose=verify checks a listed pin")
-                .tags("model", model, "outcome", outcome.tag(), "purpose", purpose.tag()).register(registry).increment();
+        Counter.builder("keepwarm.pings")
+            .description("warmer pings by outcome; purpose=verify checks a listed pin")
+            .tags("model", model, "outcome", outcome.tag(), "purpose", purpose.tag())
+            .register(registry)
+            .increment();
     }
 
     private RequestMeters meters(String model, String endpoint) {
@@ -93,7 +107,8 @@ public final class KeepwarmMetrics implements PingListener, ProxyObserver {
         if (byModel == null) {
             byModel = requests.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>());
         }
-        RequestMeters meters = byModel.get(model); // a plain get first: no lambda on the path every request takes
+        // a plain get first: no lambda on the path every request takes
+        RequestMeters meters = byModel.get(model);
         return meters != null ? meters : byModel.computeIfAbsent(model,
                 m -> new RequestMeters(registry, m, endpoint, tag -> loadTimer(tag, "request")));
     }
@@ -114,9 +129,13 @@ public final class KeepwarmMetrics implements PingListener, ProxyObserver {
     }
 
     private Timer loadTimer(String model, String source) {
-        return Timer.builder("keepwarm.model.load").description("model load time (load_duration, or a timed ping)")
-                .serviceLevelObjectives(LOAD_BUCKETS).minimumExpectedValue(LOAD_BUCKETS[0])
-                .maximumExpectedValue(LOAD_BUCKETS[LOAD_BUCKETS.length - 1])
-                .tags("model", model, "source", source).register(registry);
+        return Timer.builder("keepwarm.model.load")
+            .description("model load time (load_duration, or a timed ping)")
+            .serviceLevelObjectives(LOAD_BUCKETS)
+            .minimumExpectedValue(LOAD_BUCKETS[0])
+            .maximumExpectedValue(LOAD_BUCKETS[LOAD_BUCKETS.length - 1])
+            .tags("model", model, "source", source)
+            .register(registry);
     }
+
 }

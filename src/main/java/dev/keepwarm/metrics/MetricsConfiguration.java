@@ -9,7 +9,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** keepwarm's meters on the application's registry (scraped at /actuator/prometheus on the management port). */
+/**
+ * keepwarm's meters on the application's registry (scraped at /actuator/prometheus on the
+ * management port).
+ */
 @Configuration(proxyBeanMethods = false)
 class MetricsConfiguration {
 
@@ -25,7 +28,9 @@ class MetricsConfiguration {
     }
 
     @Bean
-    StateMeters stateMeters(MeterRegistry registry, WarmState state, ModelTags tags, PolicySource policies, Clock clock) {
+    StateMeters stateMeters(MeterRegistry registry, WarmState state, ModelTags tags, PolicySource policies,
+            Clock clock) {
         return new StateMeters(registry, state, tags, policies, clock);
     }
+
 }

@@ -12,13 +12,13 @@ import org.springframework.validation.annotation.Validated;
 /**
  * keepwarm's own meters ({@code keepwarm.metrics}).
  *
- * @param coldStartThreshold a client request whose load_duration is at least this long counts as a cold start
- * @param maxModelTags most distinct values of the {@code model} tag; models beyond it, and models no rule names
- *     and /api/ps never listed, are tagged {@code other}
+ * @param coldStartThreshold a client request whose load_duration is at least this long
+ * counts as a cold start
+ * @param maxModelTags most distinct values of the {@code model} tag; models beyond it,
+ * and models no rule names and /api/ps never listed, are tagged {@code other}
  */
 @ConfigurationProperties("keepwarm.metrics")
 @Validated
-public record MetricsProperties(
-        @DefaultValue("500ms") @NotNull Duration coldStartThreshold,
+public record MetricsProperties(@DefaultValue("500ms") @NotNull Duration coldStartThreshold,
         @DefaultValue("100") @Positive int maxModelTags) {
 }

@@ -9,20 +9,28 @@ import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.WarmState;
 
 /**
- * Bounds the {@code model} tag: a model gets its own value only when a rule names it or /api/ps listed it, and
- * only until {@code max} values exist; everything else is {@code other}. A client cannot grow the scrape by
- * inventing model names.
+ * Bounds the {@code model} tag: a model gets its own value only when a rule names it or
+ * /api/ps listed it, and only until {@code max} values exist; everything else is
+ * {@code other}. A client cannot grow the scrape by inventing model names.
  */
 final class ModelTags {
 
     static final String OTHER = "other";
+
     private static final int MAX_SPELLINGS = 4096;
 
     private final PolicySource policies;
+
     private final WarmState state;
+
     private final int max;
+
     private final Set<String> admitted = ConcurrentHashMap.newKeySet();
-    /** A client's spelling of an admitted model -> its tag, so a request does not normalise the name again. */
+
+    /**
+     * A client's spelling of an admitted model -> its tag, so a request does not
+     * normalise the name again.
+     */
     private final Map<String, String> spelled = new ConcurrentHashMap<>();
 
     ModelTags(PolicySource policies, WarmState state, int max) {
@@ -40,7 +48,8 @@ final class ModelTags {
         if (!admitted.contains(name)) {
             boolean known = policies.current().rule(name).isPresent() || state.model(name).isPresent();
             if (!known || admitted.size() >= max) {
-                return OTHER; // not remembered: the model may be admitted later, when /api/ps lists it
+                return OTHER; // not remembered: the model may be admitted later, when
+                              // /api/ps lists it
             }
             admitted.add(name);
         }
@@ -49,4 +58,5 @@ final class ModelTags {
         }
         return name;
     }
+
 }

@@ -6,16 +6,22 @@ import dev.keepwarm.proxy.ProxyObserver;
 import io.netty.buffer.ByteBuf;
 
 /**
- * One proxied request as it passes: the time to its first response byte, its end, and the numbers of Ollama's
- * final object. Each step is recorded at most once, whatever mix of completion, error and cancel happens.
+ * One proxied request as it passes: the time to its first response byte, its end, and the
+ * numbers of Ollama's final object. Each step is recorded at most once, whatever mix of
+ * completion, error and cancel happens.
  */
 final class RequestObservation implements ProxyObserver.Request {
 
     private final KeepwarmMetrics metrics;
+
     private final RequestMeters meters;
+
     private final long start = System.nanoTime();
+
     private final ResponseTail tail = new ResponseTail();
+
     private final AtomicBoolean firstChunk = new AtomicBoolean();
+
     private final AtomicBoolean finished = new AtomicBoolean();
 
     RequestObservation(KeepwarmMetrics metrics, RequestMeters meters) {
@@ -34,8 +40,10 @@ final class RequestObservation implements ProxyObserver.Request {
     @Override
     public void finish(String status) {
         if (finished.compareAndSet(false, true)) {
-            FinalChunk last = "cancelled".equals(status) || "error".equals(status) ? FinalChunk.NONE : tail.finalChunk();
+            FinalChunk last = "cancelled".equals(status) || "error".equals(status) ? FinalChunk.NONE
+                    : tail.finalChunk();
             metrics.finished(meters, status, System.nanoTime() - start, last);
         }
     }
+
 }

@@ -3,17 +3,21 @@ package dev.keepwarm.metrics;
 import io.netty.buffer.ByteBuf;
 
 /**
- * The last bytes of an answer as it streams past: a fixed ring large enough for Ollama's final object, so the
- * metrics read it without holding or slowing the stream.
+ * The last bytes of an answer as it streams past: a fixed ring large enough for Ollama's
+ * final object, so the metrics read it without holding or slowing the stream.
  */
 final class ResponseTail {
 
     static final int SIZE = 8192;
 
     private final byte[] ring = new byte[SIZE];
+
     private long written;
 
-    /** Copies the buffer's readable bytes (at most the last SIZE) without moving its reader index. */
+    /**
+     * Copies the buffer's readable bytes (at most the last SIZE) without moving its
+     * reader index.
+     */
     synchronized void append(ByteBuf buffer) {
         int count = Math.min(buffer.readableBytes(), SIZE);
         int from = buffer.writerIndex() - count;
@@ -34,4 +38,5 @@ final class ResponseTail {
         System.arraycopy(ring, 0, tail, first, length - first);
         return FinalChunk.parse(tail, length);
     }
+
 }

@@ -17,7 +17,6 @@ import dev.keepwarm.warmer.ModelState;
 import dev.keepwarm.warmer.PingListener;
 import dev.keepwarm.warmer.PingOutcome;
 import dev.keepwarm.warmer.WarmState;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -25,18 +24,25 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Gauges read from the warmer's state at scrape time: whether a model is wanted warm now (its rule is warm and inside
- * its schedule), residency, expiry and thrashing, and whether Ollama answers. A model's gauges exist while a warm rule
- * governs it: registered for every concrete warm rule at start and after each policy reload, and for a model a ping
- * touches; a reload that leaves no warm rule for a model removes them, so alerts do not see a model nobody wants warm.
+ * Gauges read from the warmer's state at scrape time: whether a model is wanted warm now
+ * (its rule is warm and inside its schedule), residency, expiry and thrashing, and
+ * whether Ollama answers. A model's gauges exist while a warm rule governs it: registered
+ * for every concrete warm rule at start and after each policy reload, and for a model a
+ * ping touches; a reload that leaves no warm rule for a model removes them, so alerts do
+ * not see a model nobody wants warm.
  */
 final class StateMeters implements PingListener {
 
     private final MeterRegistry registry;
+
     private final WarmState state;
+
     private final ModelTags models;
+
     private final PolicySource policies;
+
     private final Clock clock;
+
     /** model tag -> its gauges */
     private final Map<String, List<Meter>> registered = new ConcurrentHashMap<>();
 
@@ -47,14 +53,16 @@ final class StateMeters implements PingListener {
         this.policies = policies;
         this.clock = clock;
         Gauge.builder("keepwarm.upstream.up", state, s -> s.upstreamUp() ? 1 : 0)
-                .description("1 when the last contact with Ollama succeeded").register(registry);
+            .description("1 when the last contact with Ollama succeeded")
+            .register(registry);
         Gauge.builder("keepwarm.ollama.loads.stalled", state, s -> s.stall().isPresent() ? 1 : 0)
-                .description("1 while Ollama answers but its loads do not complete (a wedged scheduler, Ollama #17408)")
-                .register(registry);
+            .description("1 while Ollama answers but its loads do not complete (a wedged scheduler, Ollama #17408)")
+            .register(registry);
         for (WarmState.Call call : WarmState.Call.values()) {
             FunctionCounter.builder("keepwarm.warmer.timeouts", state, s -> s.timeouts(call))
-                    .description("warmer calls to Ollama that got no answer in time (ps-timeout, ping-timeout)")
-                    .tags("call", call.tag()).register(registry);
+                .description("warmer calls to Ollama that got no answer in time (ps-timeout, ping-timeout)")
+                .tags("call", call.tag())
+                .register(registry);
         }
         reloaded(policies.current());
         policies.addListener(this::reloaded);
@@ -70,12 +78,20 @@ final class StateMeters implements PingListener {
         register(model);
     }
 
-    /** Drops the gauges of models no warm rule governs any more, and registers those of new concrete warm rules. */
+    /**
+     * Drops the gauges of models no warm rule governs any more, and registers those of
+     * new concrete warm rules.
+     */
     synchronized void reloaded(Policies current) {
-        Set<String> keep = registered.keySet().stream().filter(tag -> warmRule(current, tag))
-                .collect(Collectors.toSet());
-        registered.keySet().stream().filter(tag -> !keep.contains(tag)).toList()
-                .forEach(tag -> registered.remove(tag).forEach(registry::remove));
+        Set<String> keep = registered.keySet()
+            .stream()
+            .filter(tag -> warmRule(current, tag))
+            .collect(Collectors.toSet());
+        registered.keySet()
+            .stream()
+            .filter(tag -> !keep.contains(tag))
+            .toList()
+            .forEach(tag -> registered.remove(tag).forEach(registry::remove));
         for (ModelRule rule : current.rules()) {
             if (rule.warm() && rule.concrete()) {
                 register(rule.match());
@@ -93,19 +109,29 @@ final class StateMeters implements PingListener {
             return;
         }
         String name = ModelName.normalize(model);
-        registered.put(tag, List.of(
-                Gauge.builder("keepwarm.model.warm.wanted", () -> wantedNow(name) ? 1 : 0)
-                        .description("1 while the model's rule is warm and inside its schedule: the warmer keeps it loaded")
-                        .tags("model", tag).register(registry),
-                Gauge.builder("keepwarm.model.resident", () -> model(name).resident() ? 1 : 0)
-                        .description("1 when the model is loaded").tags("model", tag).register(registry),
-                Gauge.builder("keepwarm.model.expires.in", () -> expiresIn(model(name))).baseUnit("seconds")
-                        .description("seconds until Ollama unloads the model; +Inf when pinned forever, 0 when not loaded")
-                        .tags("model", tag).register(registry),
-                Gauge.builder("keepwarm.model.thrashing", () -> model(name).thrashing() ? 1 : 0)
+        registered
+            .put(tag, List.of(
+                    Gauge.builder("keepwarm.model.warm.wanted", () -> wantedNow(name) ? 1 : 0)
+                        .description(
+                                "1 while the model's rule is warm and inside its schedule: the warmer keeps it loaded")
+                        .tags("model", tag)
+                        .register(registry),
+                    Gauge.builder("keepwarm.model.resident", () -> model(name).resident() ? 1 : 0)
+                        .description("1 when the model is loaded")
+                        .tags("model", tag)
+                        .register(registry),
+                    Gauge.builder("keepwarm.model.expires.in", () -> expiresIn(model(name)))
+                        .baseUnit("seconds")
+                        .description(
+                                "seconds until Ollama unloads the model; +Inf when pinned forever, 0 when not loaded")
+                        .tags("model", tag)
+                        .register(registry),
+                    Gauge.builder("keepwarm.model.thrashing", () -> model(name).thrashing() ? 1 : 0)
                         .description("1 while the model is re-loaded too often and its pings back off")
-                        .tags("model", tag).register(registry)));
-        // present from the start, so increase() sees the first cold start of a pinned model; a counter, kept on reload
+                        .tags("model", tag)
+                        .register(registry)));
+        // present from the start, so increase() sees the first cold start of a pinned
+        // model; a counter, kept on reload
         ColdStarts.counter(registry, tag, true);
     }
 
@@ -128,4 +154,5 @@ final class StateMeters implements PingListener {
         Instant expiresAt = residency.expiresAt();
         return expiresAt == null ? 0 : Math.max(0, Duration.between(clock.instant(), expiresAt).toMillis() / 1000.0);
     }
+
 }

@@ -21,16 +21,18 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.ClientResponse;
 
 /**
- * Typed calls to Ollama for the warmer: /api/ps, load pings and capabilities. Every call goes through the
- * "ollama" Resilience4j retry (connection errors, with back-off) and circuit breaker, so an Ollama that is down
- * is not hammered.
+ * Typed calls to Ollama for the warmer: /api/ps, load pings and capabilities. Every call
+ * goes through the "ollama" Resilience4j retry (connection errors, with back-off) and
+ * circuit breaker, so an Ollama that is down is not hammered.
  */
 public final class OllamaClient {
 
     private static final JsonMapper JSON = warm(JsonMapper.builder().build());
 
     private final OllamaConnection upstream;
+
     private final CircuitBreaker breaker;
+
     private final Retry retry;
 
     OllamaClient(OllamaConnection upstream, CircuitBreaker breaker, Retry retry) {
@@ -47,17 +49,19 @@ public final class OllamaClient {
     /** GET /api/ps: the models loaded now. */
     public Mono<List<RunningModel>> ps() {
         return call(upstream.client().get().uri(upstream.uri("/api/ps")).exchangeToMono(OllamaClient::json))
-                .map(OllamaClient::runningModels);
+            .map(OllamaClient::runningModels);
     }
 
     /**
-     * Loads a model (or re-arms its timer) without generating: POST /api/generate with no prompt, or
-     * POST /api/embed with no input for embedding-only models (OLLAMA-API.md, "Load-only and unload requests").
-     * The rule's runner options go along so the ping never forces a reload of the runner real traffic uses.
-     *
-     * @return the wall time of the call: a load ping's answer carries no timings (OLLAMA-API.md, "Load-only ... ping")
+     * Loads a model (or re-arms its timer) without generating: POST /api/generate with no
+     * prompt, or POST /api/embed with no input for embedding-only models (OLLAMA-API.md,
+     * "Load-only and unload requests"). The rule's runner options go along so the ping
+     * never forces a reload of the runner real traffic uses.
+     * @return the wall time of the call: a load ping's answer carries no timings
+     * (OLLAMA-API.md, "Load-only ... ping")
      */
-    public Mono<java.time.Duration> ping(String model, KeepAlive keepAlive, Map<String, String> options, boolean embedding) {
+    public Mono<java.time.Duration> ping(String model, KeepAlive keepAlive, Map<String, String> options,
+            boolean embedding) {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
         body.set("keep_alive", JSON.readTree(keepAlive.toJson()));
@@ -72,7 +76,10 @@ public final class OllamaClient {
         });
     }
 
-    /** Whether POST /api/show lists "embedding" and not "completion" among the model's capabilities. */
+    /**
+     * Whether POST /api/show lists "embedding" and not "completion" among the model's
+     * capabilities.
+     */
     public Mono<Boolean> embeddingOnly(String model) {
         ObjectNode body = JSON.createObjectNode().put("model", model);
         return call(post("/api/show", body)).map(show -> {
@@ -85,12 +92,16 @@ public final class OllamaClient {
     /** GET /api/version. */
     public Mono<String> version() {
         return call(upstream.client().get().uri(upstream.uri("/api/version")).exchangeToMono(OllamaClient::json))
-                .map(answer -> answer.path("version").asString(""));
+            .map(answer -> answer.path("version").asString(""));
     }
 
     private Mono<JsonNode> post(String path, ObjectNode body) {
-        return upstream.client().post().uri(upstream.uri(path)).contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(JSON.writeValueAsBytes(body)).exchangeToMono(OllamaClient::json);
+        return upstream.client()
+            .post()
+            .uri(upstream.uri(path))
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(JSON.writeValueAsBytes(body))
+            .exchangeToMono(OllamaClient::json);
     }
 
     private <T> Mono<T> call(Mono<T> request) {
@@ -107,7 +118,10 @@ public final class OllamaClient {
         });
     }
 
-    /** Builds Jackson's (de)serializers now: on first use they are built under a lock, which an event loop must not wait on. */
+    /**
+     * Builds Jackson's (de)serializers now: on first use they are built under a lock,
+     * which an event loop must not wait on.
+     */
     private static JsonMapper warm(JsonMapper mapper) {
         JsonNode node = mapper.readTree("{\"models\":[{\"name\":\"m\",\"size_vram\":1}],\"keep_alive\":-1}");
         mapper.writeValueAsBytes(node);
@@ -131,8 +145,11 @@ public final class OllamaClient {
     private static Instant expiry(String text) {
         try {
             return OffsetDateTime.parse(text).toInstant();
-        } catch (RuntimeException e) {
-            return Instant.EPOCH; // unknown: treat as expiring, so the warmer re-pings rather than trusts it
+        }
+        catch (RuntimeException e) {
+            return Instant.EPOCH; // unknown: treat as expiring, so the warmer re-pings
+                                  // rather than trusts it
         }
     }
+
 }

@@ -15,34 +15,43 @@ import org.springframework.web.reactive.function.client.WebClient;
 @Configuration(proxyBeanMethods = false)
 class OllamaConfiguration {
 
-    /** Name of the Resilience4j circuit breaker and retry that guard the warmer's calls. */
+    /**
+     * Name of the Resilience4j circuit breaker and retry that guard the warmer's calls.
+     */
     static final String RESILIENCE_NAME = "ollama";
 
     @Bean
     OllamaConnection upstream(UpstreamProperties properties) {
         DroppedErrors.install();
         ConnectionProvider pool = ConnectionProvider.builder("ollama")
-                .maxConnections(properties.maxConnections())
-                .pendingAcquireMaxCount(-1)
-                // a queued request waits as long as a stream may be silent, never less than a model load
-                .pendingAcquireTimeout(properties.idleTimeout())
-                // reactor_netty_connection_provider_* gauges, tagged by pool name and Ollama's address (bounded):
-                // Reactor Netty registers them in Micrometer's global registry, which Boot adds its registry to
-                .metrics(true)
-                .build();
+            .maxConnections(properties.maxConnections())
+            .pendingAcquireMaxCount(-1)
+            // a queued request waits as long as a stream may be silent, never less than a
+            // model load
+            .pendingAcquireTimeout(properties.idleTimeout())
+            // reactor_netty_connection_provider_* gauges, tagged by pool name and
+            // Ollama's address (bounded):
+            // Reactor Netty registers them in Micrometer's global registry, which Boot
+            // adds its registry to
+            .metrics(true)
+            .build();
         HttpClient http = HttpClient.create(pool)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .compress(false);
-        // The warmer's calls are a few per interval and may hang (Ollama #15950): each gets a connection of its own,
-        // closed when it ends or is cut, so a call Ollama never answered cannot leave a pooled connection behind it.
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .compress(false);
+        // The warmer's calls are a few per interval and may hang (Ollama #15950): each
+        // gets a connection of its own,
+        // closed when it ends or is cut, so a call Ollama never answered cannot leave a
+        // pooled connection behind it.
         HttpClient ownConnections = http.newConnection();
         return new OllamaConnection(http,
-                WebClient.builder().clientConnector(new ReactorClientHttpConnector(ownConnections)).build(), properties);
+                WebClient.builder().clientConnector(new ReactorClientHttpConnector(ownConnections)).build(),
+                properties);
     }
 
     @Bean
     OllamaClient ollamaClient(OllamaConnection upstream, CircuitBreakerRegistry breakers, RetryRegistry retries) {
         return new OllamaClient(upstream, breakers.circuitBreaker(RESILIENCE_NAME), retries.retry(RESILIENCE_NAME));
     }
+
 }

@@ -7,14 +7,16 @@ import reactor.netty.http.client.HttpClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * The connection to Ollama shared by the proxy and the warmer: one Reactor Netty client on one pool, seen by the
- * warmer as a WebClient and by the proxy as itself (the proxy relays bytes and needs nothing WebClient adds), and the
- * configured URL.
+ * The connection to Ollama shared by the proxy and the warmer: one Reactor Netty client
+ * on one pool, seen by the warmer as a WebClient and by the proxy as itself (the proxy
+ * relays bytes and needs nothing WebClient adds), and the configured URL.
  */
 public final class OllamaConnection {
 
     private final HttpClient http;
+
     private final WebClient client;
+
     private final UpstreamProperties properties;
 
     OllamaConnection(HttpClient http, WebClient client, UpstreamProperties properties) {
@@ -24,8 +26,9 @@ public final class OllamaConnection {
     }
 
     /**
-     * The WebClient of the warmer's JSON calls: one connection per call, never pooled, so a call that Ollama never
-     * answers and keepwarm cuts off leaves no half-used connection for the next call to queue behind.
+     * The WebClient of the warmer's JSON calls: one connection per call, never pooled, so
+     * a call that Ollama never answers and keepwarm cuts off leaves no half-used
+     * connection for the next call to queue behind.
      */
     public WebClient client() {
         return client;
@@ -40,8 +43,12 @@ public final class OllamaConnection {
         return properties;
     }
 
-    /** The upstream URL of a path with its raw query, e.g. {@code /api/ps} or {@code /api/tags?x=1}. */
+    /**
+     * The upstream URL of a path with its raw query, e.g. {@code /api/ps} or
+     * {@code /api/tags?x=1}.
+     */
     public URI uri(String rawPathAndQuery) {
         return URI.create(properties.base() + rawPathAndQuery);
     }
+
 }

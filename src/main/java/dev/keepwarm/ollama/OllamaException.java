@@ -1,6 +1,9 @@
 package dev.keepwarm.ollama;
 
-/** Ollama answered with an error status; the message is Ollama's own {@code error} text when it sent one. */
+/**
+ * Ollama answered with an error status; the message is Ollama's own {@code error} text
+ * when it sent one.
+ */
 public final class OllamaException extends RuntimeException {
 
     private final int status;
@@ -18,4 +21,5 @@ public final class OllamaException extends RuntimeException {
     public boolean unsupportedGenerate() {
         return status == 400 && getMessage().contains("does not support generate");
     }
+
 }

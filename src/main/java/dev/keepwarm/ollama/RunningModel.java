@@ -13,7 +13,10 @@ import java.time.Instant;
  */
 public record RunningModel(String name, Instant expiresAt, long sizeVram, int contextLength) {
 
-    /** Ollama's own CLI treats an expiry more than 20 years ahead as forever (OLLAMA-API.md, "GET /api/ps"). */
+    /**
+     * Ollama's own CLI treats an expiry more than 20 years ahead as forever
+     * (OLLAMA-API.md, "GET /api/ps").
+     */
     private static final Duration FOREVER_HORIZON = Duration.ofDays(365L * 20);
 
     public boolean forever(Instant now) {

@@ -17,20 +17,19 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param url Ollama's base URL (http or https, with host; a path prefix is kept)
  * @param connectTimeout how long to wait for a TCP connection to Ollama
- * @param responseTimeout how long to wait for Ollama's response headers; empty means no limit, because a cold
- *     load of a large model can take minutes before the first byte
- * @param idleTimeout longest silence allowed between two chunks of a response once it has started
- * @param maxConnections most connections to Ollama at once; every long stream holds one, so keep this above the
- *     number of concurrent streams (Reactor Netty's default pool of 2 x cores would queue the rest)
+ * @param responseTimeout how long to wait for Ollama's response headers; empty means no
+ * limit, because a cold load of a large model can take minutes before the first byte
+ * @param idleTimeout longest silence allowed between two chunks of a response once it has
+ * started
+ * @param maxConnections most connections to Ollama at once; every long stream holds one,
+ * so keep this above the number of concurrent streams (Reactor Netty's default pool of 2
+ * x cores would queue the rest)
  */
 @ConfigurationProperties("keepwarm.upstream")
 @Validated
-public record UpstreamProperties(
-        @DefaultValue("http://localhost:11434") @NotNull URI url,
-        @DefaultValue("5s") @NotNull Duration connectTimeout,
-        @Nullable Duration responseTimeout,
-        @DefaultValue("10m") @NotNull Duration idleTimeout,
-        @DefaultValue("1000") @Positive int maxConnections) {
+public record UpstreamProperties(@DefaultValue("http://localhost:11434") @NotNull URI url,
+        @DefaultValue("5s") @NotNull Duration connectTimeout, @Nullable Duration responseTimeout,
+        @DefaultValue("10m") @NotNull Duration idleTimeout, @DefaultValue("1000") @Positive int maxConnections) {
 
     public UpstreamProperties {
         if (url != null) {

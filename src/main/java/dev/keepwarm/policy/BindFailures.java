@@ -18,8 +18,9 @@ import org.springframework.validation.FieldError;
 import org.springframework.validation.ObjectError;
 
 /**
- * A binding failure in one line with what Boot's failure analyzers print on several: the property, its value, where
- * it was written and the reason. For the WARN a bad policy file gets, which stops nothing.
+ * A binding failure in one line with what Boot's failure analyzers print on several: the
+ * property, its value, where it was written and the reason. For the WARN a bad policy
+ * file gets, which stops nothing.
  */
 final class BindFailures {
 
@@ -29,12 +30,16 @@ final class BindFailures {
     static String describe(BindException failure) {
         BindValidationException validation = find(failure, BindValidationException.class);
         if (validation != null) {
-            return validation.getValidationErrors().getAllErrors().stream()
-                    .map(BindFailures::describe).collect(Collectors.joining("; "));
+            return validation.getValidationErrors()
+                .getAllErrors()
+                .stream()
+                .map(BindFailures::describe)
+                .collect(Collectors.joining("; "));
         }
         String name = failure.getName().toString();
         ConfigurationProperty property = failure.getProperty();
-        // a constructor check fails on the object, while the property is then the last key bound inside it
+        // a constructor check fails on the object, while the property is then the last
+        // key bound inside it
         String subject = property != null && property.getName().toString().equals(name)
                 ? property(name, property.getValue(), property.getOrigin()) : name;
         return subject + ": " + reason(failure);
@@ -42,8 +47,8 @@ final class BindFailures {
 
     private static String describe(ObjectError error) {
         if (error instanceof FieldError field) {
-            return property(field.getObjectName() + "." + field.getField(), field.getRejectedValue(), Origin.from(field))
-                    + ": " + field.getDefaultMessage();
+            return property(field.getObjectName() + "." + field.getField(), field.getRejectedValue(),
+                    Origin.from(field)) + ": " + field.getDefaultMessage();
         }
         return error.getObjectName() + ": " + error.getDefaultMessage();
     }
@@ -71,7 +76,8 @@ final class BindFailures {
         Object[] constants = conversion == null ? null : conversion.getTargetType().getType().getEnumConstants();
         if (constants != null) {
             reason += " (valid values: " + Arrays.stream(constants)
-                    .map(constant -> constant.toString().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")) + ")";
+                .map(constant -> constant.toString().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", ")) + ")";
         }
         return reason;
     }
@@ -84,4 +90,5 @@ final class BindFailures {
         }
         return null;
     }
+
 }

@@ -5,12 +5,13 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The outcome of {@link KeepAliveDecision#decide}: what to do with a request's keep_alive.
+ * The outcome of {@link KeepAliveDecision#decide}: what to do with a request's
+ * keep_alive.
  *
  * @param action what was done, for headers and metrics
  * @param rule the governing policy's name, or {@code none}
- * @param send the keep_alive to write into the request; empty leaves the client's field exactly as it was
- *     (absent stays absent, an invalid value reaches Ollama untouched)
+ * @param send the keep_alive to write into the request; empty leaves the client's field
+ * exactly as it was (absent stays absent, an invalid value reaches Ollama untouched)
  * @param refusal for {@link Action#UNLOAD_REFUSED}: the error message for the client
  */
 public record Decision(Action action, String rule, Optional<KeepAlive> send, @Nullable String refusal) {

@@ -7,22 +7,22 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The policy for models that no rule matches ({@code keepwarm.policy.default}); omit it to forward such
- * requests unchanged.
+ * The policy for models that no rule matches ({@code keepwarm.policy.default}); omit it
+ * to forward such requests unchanged.
  *
- * @param keepAlive keep-alive to apply: a Go duration ("10m"), plain seconds (300), "forever" or -1, or 0
- * @param mode override, fill (default: the client's value when present, else this one) or clamp
+ * @param keepAlive keep-alive to apply: a Go duration ("10m"), plain seconds (300),
+ * "forever" or -1, or 0
+ * @param mode override, fill (default: the client's value when present, else this one) or
+ * clamp
  * @param min lower bound of the keep-alive in clamp mode
  * @param max upper bound of the keep-alive in clamp mode; forever is allowed
- * @param allowUnload whether a client may unload a model (keep_alive 0 with an empty prompt)
- * @param options runner options (such as num_ctx) added to a request's options where the request lacks the key
+ * @param allowUnload whether a client may unload a model (keep_alive 0 with an empty
+ * prompt)
+ * @param options runner options (such as num_ctx) added to a request's options where the
+ * request lacks the key
  */
-public record DefaultPolicy(
-        @Nullable KeepAlive keepAlive,
-        @DefaultValue("fill") Mode mode,
-        @Nullable KeepAlive min,
-        @Nullable KeepAlive max,
-        @DefaultValue("true") boolean allowUnload,
+public record DefaultPolicy(@Nullable KeepAlive keepAlive, @DefaultValue("fill") Mode mode, @Nullable KeepAlive min,
+        @Nullable KeepAlive max, @DefaultValue("true") boolean allowUnload,
         @DefaultValue Map<String, String> options) implements Policy {
 
     /** The rule name the default policy reports. */

@@ -13,15 +13,19 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Whether a file's content changed since the last look: modification time and size first, so an unchanged file is
- * not read, then a hash of the content, so a touched or re-synced file with the same bytes is no change. Attributes
- * follow symlinks: a ConfigMap's swapped {@code ..data} link shows as a new time stamp.
+ * Whether a file's content changed since the last look: modification time and size first,
+ * so an unchanged file is not read, then a hash of the content, so a touched or re-synced
+ * file with the same bytes is no change. Attributes follow symlinks: a ConfigMap's
+ * swapped {@code ..data} link shows as a new time stamp.
  */
 final class FileChanges {
 
     private final Path path;
+
     private @Nullable FileTime lastModified;
+
     private long lastSize = -1;
+
     private @Nullable String lastHash;
 
     FileChanges(Path path) {
@@ -29,8 +33,8 @@ final class FileChanges {
     }
 
     /**
-     * The content, when it differs from the content seen last time (the first look always sees a change).
-     *
+     * The content, when it differs from the content seen last time (the first look always
+     * sees a change).
      * @throws java.nio.file.NoSuchFileException when the file is missing
      * @throws IOException when it cannot be read
      */
@@ -50,7 +54,10 @@ final class FileChanges {
         return Optional.of(content);
     }
 
-    /** Makes the next look read the content whatever the time stamp says: for a file that was gone. */
+    /**
+     * Makes the next look read the content whatever the time stamp says: for a file that
+     * was gone.
+     */
     void forgetTimestamp() {
         lastModified = null;
     }
@@ -58,8 +65,10 @@ final class FileChanges {
     private static String sha256(byte[] content) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
+        }
+        catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
+
 }

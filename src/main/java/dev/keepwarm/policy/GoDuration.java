@@ -6,21 +6,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Go's {@code time.ParseDuration} and a compact formatter, because Ollama parses keep_alive strings with
- * exactly that function (OLLAMA-API.md, "keep_alive in a request body").
+ * Go's {@code time.ParseDuration} and a compact formatter, because Ollama parses
+ * keep_alive strings with exactly that function (OLLAMA-API.md, "keep_alive in a request
+ * body").
  */
 final class GoDuration {
 
-    private static final Map<String, Long> NANOS_PER_UNIT = Map.of(
-            "ns", 1L, "us", 1_000L, "\u00b5s", 1_000L, "\u03bcs", 1_000L, "ms", 1_000_000L,
-            "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
+    private static final Map<String, Long> NANOS_PER_UNIT = Map.of("ns", 1L, "us", 1_000L, "\u00b5s", 1_000L, "\u03bcs",
+            1_000L, "ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
 
     private GoDuration() {
     }
 
     /**
-     * Parses like Go: an optional sign, then one or more decimal numbers each followed by a unit; "0" alone is
-     * allowed. A bare number such as "300" is not a duration, as in Go.
+     * Parses like Go: an optional sign, then one or more decimal numbers each followed by
+     * a unit; "0" alone is allowed. A bare number such as "300" is not a duration, as in
+     * Go.
      */
     static Optional<Duration> parse(String text) {
         String s = text;
@@ -64,12 +65,18 @@ final class GoDuration {
         return Optional.of(Duration.ofNanos(signed.longValue()));
     }
 
-    /** Go reads ASCII digits only; Character.isDigit would accept other scripts' digits that Ollama rejects. */
+    /**
+     * Go reads ASCII digits only; Character.isDigit would accept other scripts' digits
+     * that Ollama rejects.
+     */
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }
 
-    /** Formats a non-negative duration the way a person writes it and Go parses it: 1h30m, 90s -> 1m30s, 300ms. */
+    /**
+     * Formats a non-negative duration the way a person writes it and Go parses it: 1h30m,
+     * 90s -> 1m30s, 300ms.
+     */
     static String format(Duration d) {
         if (d.isZero()) {
             return "0s";
@@ -91,10 +98,12 @@ final class GoDuration {
                 out.append(fraction(nanos));
             }
             out.append('s');
-        } else if (nanos > 0) {
+        }
+        else if (nanos > 0) {
             if (nanos % 1_000_000 == 0) {
                 out.append(nanos / 1_000_000).append("ms");
-            } else {
+            }
+            else {
                 out.append(nanos).append("ns");
             }
         }
@@ -105,4 +114,5 @@ final class GoDuration {
         String digits = String.format("%09d", nanos).replaceAll("0+$", "");
         return "." + digits;
     }
+
 }

@@ -7,9 +7,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How long Ollama keeps a model loaded after its last request: a non-negative duration or forever.
- * Knows how it is written on the wire: forever as the JSON number {@code -1} (never the string "-1",
- * which Ollama rejects), seconds given as a number stay a number, everything else is a Go duration string.
+ * How long Ollama keeps a model loaded after its last request: a non-negative duration or
+ * forever. Knows how it is written on the wire: forever as the JSON number {@code -1}
+ * (never the string "-1", which Ollama rejects), seconds given as a number stay a number,
+ * everything else is a Go duration string.
  */
 public final class KeepAlive implements Comparable<KeepAlive> {
 
@@ -20,7 +21,8 @@ public final class KeepAlive implements Comparable<KeepAlive> {
     public static final KeepAlive ZERO = new KeepAlive(Duration.ZERO, false);
 
     private final Duration duration; // null = forever
-    private final boolean seconds;   // written as a JSON number of seconds
+
+    private final boolean seconds; // written as a JSON number of seconds
 
     private KeepAlive(Duration duration, boolean seconds) {
         this.duration = duration;
@@ -32,30 +34,34 @@ public final class KeepAlive implements Comparable<KeepAlive> {
         return duration.isNegative() ? FOREVER : new KeepAlive(duration, false);
     }
 
-    /** A number of seconds as Ollama reads a JSON number (fractions allowed, negative = forever). */
+    /**
+     * A number of seconds as Ollama reads a JSON number (fractions allowed, negative =
+     * forever).
+     */
     public static KeepAlive ofSeconds(BigDecimal seconds) {
         if (seconds.signum() < 0) {
             return FOREVER;
         }
         BigDecimal nanos = seconds.movePointRight(9);
         if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            return FOREVER; // longer than Ollama can represent: it means "a very long time"
+            return FOREVER; // longer than Ollama can represent: it means "a very long
+                            // time"
         }
         return new KeepAlive(Duration.ofNanos(nanos.longValue()), true);
     }
 
     /**
-     * Parses a keep-alive as written by Ollama's keep_alive rules for strings (a Go duration; a bare number
-     * is rejected, "0" is not).
+     * Parses a keep-alive as written by Ollama's keep_alive rules for strings (a Go
+     * duration; a bare number is rejected, "0" is not).
      */
     public static Optional<KeepAlive> parseGoDuration(String text) {
         return GoDuration.parse(text).map(KeepAlive::of);
     }
 
     /**
-     * Parses a keep-alive from configuration: {@code forever}, {@code -1} or any negative number, plain
-     * seconds ({@code 300}, {@code 42.5}), or a Go duration ({@code 30m}, {@code 1h30m}, {@code 90s}, {@code 0}).
-     *
+     * Parses a keep-alive from configuration: {@code forever}, {@code -1} or any negative
+     * number, plain seconds ({@code 300}, {@code 42.5}), or a Go duration ({@code 30m},
+     * {@code 1h30m}, {@code 90s}, {@code 0}).
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
     public static KeepAlive parse(String text) {
@@ -65,14 +71,18 @@ public final class KeepAlive implements Comparable<KeepAlive> {
         }
         Optional<BigDecimal> number = number(value);
         if (number.isPresent()) {
-            KeepAlive seconds = ofSeconds(number.get()); // forever when negative or too long for Ollama
+            // forever when negative or too long for Ollama
+            KeepAlive seconds = ofSeconds(number.get());
             return seconds.isForever() ? FOREVER : of(seconds.duration);
         }
         return parseGoDuration(value).orElseThrow(() -> new IllegalArgumentException("invalid keep-alive '" + text
                 + "': use a Go duration (30m, 1h30m, 90s), seconds (300), \"forever\" or -1, or 0"));
     }
 
-    /** Same as {@link #parse(String)}; lets Spring convert configuration strings without a converter bean. */
+    /**
+     * Same as {@link #parse(String)}; lets Spring convert configuration strings without a
+     * converter bean.
+     */
     public static KeepAlive valueOf(String text) {
         return parse(text);
     }
@@ -132,4 +142,5 @@ public final class KeepAlive implements Comparable<KeepAlive> {
     public String toString() {
         return toJson().replace("\"", "");
     }
+
 }

@@ -3,8 +3,9 @@ package dev.keepwarm.policy;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The keep_alive decision: a pure function of the governing policy, the client's value and whether the
- * request is an explicit unload. No I/O, no JSON, no Spring (STYLE.md, "The decision is a pure function").
+ * The keep_alive decision: a pure function of the governing policy, the client's value
+ * and whether the request is an explicit unload. No I/O, no JSON, no Spring (STYLE.md,
+ * "The decision is a pure function").
  */
 public final class KeepAliveDecision {
 
@@ -15,8 +16,9 @@ public final class KeepAliveDecision {
      * @param model the model as the client named it (for the refusal message)
      * @param policy the governing policy, or null when no rule and no default apply
      * @param client what the client sent
-     * @param emptyPrompt whether the request has no prompt, messages or input: with keep_alive 0 it is an
-     *     explicit unload (OLLAMA-API.md, "Load-only and unload requests")
+     * @param emptyPrompt whether the request has no prompt, messages or input: with
+     * keep_alive 0 it is an explicit unload (OLLAMA-API.md, "Load-only and unload
+     * requests")
      */
     public static Decision decide(String model, @Nullable Policy policy, ClientKeepAlive client, boolean emptyPrompt) {
         if (policy == null) {
@@ -28,7 +30,8 @@ public final class KeepAliveDecision {
                 return policy.allowUnload() ? Decision.of(policy, repaired(client)) : Decision.refuse(policy, model);
             }
             if (!policy.allowUnload()) {
-                requested = null; // a pinned model is never sent keep_alive 0: treat the client's 0 as absent
+                requested = null; // a pinned model is never sent keep_alive 0: treat the
+                                  // client's 0 as absent
                 client = ClientKeepAlive.absent();
             }
         }
@@ -67,8 +70,12 @@ public final class KeepAliveDecision {
         return null;
     }
 
-    /** Keeps the client's value as sent, except a numeric string, which becomes the number Ollama accepts. */
+    /**
+     * Keeps the client's value as sent, except a numeric string, which becomes the number
+     * Ollama accepts.
+     */
     private static @Nullable KeepAlive repaired(ClientKeepAlive client) {
         return client instanceof ClientKeepAlive.NumericString numeric ? numeric.value() : null;
     }
+
 }

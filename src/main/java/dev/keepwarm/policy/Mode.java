@@ -2,10 +2,15 @@ package dev.keepwarm.policy;
 
 /** How a rule's keep-alive combines with the one a client sends. */
 public enum Mode {
+
     /** Send the rule's value whatever the client sent. */
     OVERRIDE,
     /** Send the client's value when present, else the rule's. */
     FILL,
-    /** Take the client's value (or the rule's when absent) and clamp it into [min, max]; forever is infinitely long. */
+    /**
+     * Take the client's value (or the rule's when absent) and clamp it into [min, max];
+     * forever is infinitely long.
+     */
     CLAMP
+
 }

@@ -3,11 +3,16 @@ package dev.keepwarm.policy;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** One rule's {@code match}: an exact Ollama model name or a glob with {@code *} and {@code ?}. */
+/**
+ * One rule's {@code match}: an exact Ollama model name or a glob with {@code *} and
+ * {@code ?}.
+ */
 final class ModelMatcher {
 
     private final String exact;
+
     private final Pattern glob;
+
     private final boolean globHasTag;
 
     ModelMatcher(String match) {
@@ -16,7 +21,8 @@ final class ModelMatcher {
             this.exact = null;
             this.glob = Pattern.compile(toRegex(ModelName.withoutDefaults(m.toLowerCase(Locale.ROOT))));
             this.globHasTag = ModelName.hasTag(m);
-        } else {
+        }
+        else {
             this.exact = ModelName.normalize(m);
             this.glob = null;
             this.globHasTag = false;
@@ -27,12 +33,15 @@ final class ModelMatcher {
         return match.indexOf('*') >= 0 || match.indexOf('?') >= 0;
     }
 
-    /** @param normalized a name from {@link ModelName#normalize(String)} */
+    /**
+     * @param normalized a name from {@link ModelName#normalize(String)}
+     */
     boolean matches(String normalized) {
         if (exact != null) {
             return exact.equals(normalized);
         }
-        // a glob without a tag ("qwen*", "mistral?") matches every tag of the names it fits
+        // a glob without a tag ("qwen*", "mistral?") matches every tag of the names it
+        // fits
         return glob.matcher(normalized).matches()
                 || (!globHasTag && glob.matcher(ModelName.base(normalized)).matches());
     }
@@ -48,4 +57,5 @@ final class ModelMatcher {
         }
         return regex.toString();
     }
+
 }

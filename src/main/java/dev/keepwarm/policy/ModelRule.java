@@ -9,39 +9,36 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * A per-model policy under {@code keepwarm.policy.models}; the first rule whose match fits a model wins.
+ * A per-model policy under {@code keepwarm.policy.models}; the first rule whose match
+ * fits a model wins.
  *
- * @param match exact model name (":latest" implied when no tag) or a glob with * and ?; case-insensitive,
- *     like Ollama's names. A glob without a tag matches every tag.
- * @param keepAlive keep-alive to apply: a Go duration ("30m", "1h30m", "90s"), plain seconds (300),
- *     "forever" or -1, or 0. Required with modes override and clamp; omitted in mode fill, the client's value
- *     (or Ollama's default) stands
- * @param mode override (always the rule's value), fill (the client's value when present, else the rule's) or
- *     clamp (the client's value, or the rule's when absent, clamped into [min, max])
+ * @param match exact model name (":latest" implied when no tag) or a glob with * and ?;
+ * case-insensitive, like Ollama's names. A glob without a tag matches every tag.
+ * @param keepAlive keep-alive to apply: a Go duration ("30m", "1h30m", "90s"), plain
+ * seconds (300), "forever" or -1, or 0. Required with modes override and clamp; omitted
+ * in mode fill, the client's value (or Ollama's default) stands
+ * @param mode override (always the rule's value), fill (the client's value when present,
+ * else the rule's) or clamp (the client's value, or the rule's when absent, clamped into
+ * [min, max])
  * @param min lower bound of the keep-alive in clamp mode
  * @param max upper bound of the keep-alive in clamp mode; forever is allowed
  * @param warm whether the warmer keeps this model loaded (used by the warmer)
- * @param allowUnload whether a client may unload this model (keep_alive 0 with an empty prompt); false answers
- *     such requests 409 and never forwards a keep_alive of 0 for this model
- * @param options runner options (such as num_ctx) added to a request's options where the request lacks the key;
- *     numbers and booleans are sent as JSON numbers and booleans
- * @param kind how the warmer loads the model: generate (an empty /api/generate), embedding (an empty /api/embed, for
- *     embedding-only models) or auto (the warmer asks Ollama's /api/show once)
- * @param schedule when the rule applies as written: outside its windows the model is not kept warm and gets the
- *     schedule's off-hours-keep-alive instead of keep-alive (mode, allow-unload and options still apply). Omitted:
- *     always
+ * @param allowUnload whether a client may unload this model (keep_alive 0 with an empty
+ * prompt); false answers such requests 409 and never forwards a keep_alive of 0 for this
+ * model
+ * @param options runner options (such as num_ctx) added to a request's options where the
+ * request lacks the key; numbers and booleans are sent as JSON numbers and booleans
+ * @param kind how the warmer loads the model: generate (an empty /api/generate),
+ * embedding (an empty /api/embed, for embedding-only models) or auto (the warmer asks
+ * Ollama's /api/show once)
+ * @param schedule when the rule applies as written: outside its windows the model is not
+ * kept warm and gets the schedule's off-hours-keep-alive instead of keep-alive (mode,
+ * allow-unload and options still apply). Omitted: always
  */
-public record ModelRule(
-        @NotBlank String match,
-        @Nullable KeepAlive keepAlive,
-        @DefaultValue("override") Mode mode,
-        @Nullable KeepAlive min,
-        @Nullable KeepAlive max,
-        @DefaultValue("false") boolean warm,
-        @DefaultValue("true") boolean allowUnload,
-        @DefaultValue Map<String, String> options,
-        @DefaultValue("auto") LoadRoute kind,
-        @Nullable Schedule schedule) implements Policy {
+public record ModelRule(@NotBlank String match, @Nullable KeepAlive keepAlive, @DefaultValue("override") Mode mode,
+        @Nullable KeepAlive min, @Nullable KeepAlive max, @DefaultValue("false") boolean warm,
+        @DefaultValue("true") boolean allowUnload, @DefaultValue Map<String, String> options,
+        @DefaultValue("auto") LoadRoute kind, @Nullable Schedule schedule) implements Policy {
 
     public ModelRule {
         options = options == null ? Map.of() : Map.copyOf(options);
@@ -52,14 +49,18 @@ public record ModelRule(
         }
     }
 
-    /** Whether the warmer should keep the model loaded at the instant: warm, and inside the schedule if there is one. */
+    /**
+     * Whether the warmer should keep the model loaded at the instant: warm, and inside
+     * the schedule if there is one.
+     */
     public boolean warmAt(Instant instant) {
         return warm && (schedule == null || schedule.activeAt(instant));
     }
 
     /**
-     * The rule as it applies at the instant: itself inside its schedule (or without one); outside, a copy that is not
-     * warm and has the off-hours keep-alive, everything else unchanged.
+     * The rule as it applies at the instant: itself inside its schedule (or without one);
+     * outside, a copy that is not warm and has the off-hours keep-alive, everything else
+     * unchanged.
      */
     ModelRule at(Instant instant) {
         if (schedule == null || schedule.activeAt(instant)) {
@@ -70,13 +71,17 @@ public record ModelRule(
     }
 
     /**
-     * The options that shape Ollama's runner: a request (or ping) whose values differ from the loaded runner's forces
-     * a reload (OLLAMA-API.md, "Loads that throw a pinned model out"). Pings carry these and nothing else.
+     * The options that shape Ollama's runner: a request (or ping) whose values differ
+     * from the loaded runner's forces a reload (OLLAMA-API.md, "Loads that throw a pinned
+     * model out"). Pings carry these and nothing else.
      */
     public static final java.util.Set<String> RUNNER_OPTIONS = java.util.Set.of("num_ctx", "num_batch", "num_gpu",
             "main_gpu", "use_mmap", "num_thread");
 
-    /** Whether the rule sets any runner option (no allocation: asked on every /v1 request). */
+    /**
+     * Whether the rule sets any runner option (no allocation: asked on every /v1
+     * request).
+     */
     public boolean setsRunnerOptions() {
         for (String key : RUNNER_OPTIONS) {
             if (options.containsKey(key)) {
@@ -86,14 +91,20 @@ public record ModelRule(
         return false;
     }
 
-    /** The rule's options that shape the runner ({@link #RUNNER_OPTIONS}), in no particular order. */
+    /**
+     * The rule's options that shape the runner ({@link #RUNNER_OPTIONS}), in no
+     * particular order.
+     */
     public Map<String, String> runnerOptions() {
         Map<String, String> runner = new java.util.HashMap<>(options);
         runner.keySet().retainAll(RUNNER_OPTIONS);
         return Map.copyOf(runner);
     }
 
-    /** Whether the match names one model rather than a glob: only such a model can be loaded before anyone asks. */
+    /**
+     * Whether the match names one model rather than a glob: only such a model can be
+     * loaded before anyone asks.
+     */
     public boolean concrete() {
         return !ModelMatcher.isGlob(match);
     }

@@ -2,13 +2,19 @@ package dev.keepwarm.policy;
 
 import java.util.Locale;
 
-/** Types a configured option value the way Ollama expects it in JSON: numbers and booleans are not strings. */
+/**
+ * Types a configured option value the way Ollama expects it in JSON: numbers and booleans
+ * are not strings.
+ */
 public final class OptionValues {
 
     private OptionValues() {
     }
 
-    /** {@code "8192"} -> 8192 (Long), {@code "0.7"} -> BigDecimal, {@code "true"} -> Boolean, anything else the String. */
+    /**
+     * {@code "8192"} -> 8192 (Long), {@code "0.7"} -> BigDecimal, {@code "true"} ->
+     * Boolean, anything else the String.
+     */
     public static Object typed(String value) {
         String v = value.strip();
         String lower = v.toLowerCase(Locale.ROOT);
@@ -20,4 +26,5 @@ public final class OptionValues {
         }
         return KeepAlive.number(v).<Object>map(n -> n).orElse(value);
     }
+
 }

@@ -10,18 +10,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The configured policies in order: finds the one that governs a model (first matching rule, else the default) at a
- * given time. Immutable; the policies in effect come from {@link PolicySource#current()}.
+ * The configured policies in order: finds the one that governs a model (first matching
+ * rule, else the default) at a given time. Immutable; the policies in effect come from
+ * {@link PolicySource#current()}.
  */
 public final class Policies {
 
     private static final int MAX_REMEMBERED = 4096;
 
     private final List<ModelRule> rules;
+
     private final List<ModelMatcher> matchers;
+
     private final List<ModelRule> warmRules;
+
     private final @Nullable DefaultPolicy defaultPolicy;
-    /** Model name as a client wrote it -> its first matching rule: every proxied request asks, the rules never change. */
+
+    /**
+     * Model name as a client wrote it -> its first matching rule: every proxied request
+     * asks, the rules never change.
+     */
     private final Map<String, Optional<ModelRule>> matched = new ConcurrentHashMap<>();
 
     public Policies(PolicyProperties properties) {
@@ -31,14 +39,18 @@ public final class Policies {
         this.defaultPolicy = properties.defaultPolicy();
     }
 
-    /** The first rule matching the model, as configured (its schedule not applied); no default. */
+    /**
+     * The first rule matching the model, as configured (its schedule not applied); no
+     * default.
+     */
     public Optional<ModelRule> rule(String model) {
         Optional<ModelRule> known = matched.get(model);
         if (known != null) {
             return known;
         }
         Optional<ModelRule> found = match(model);
-        if (matched.size() < MAX_REMEMBERED) { // clients may send any number of names: the memory stays bounded
+        // clients may send any number of names: the memory stays bounded
+        if (matched.size() < MAX_REMEMBERED) {
             matched.put(model, found);
         }
         return found;
@@ -55,9 +67,10 @@ public final class Policies {
     }
 
     /**
-     * The policy governing the model at the instant: its first matching rule, else the default, else none (pass
-     * through). A rule outside its schedule comes back as it applies off hours: not warm, with the schedule's
-     * off-hours keep-alive in place of its own.
+     * The policy governing the model at the instant: its first matching rule, else the
+     * default, else none (pass through). A rule outside its schedule comes back as it
+     * applies off hours: not warm, with the schedule's off-hours keep-alive in place of
+     * its own.
      */
     public Optional<Policy> forModel(String model, Instant now) {
         return rule(model).<Policy>map(rule -> rule.at(now)).or(() -> Optional.ofNullable(defaultPolicy));
@@ -68,8 +81,8 @@ public final class Policies {
     }
 
     /**
-     * The rules with {@code warm: true}, in order, whatever their schedule says now: the warmer asks each rule's
-     * {@link ModelRule#warmAt} and {@link Schedule#nextStart}.
+     * The rules with {@code warm: true}, in order, whatever their schedule says now: the
+     * warmer asks each rule's {@link ModelRule#warmAt} and {@link Schedule#nextStart}.
      */
     public List<ModelRule> warmRules() {
         return warmRules;
@@ -79,7 +92,10 @@ public final class Policies {
         return Optional.ofNullable(defaultPolicy);
     }
 
-    /** Same rules in the same order and the same default: a reload that changes nothing is not a change. */
+    /**
+     * Same rules in the same order and the same default: a reload that changes nothing is
+     * not a change.
+     */
     @Override
     public boolean equals(@Nullable Object other) {
         return other instanceof Policies policies && rules.equals(policies.rules)
@@ -96,4 +112,5 @@ public final class Policies {
         return rules.size() + (rules.size() == 1 ? " rule" : " rules")
                 + (defaultPolicy == null ? ", no default" : ", a default");
     }
+
 }

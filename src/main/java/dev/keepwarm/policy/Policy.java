@@ -7,10 +7,15 @@ import org.jspecify.annotations.Nullable;
 /** A keep-alive policy: a model rule or the default. */
 public interface Policy {
 
-    /** The rule's match pattern, or {@code default} for the default policy; shown in headers and logs. */
+    /**
+     * The rule's match pattern, or {@code default} for the default policy; shown in
+     * headers and logs.
+     */
     String name();
 
-    /** The policy's keep-alive; null lets the client's value (or Ollama's default) stand. */
+    /**
+     * The policy's keep-alive; null lets the client's value (or Ollama's default) stand.
+     */
     @Nullable KeepAlive keepAlive();
 
     Mode mode();
@@ -24,6 +29,10 @@ public interface Policy {
     /** Whether a client may unload the model (keep_alive 0 with an empty prompt). */
     boolean allowUnload();
 
-    /** Runner options filled into requests that lack them (values as configured, typed by {@link OptionValues}). */
+    /**
+     * Runner options filled into requests that lack them (values as configured, typed by
+     * {@link OptionValues}).
+     */
     Map<String, String> options();
+
 }

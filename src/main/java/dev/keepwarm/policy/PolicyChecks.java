@@ -2,7 +2,10 @@ package dev.keepwarm.policy;
 
 import org.jspecify.annotations.Nullable;
 
-/** Invariants that span several keys of one policy; a violation stops start-up naming the keys and values. */
+/**
+ * Invariants that span several keys of one policy; a violation stops start-up naming the
+ * keys and values.
+ */
 final class PolicyChecks {
 
     private PolicyChecks() {
@@ -14,11 +17,12 @@ final class PolicyChecks {
             throw new IllegalArgumentException("policy '" + name + "': mode " + lower(mode) + " needs keep-alive");
         }
         if (!allowUnload && (keepAlive == null || keepAlive.isZero())) {
-            throw new IllegalArgumentException("policy '" + name + "': allow-unload false needs a keep-alive other than 0");
+            throw new IllegalArgumentException(
+                    "policy '" + name + "': allow-unload false needs a keep-alive other than 0");
         }
         if (mode != Mode.CLAMP && (min != null || max != null)) {
-            throw new IllegalArgumentException("policy '" + name + "': min and max apply to mode clamp only, not "
-                    + lower(mode));
+            throw new IllegalArgumentException(
+                    "policy '" + name + "': min and max apply to mode clamp only, not " + lower(mode));
         }
         if (mode == Mode.CLAMP && min == null && max == null) {
             throw new IllegalArgumentException("policy '" + name + "': mode clamp needs min, max or both");
@@ -29,7 +33,10 @@ final class PolicyChecks {
         }
     }
 
-    /** An off-hours keep-alive of 0 would unload, outside the schedule, a model whose rule forbids unloading. */
+    /**
+     * An off-hours keep-alive of 0 would unload, outside the schedule, a model whose rule
+     * forbids unloading.
+     */
     static void checkSchedule(String name, @Nullable Schedule schedule, boolean allowUnload) {
         if (schedule != null && !allowUnload && schedule.offHoursKeepAlive().isZero()) {
             throw new IllegalArgumentException(
@@ -40,4 +47,5 @@ final class PolicyChecks {
     private static String lower(Mode mode) {
         return mode.name().toLowerCase(java.util.Locale.ROOT);
     }
+
 }

@@ -21,11 +21,11 @@ import org.springframework.validation.Validator;
 import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 
 /**
- * Exposes the policies as a {@link PolicySource}: {@code keepwarm.policy}, or the {@code keepwarm.policy-file}'s when
- * one is set, which is then watched for changes.
+ * Exposes the policies as a {@link PolicySource}: {@code keepwarm.policy}, or the
+ * {@code keepwarm.policy-file}'s when one is set, which is then watched for changes.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({PolicyProperties.class, PolicyFileProperties.class})
+@EnableConfigurationProperties({ PolicyProperties.class, PolicyFileProperties.class })
 class PolicyConfiguration {
 
     @Bean
@@ -43,14 +43,20 @@ class PolicyConfiguration {
         return new PolicyFileWatcher(policyFile, source, file.policyFileCheckInterval(), meters.getIfUnique());
     }
 
-    /** Lets application.yml write keep-alives as YAML numbers; the policy file binds with the same converter. */
+    /**
+     * Lets application.yml write keep-alives as YAML numbers; the policy file binds with
+     * the same converter.
+     */
     @Bean
     @ConfigurationPropertiesBinding
     static NumberToKeepAliveConverter numberToKeepAliveConverter() {
         return new NumberToKeepAliveConverter();
     }
 
-    /** Validates the file with the application's validator, so its messages match a bad application.yml's. */
+    /**
+     * Validates the file with the application's validator, so its messages match a bad
+     * application.yml's.
+     */
     private static PolicyFile policyFile(Path path, ObjectProvider<jakarta.validation.Validator> validators) {
         jakarta.validation.Validator validator = validators.getIfUnique();
         return new PolicyFile(path, springValidator(validator));
@@ -63,13 +69,20 @@ class PolicyConfiguration {
         return validator instanceof Validator spring ? spring : new SpringValidatorAdapter(validator);
     }
 
-    /** keepwarm.policy-file is set and not blank (an empty value means no file, as in PolicyFileProperties). */
+    /**
+     * keepwarm.policy-file is set and not blank (an empty value means no file, as in
+     * PolicyFileProperties).
+     */
     static final class PolicyFileSet implements Condition {
 
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            return Binder.get(context.getEnvironment()).bind(PolicyFile.PROPERTY, String.class)
-                    .map(StringUtils::hasText).orElse(false);
+            return Binder.get(context.getEnvironment())
+                .bind(PolicyFile.PROPERTY, String.class)
+                .map(StringUtils::hasText)
+                .orElse(false);
         }
+
     }
+
 }

@@ -17,23 +17,31 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Polls the policy file and swaps its policies in when its content changes. Polling, because Kubernetes updates a
- * mounted ConfigMap by swapping a symlink, which a WatchService misses. A file that cannot be used keeps the policies
- * loaded before, with one WARN per distinct problem.
+ * Polls the policy file and swaps its policies in when its content changes. Polling,
+ * because Kubernetes updates a mounted ConfigMap by swapping a symlink, which a
+ * WatchService misses. A file that cannot be used keeps the policies loaded before, with
+ * one WARN per distinct problem.
  */
 final class PolicyFileWatcher implements SmartLifecycle {
 
     static final String RELOADS = "keepwarm.policy.reloads";
+
     private static final Logger log = LoggerFactory.getLogger(PolicyFileWatcher.class);
 
     private final PolicyFile file;
+
     private final PolicySource source;
+
     private final Duration interval;
+
     private final @Nullable Counter loaded;
+
     private final @Nullable Counter failed;
 
     private final FileChanges changes;
+
     private @Nullable String readProblem;
+
     private volatile @Nullable ScheduledExecutorService executor;
 
     PolicyFileWatcher(PolicyFile file, PolicySource source, Duration interval, @Nullable MeterRegistry meters) {
@@ -46,19 +54,26 @@ final class PolicyFileWatcher implements SmartLifecycle {
     }
 
     private static Counter reloads(MeterRegistry meters, String outcome) {
-        return Counter.builder(RELOADS).description("Reloads of keepwarm.policy-file after it changed")
-                .tag("outcome", outcome).register(meters);
+        return Counter.builder(RELOADS)
+            .description("Reloads of keepwarm.policy-file after it changed")
+            .tag("outcome", outcome)
+            .register(meters);
     }
 
-    /** Looks at the file once and reloads it if its content changed; tests call it instead of waiting. */
+    /**
+     * Looks at the file once and reloads it if its content changed; tests call it instead
+     * of waiting.
+     */
     synchronized void checkNow() {
         Optional<byte[]> content;
         try {
             content = changes.changedContent();
-        } catch (NoSuchFileException e) {
+        }
+        catch (NoSuchFileException e) {
             cannotRead("it does not exist");
             return;
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             cannotRead("it cannot be read: " + e);
             return;
         }
@@ -66,14 +81,16 @@ final class PolicyFileWatcher implements SmartLifecycle {
             log.info("Policy file {} can be read again", file.path());
             readProblem = null;
         }
-        content.ifPresent(this::reload); // unchanged content, a broken one included, is not parsed and reported again
+        // unchanged content, a broken one included, is not parsed and reported again
+        content.ifPresent(this::reload);
     }
 
     private void reload(byte[] content) {
         Policies next;
         try {
             next = file.parse(content);
-        } catch (PolicyFile.InvalidPolicyFileException e) {
+        }
+        catch (PolicyFile.InvalidPolicyFileException e) {
             increment(failed);
             log.warn("Policy file {} is invalid, keeping the policies loaded before: {}", file.path(), e.getMessage());
             return;
@@ -109,7 +126,8 @@ final class PolicyFileWatcher implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        long nanos = interval.toNanos(); // positive (PolicyFileProperties), even below a millisecond
+        // positive (PolicyFileProperties), even below a millisecond
+        long nanos = interval.toNanos();
         scheduler.scheduleWithFixedDelay(this::checkLogged, nanos, nanos, TimeUnit.NANOSECONDS);
         executor = scheduler;
         log.info("Watching policy file {} for changes every {}", file.path(), interval);
@@ -119,7 +137,8 @@ final class PolicyFileWatcher implements SmartLifecycle {
     private void checkLogged() {
         try {
             checkNow();
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Checking policy file {} failed", file.path(), e);
         }
     }
@@ -131,12 +150,14 @@ final class PolicyFileWatcher implements SmartLifecycle {
         if (scheduler == null) {
             return;
         }
-        scheduler.shutdown(); // lets a check in progress finish: an interrupted read would be reported as a failure
+        scheduler.shutdown(); // lets a check in progress finish: an interrupted read
+                              // would be reported as a failure
         try {
             if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
                 scheduler.shutdownNow();
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             scheduler.shutdownNow();
             Thread.currentThread().interrupt();
         }
@@ -146,4 +167,5 @@ final class PolicyFileWatcher implements SmartLifecycle {
     public boolean isRunning() {
         return executor != null;
     }
+
 }

@@ -14,7 +14,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Per-model keep-alive policies ({@code keepwarm.policy}).
  *
- * @param defaultPolicy policy for models no rule matches; omitted, their requests pass through unchanged
+ * @param defaultPolicy policy for models no rule matches; omitted, their requests pass
+ * through unchanged
  * @param models per-model rules, first match wins
  */
 @ConfigurationProperties("keepwarm.policy")

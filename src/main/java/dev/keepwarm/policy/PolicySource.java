@@ -9,30 +9,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policies in effect: the one place the proxy and the warmer read them from. They change when
- * {@code keepwarm.policy-file} changes; models already loaded are not touched here (the warmer listens).
+ * The policies in effect: the one place the proxy and the warmer read them from. They
+ * change when {@code keepwarm.policy-file} changes; models already loaded are not touched
+ * here (the warmer listens).
  */
 public final class PolicySource {
 
     private static final Logger log = LoggerFactory.getLogger(PolicySource.class);
 
     private final AtomicReference<Policies> current;
+
     private final List<Consumer<Policies>> listeners = new CopyOnWriteArrayList<>();
 
-    /** A source holding these policies until a reload replaces them (tests of other packages build one directly). */
+    /**
+     * A source holding these policies until a reload replaces them (tests of other
+     * packages build one directly).
+     */
     public PolicySource(Policies initial) {
         this.current = new AtomicReference<>(initial);
     }
 
-    /** The policies in effect now. Ask again for each decision: a reference kept would miss reloads. */
+    /**
+     * The policies in effect now. Ask again for each decision: a reference kept would
+     * miss reloads.
+     */
     public Policies current() {
         return current.get();
     }
 
     /**
-     * Calls the listener with the new policies after each successful reload (not with the ones in effect when it is
-     * added), on the thread that reloaded them, so it should not block. A listener that throws is logged and does not
-     * keep the others from being called.
+     * Calls the listener with the new policies after each successful reload (not with the
+     * ones in effect when it is added), on the thread that reloaded them, so it should
+     * not block. A listener that throws is logged and does not keep the others from being
+     * called.
      */
     public void addListener(Consumer<Policies> listener) {
         listeners.add(listener);
@@ -44,9 +53,11 @@ public final class PolicySource {
         for (Consumer<Policies> listener : listeners) {
             try {
                 listener.accept(next);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.error("A policy listener failed on reloaded policies ({})", next, e);
             }
         }
     }
+
 }

@@ -4,7 +4,10 @@ import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
-/** The one check of every duration setting that must be longer than zero; its message names the key and the value. */
+/**
+ * The one check of every duration setting that must be longer than zero; its message
+ * names the key and the value.
+ */
 public final class PositiveDuration {
 
     private PositiveDuration() {
@@ -16,4 +19,5 @@ public final class PositiveDuration {
             throw new IllegalArgumentException(property + " must be positive, not " + value);
         }
     }
+
 }

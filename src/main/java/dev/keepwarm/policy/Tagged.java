@@ -2,7 +2,10 @@ package dev.keepwarm.policy;
 
 import java.util.Locale;
 
-/** An enum shown in headers, logs and metric tags by its name in lower case ({@code UNLOAD_REFUSED} -> {@code unload_refused}). */
+/**
+ * An enum shown in headers, logs and metric tags by its name in lower case
+ * ({@code UNLOAD_REFUSED} -> {@code unload_refused}).
+ */
 public interface Tagged {
 
     /** The constant's name, as every enum has it. */
@@ -12,4 +15,5 @@ public interface Tagged {
     default String tag() {
         return name().toLowerCase(Locale.ROOT);
     }
+
 }

@@ -14,19 +14,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One schedule window, {@code DAYS HH:MM-HH:MM}, parsed once. On each of its days a window runs from its start to its
- * end; an end at or before the start (or 24:00) is on the next day, so a run belongs to the day it starts on.
+ * One schedule window, {@code DAYS HH:MM-HH:MM}, parsed once. On each of its days a
+ * window runs from its start to its end; an end at or before the start (or 24:00) is on
+ * the next day, so a run belongs to the day it starts on.
  */
 final class TimeWindow {
 
     private static final String FORM = "write DAYS HH:MM-HH:MM, such as \"MON-FRI 08:00-18:00\"";
+
     private static final Pattern TIMES = Pattern.compile("(\\d\\d):(\\d\\d)-(\\d\\d):(\\d\\d)");
+
     private static final int MINUTES_PER_DAY = 24 * 60;
 
     private final String text;
+
     private final Set<DayOfWeek> days;
+
     private final LocalTime start;
+
     private final LocalTime end;
+
     private final boolean endsNextDay;
 
     private TimeWindow(String text, Set<DayOfWeek> days, int startMinute, int endMinute) {
@@ -37,16 +44,20 @@ final class TimeWindow {
         this.endsNextDay = endMinute <= startMinute || endMinute == MINUTES_PER_DAY;
     }
 
-    /** @throws IllegalArgumentException naming the window as written and what is wrong with it */
+    /**
+     * @throws IllegalArgumentException naming the window as written and what is wrong
+     * with it
+     */
     static TimeWindow parse(String text) {
         if (text.isBlank()) {
             throw invalid(text, "it is empty; " + FORM);
         }
         String[] parts = text.strip().split("\\s+");
         if (parts.length != 2) {
-            // "SAT,SUN 22:00-02:00" given as one comma-separated value is split by Spring into "SAT" and "SUN 22:00-02:00"
-            throw invalid(text, FORM + (parts.length == 1 ? "; list several windows as a YAML list, not one"
-                    + " comma-separated value" : ""));
+            // "SAT,SUN 22:00-02:00" given as one comma-separated value is split by Spring
+            // into "SAT" and "SUN 22:00-02:00"
+            throw invalid(text, FORM + (parts.length == 1
+                    ? "; list several windows as a YAML list, not one" + " comma-separated value" : ""));
         }
         Set<DayOfWeek> days = days(text, parts[0]);
         Matcher times = TIMES.matcher(parts[1]);
@@ -58,7 +69,10 @@ final class TimeWindow {
         return new TimeWindow(text, days, start, end);
     }
 
-    /** A day (MON), a range that may wrap (FRI-MON), or a comma list of both (MON-WED,FRI). */
+    /**
+     * A day (MON), a range that may wrap (FRI-MON), or a comma list of both
+     * (MON-WED,FRI).
+     */
     private static Set<DayOfWeek> days(String text, String spec) {
         Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
         for (String item : spec.split(",", -1)) {
@@ -68,7 +82,7 @@ final class TimeWindow {
             }
             DayOfWeek from = day(text, range[0]);
             DayOfWeek to = range.length == 2 ? day(text, range[1]) : from;
-            for (DayOfWeek d = from; ; d = d.plus(1)) {
+            for (DayOfWeek d = from;; d = d.plus(1)) {
                 days.add(d);
                 if (d == to) {
                     break;
@@ -106,9 +120,10 @@ final class TimeWindow {
     }
 
     /**
-     * The run that starts on the date, if the window runs that day. Local times become instants as ZonedDateTime
-     * resolves them: a start in a spring-forward gap moves later by the gap, an ambiguous fall-back time takes the
-     * earlier instant. A run that the gap swallows whole is empty.
+     * The run that starts on the date, if the window runs that day. Local times become
+     * instants as ZonedDateTime resolves them: a start in a spring-forward gap moves
+     * later by the gap, an ambiguous fall-back time takes the earlier instant. A run that
+     * the gap swallows whole is empty.
      */
     Optional<Run> runOn(LocalDate date, ZoneId zone) {
         if (!days.contains(date.getDayOfWeek())) {
@@ -126,4 +141,5 @@ final class TimeWindow {
             return !instant.isBefore(start) && instant.isBefore(end);
         }
     }
+
 }

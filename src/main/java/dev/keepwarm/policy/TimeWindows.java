@@ -7,8 +7,9 @@ import java.util.RandomAccess;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A schedule's windows: reads as the strings the user wrote (so the record still binds, compares and prints a
- * {@code List<String>}) and holds them parsed, so that a bad window fails at start-up and no request parses one.
+ * A schedule's windows: reads as the strings the user wrote (so the record still binds,
+ * compares and prints a {@code List<String>}) and holds them parsed, so that a bad window
+ * fails at start-up and no request parses one.
  */
 final class TimeWindows extends AbstractList<String> implements RandomAccess {
 
@@ -18,7 +19,10 @@ final class TimeWindows extends AbstractList<String> implements RandomAccess {
         this.parsed = parsed;
     }
 
-    /** @throws IllegalArgumentException when there is no window or one is invalid, naming it */
+    /**
+     * @throws IllegalArgumentException when there is no window or one is invalid, naming
+     * it
+     */
     static TimeWindows parse(@Nullable List<String> texts) {
         if (texts instanceof TimeWindows windows) {
             return windows;
@@ -43,4 +47,5 @@ final class TimeWindows extends AbstractList<String> implements RandomAccess {
     public int size() {
         return parsed.size();
     }
+
 }

@@ -12,12 +12,14 @@ import org.springframework.http.HttpStatus;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Reads a request body whole, for the routes whose body keepwarm must read: up to max-request-size, answered with 413
- * beyond it (also when Content-Length announces more) before anything reaches Ollama.
+ * Reads a request body whole, for the routes whose body keepwarm must read: up to
+ * max-request-size, answered with 413 beyond it (also when Content-Length announces more)
+ * before anything reaches Ollama.
  */
 final class BodyReader {
 
     private final DataSize maxRequestSize;
+
     private final ProxyErrors errors;
 
     BodyReader(DataSize maxRequestSize, ProxyErrors errors) {
@@ -32,20 +34,25 @@ final class BodyReader {
         if (declared > max) {
             return tooLarge(exchange);
         }
-        return exchange.request().receive()
-                .collect(() -> new Body(declared, max), Body::append)
-                .map(Body::bytes)
-                .flatMap(then)
-                .onErrorResume(TooLarge.class, tooBig -> tooLarge(exchange));
+        return exchange.request()
+            .receive()
+            .collect(() -> new Body(declared, max), Body::append)
+            .map(Body::bytes)
+            .flatMap(then)
+            .onErrorResume(TooLarge.class, tooBig -> tooLarge(exchange));
     }
 
     private Mono<Void> tooLarge(ProxyExchange exchange) {
         return errors.respond(exchange.response(), HttpStatus.PAYLOAD_TOO_LARGE,
-                "keepwarm: request body is larger than keepwarm.proxy.max-request-size (" + readable(maxRequestSize) + ")",
+                "keepwarm: request body is larger than keepwarm.proxy.max-request-size (" + readable(maxRequestSize)
+                        + ")",
                 null);
     }
 
-    /** The declared Content-Length, or -1 (none, or not a number: Netty's decoder has refused those already). */
+    /**
+     * The declared Content-Length, or -1 (none, or not a number: Netty's decoder has
+     * refused those already).
+     */
     private static long contentLength(HttpServerRequest request) {
         String value = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
         if (value == null) {
@@ -53,14 +60,15 @@ final class BodyReader {
         }
         try {
             return Long.parseLong(value.strip());
-        } catch (NumberFormatException notANumber) {
+        }
+        catch (NumberFormatException notANumber) {
             return -1;
         }
     }
 
     private static String readable(DataSize size) {
         long bytes = size.toBytes();
-        for (String unit : new String[] {"GB", "MB", "KB"}) {
+        for (String unit : new String[] { "GB", "MB", "KB" }) {
             long scale = DataSize.parse("1" + unit).toBytes();
             if (bytes % scale == 0) {
                 return bytes / scale + unit;
@@ -70,15 +78,18 @@ final class BodyReader {
     }
 
     /**
-     * A request body as it arrives, in one array (Jackson reads arrays), never beyond the limit. The array grows with
-     * what really arrived (doubling, up to the declared length): a Content-Length alone never reserves memory.
+     * A request body as it arrives, in one array (Jackson reads arrays), never beyond the
+     * limit. The array grows with what really arrived (doubling, up to the declared
+     * length): a Content-Length alone never reserves memory.
      */
     private static final class Body {
 
         private static final int FIRST = 64 * 1024;
 
         private final long limit;
+
         private byte[] bytes;
+
         private int size;
 
         Body(long declared, long max) {
@@ -89,7 +100,8 @@ final class BodyReader {
         void append(ByteBuf buffer) {
             int count = buffer.readableBytes();
             if (size + (long) count > limit) {
-                throw new TooLarge(); // Netty frames a body by its Content-Length: only max-request-size gets here
+                throw new TooLarge(); // Netty frames a body by its Content-Length: only
+                                      // max-request-size gets here
             }
             if (size + count > bytes.length) {
                 bytes = Arrays.copyOf(bytes, (int) Math.min(limit, Math.max(size + (long) count, 2L * bytes.length)));
@@ -101,12 +113,19 @@ final class BodyReader {
         byte[] bytes() {
             return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
         }
+
     }
 
-    /** Marks the body limit so that only it, not an error from Ollama's side, becomes a 413. */
+    /**
+     * Marks the body limit so that only it, not an error from Ollama's side, becomes a
+     * 413.
+     */
     private static final class TooLarge extends RuntimeException {
+
         TooLarge() {
             super("request body larger than keepwarm.proxy.max-request-size", null, false, false);
         }
+
     }
+
 }

@@ -6,14 +6,17 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes a rewritten request body from the client's bytes: the members that stay are copied as they came, dropped ones
- * are left out, extra options go inside the options object and new members at the end. The body is measured first and
- * then written into an array of its exact size: a 16 MiB body is allocated and copied once.
+ * Writes a rewritten request body from the client's bytes: the members that stay are
+ * copied as they came, dropped ones are left out, extra options go inside the options
+ * object and new members at the end. The body is measured first and then written into an
+ * array of its exact size: a 16 MiB body is allocated and copied once.
  */
 final class BodySplice {
 
     private final byte[] body;
+
     private final List<Span> members;
+
     private final @Nullable OptionsObject options;
 
     /**
@@ -34,8 +37,8 @@ final class BodySplice {
 
     /**
      * @param dropped names (compared without case) whose members are left out
-     * @param extraOptions {@code "key":value} members to add to the options object (null: none; ignored without an
-     *     options object)
+     * @param extraOptions {@code "key":value} members to add to the options object (null:
+     * none; ignored without an options object)
      * @param appended {@code "name":value} members to add at the end of the object
      */
     byte[] write(List<String> dropped, @Nullable String extraOptions, List<String> appended) {
@@ -67,7 +70,8 @@ final class BodySplice {
                 }
                 out.write(extraOptions, 0, extraOptions.length);
                 out.write(body, options.close(), member.end() - options.close());
-            } else {
+            }
+            else {
                 out.write(body, member.start(), member.length());
             }
         }
@@ -90,9 +94,14 @@ final class BodySplice {
         return false;
     }
 
-    /** The rewritten body: written into an array of its exact size, or (without one) only counted. */
+    /**
+     * The rewritten body: written into an array of its exact size, or (without one) only
+     * counted.
+     */
     private static final class Builder {
+
         private final byte @Nullable [] bytes;
+
         private int size;
 
         Builder(byte @Nullable [] bytes) {
@@ -112,5 +121,7 @@ final class BodySplice {
             }
             size += length;
         }
+
     }
+
 }

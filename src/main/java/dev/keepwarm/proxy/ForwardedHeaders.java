@@ -15,22 +15,29 @@ import org.jspecify.annotations.Nullable;
 import reactor.netty.http.server.HttpServerRequest;
 
 /**
- * Which headers cross the proxy: hop-by-hop headers (RFC 9110 7.6.1) stop here, Host becomes the upstream's own
- * host:port (Ollama on loopback answers 403 otherwise: OLLAMA-API.md, "Forwarding"), and X-Forwarded-* tell
- * Ollama and its logs who really asked; only a peer in keepwarm.proxy.trusted-proxies may speak for someone else.
- * Names are compared without lower-casing copies: this runs twice per request.
+ * Which headers cross the proxy: hop-by-hop headers (RFC 9110 7.6.1) stop here, Host
+ * becomes the upstream's own host:port (Ollama on loopback answers 403 otherwise:
+ * OLLAMA-API.md, "Forwarding"), and X-Forwarded-* tell Ollama and its logs who really
+ * asked; only a peer in keepwarm.proxy.trusted-proxies may speak for someone else. Names
+ * are compared without lower-casing copies: this runs twice per request.
  */
 final class ForwardedHeaders {
 
     private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, AsciiString.cached("proxy-connection"),
-            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
+            AsciiString.cached("proxy-connection"), HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
 
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+
     private static final AsciiString X_FORWARDED_ = AsciiString.cached("x-forwarded-");
+
     private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+
     private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
 
     private static final int MAX_PEERS = 4096;
@@ -38,8 +45,9 @@ final class ForwardedHeaders {
     private final TrustedProxies trusted;
 
     /**
-     * Peers as text, and whether they are trusted proxies: formatting an address per request was 2% of the proxy's
-     * CPU, and a hit here needs no address bytes either. Bounded: cleared when full.
+     * Peers as text, and whether they are trusted proxies: formatting an address per
+     * request was 2% of the proxy's CPU, and a hit here needs no address bytes either.
+     * Bounded: cleared when full.
      */
     private final Map<InetAddress, Peer> peers = new ConcurrentHashMap<>();
 
@@ -63,11 +71,13 @@ final class ForwardedHeaders {
     }
 
     /**
-     * Headers for the upstream request; contentLength -1 keeps the client's own Content-Length (streamed body).
-     * Forwarded headers (X-Forwarded-*, Forwarded, X-Real-IP) cross only from a trusted proxy, which gets its address
-     * appended to X-Forwarded-For; anyone else's are replaced by what keepwarm saw itself. The peer is the socket's
-     * own: Reactor Netty's remoteAddress() and scheme() follow the client's headers when Boot turns on forwarded
-     * handling (server.forward-headers-strategy, on by default on Kubernetes).
+     * Headers for the upstream request; contentLength -1 keeps the client's own
+     * Content-Length (streamed body). Forwarded headers (X-Forwarded-*, Forwarded,
+     * X-Real-IP) cross only from a trusted proxy, which gets its address appended to
+     * X-Forwarded-For; anyone else's are replaced by what keepwarm saw itself. The peer
+     * is the socket's own: Reactor Netty's remoteAddress() and scheme() follow the
+     * client's headers when Boot turns on forwarded handling
+     * (server.forward-headers-strategy, on by default on Kubernetes).
      */
     void toUpstream(ProxyExchange exchange, HttpHeaders target, String upstreamHost, long contentLength) {
         HttpServerRequest request = exchange.request();
@@ -97,10 +107,11 @@ final class ForwardedHeaders {
     }
 
     /**
-     * Who asked, as far as keepwarm can vouch, for logs: the socket's peer; behind trusted proxies, the last
-     * X-Forwarded-For hop that is not one of them (the hop a trusted proxy saw). An entry that is no plain address
-     * (a port, a name, "unknown") ends the walk at the hop to its right. Null without an IP peer (a Unix socket).
-     * Off the hot path: only a refusal reads it.
+     * Who asked, as far as keepwarm can vouch, for logs: the socket's peer; behind
+     * trusted proxies, the last X-Forwarded-For hop that is not one of them (the hop a
+     * trusted proxy saw). An entry that is no plain address (a port, a name, "unknown")
+     * ends the walk at the hop to its right. Null without an IP peer (a Unix socket). Off
+     * the hot path: only a refusal reads it.
      */
     @Nullable String client(HttpServerRequest request) {
         if (!(request.connectionRemoteAddress() instanceof InetSocketAddress remote) || remote.getAddress() == null) {
@@ -119,7 +130,8 @@ final class ForwardedHeaders {
             if (bytes == null) {
                 return vouched;
             }
-            vouched = NetUtil.bytesToIpAddress(bytes); // canonical: no zone or other text of the client's reaches a log
+            // canonical: no zone or other text of the client's reaches a log
+            vouched = NetUtil.bytesToIpAddress(bytes);
             if (!trusted.contains(bytes)) {
                 return vouched;
             }
@@ -127,7 +139,10 @@ final class ForwardedHeaders {
         return vouched;
     }
 
-    /** The X-Forwarded-For chain a trusted proxy sent, its header lines joined (RFC 9110 5.3), or null. */
+    /**
+     * The X-Forwarded-For chain a trusted proxy sent, its header lines joined (RFC 9110
+     * 5.3), or null.
+     */
     private static @Nullable String priorHops(HttpHeaders source) {
         List<String> lines = source.getAll(X_FORWARDED_FOR);
         return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(", ", lines);
@@ -139,9 +154,10 @@ final class ForwardedHeaders {
     }
 
     /**
-     * Replaces the target's values of every end-to-end header of the source (Reactor Netty adds defaults).
-     *
-     * @param dropForwarded whether forwarded headers stay behind too (the client is no trusted proxy)
+     * Replaces the target's values of every end-to-end header of the source (Reactor
+     * Netty adds defaults).
+     * @param dropForwarded whether forwarded headers stay behind too (the client is no
+     * trusted proxy)
      */
     private static void copyEndToEnd(HttpHeaders source, HttpHeaders target, boolean dropForwarded) {
         String connection = source.contains(HttpHeaderNames.CONNECTION)
@@ -171,7 +187,10 @@ final class ForwardedHeaders {
         return connection == null || !namedIn(connection, name);
     }
 
-    /** X-Forwarded-For, -Proto, -Host, -Port, -Prefix, ..., RFC 7239 Forwarded and X-Real-IP: claims about the client. */
+    /**
+     * X-Forwarded-For, -Proto, -Host, -Port, -Prefix, ..., RFC 7239 Forwarded and
+     * X-Real-IP: claims about the client.
+     */
     private static boolean forwarded(CharSequence name) {
         return AsciiString.regionMatches(name, true, 0, X_FORWARDED_, 0, X_FORWARDED_.length())
                 || FORWARDED.contentEqualsIgnoreCase(name) || X_REAL_IP.contentEqualsIgnoreCase(name);
@@ -186,4 +205,5 @@ final class ForwardedHeaders {
         }
         return false;
     }
+
 }

@@ -7,8 +7,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Jackson builds its (de)serializers on first use under a lock; done on an event loop under load, concurrent first
- * requests would wait on that lock. Building them once at start-up keeps the event loop from ever blocking there.
+ * Jackson builds its (de)serializers on first use under a lock; done on an event loop
+ * under load, concurrent first requests would wait on that lock. Building them once at
+ * start-up keeps the event loop from ever blocking there.
  */
 final class JsonWarmUp {
 
@@ -21,9 +22,11 @@ final class JsonWarmUp {
         mapper.writeValueAsBytes(node);
         mapper.writeValueAsString(Map.of("error", "warm-up"));
         mapper.writeValueAsString("warm-up");
-        for (Object value : new Object[] {1L, new BigDecimal("0.5"), Boolean.TRUE, "x"}) {
-            mapper.writeValueAsString(value); // the policy's option values, as the rewrite writes them
+        for (Object value : new Object[] { 1L, new BigDecimal("0.5"), Boolean.TRUE, "x" }) {
+            // the policy's option values, as the rewrite writes them
+            mapper.writeValueAsString(value);
         }
         return mapper;
     }
+
 }

@@ -22,27 +22,32 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires the proxy: one handler that Boot's Reactor Netty server routes every request of the proxy port to. The
- * management server (its own port, its own child context) is built without these routes and serves the actuator.
+ * Wires the proxy: one handler that Boot's Reactor Netty server routes every request of
+ * the proxy port to. The management server (its own port, its own child context) is built
+ * without these routes and serves the actuator.
  */
 @Configuration(proxyBeanMethods = false)
 class ProxyConfiguration {
 
-    /** The proxy's bulkhead in Resilience4j's registry: {@code resilience4j.bulkhead.instances.ollama-proxy}. */
+    /**
+     * The proxy's bulkhead in Resilience4j's registry:
+     * {@code resilience4j.bulkhead.instances.ollama-proxy}.
+     */
     static final String BULKHEAD = "ollama-proxy";
 
     @Bean
     ProxyHandler proxyHandler(OllamaConnection upstream, ProxyProperties proxy, PolicySource policies, Clock clock,
-            ObjectProvider<ResidencyGuard> residency, ObjectProvider<ProxyObserver> observer, ObjectProvider<ProxyGate> gate,
-            BulkheadRegistry bulkheads) {
+            ObjectProvider<ResidencyGuard> residency, ObjectProvider<ProxyObserver> observer,
+            ObjectProvider<ProxyGate> gate, BulkheadRegistry bulkheads) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
         ForwardedHeaders headers = new ForwardedHeaders(TrustedProxies.parse(proxy.trustedProxies()));
         UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy, bulkheads), headers);
-        return new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), new RequestRewriter(policies, clock, json), call,
-                errors, new BodyReader(proxy.maxRequestSize(), errors), residency.getIfAvailable(() -> ResidencyGuard.NONE),
-                observer.getIfAvailable(() -> ProxyObserver.NONE), headers);
+        return new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), new RequestRewriter(policies, clock, json),
+                call, errors, new BodyReader(proxy.maxRequestSize(), errors),
+                residency.getIfAvailable(() -> ResidencyGuard.NONE), observer.getIfAvailable(() -> ProxyObserver.NONE),
+                headers);
     }
 
     /** Every path on the proxy port is Ollama's. */
@@ -52,18 +57,21 @@ class ProxyConfiguration {
     }
 
     /**
-     * Caps requests in flight to Ollama: the registry's {@code ollama-proxy} bulkhead, so its meters are published.
-     * {@code keepwarm.proxy.max-concurrent} sets its limit; {@code resilience4j.bulkhead.instances.ollama-proxy}
-     * settings (such as max-wait-duration) apply as well, and its max-concurrent-calls only when max-concurrent is
-     * unset. Neither set: no bulkhead. A request that finds it full is not queued unless max-wait-duration says so.
+     * Caps requests in flight to Ollama: the registry's {@code ollama-proxy} bulkhead, so
+     * its meters are published. {@code keepwarm.proxy.max-concurrent} sets its limit;
+     * {@code resilience4j.bulkhead.instances.ollama-proxy} settings (such as
+     * max-wait-duration) apply as well, and its max-concurrent-calls only when
+     * max-concurrent is unset. Neither set: no bulkhead. A request that finds it full is
+     * not queued unless max-wait-duration says so.
      */
     static @Nullable Bulkhead bulkhead(ProxyProperties proxy, BulkheadRegistry registry) {
-        Optional<Bulkhead> configured = registry.find(BULKHEAD); // the Boot starter creates configured instances
+        // the Boot starter creates configured instances
+        Optional<Bulkhead> configured = registry.find(BULKHEAD);
         if (proxy.maxConcurrent() == null) {
             return configured.orElse(null);
         }
         BulkheadConfig base = configured.map(Bulkhead::getBulkheadConfig)
-                .orElseGet(() -> BulkheadConfig.custom().maxWaitDuration(Duration.ZERO).build());
+            .orElseGet(() -> BulkheadConfig.custom().maxWaitDuration(Duration.ZERO).build());
         BulkheadConfig config = BulkheadConfig.from(base).maxConcurrentCalls(proxy.maxConcurrent()).build();
         if (configured.isPresent()) {
             configured.get().changeConfig(config);
@@ -73,19 +81,21 @@ class ProxyConfiguration {
     }
 
     /**
-     * Reads request bodies exactly: decimals stay as written, and strings may be as long as the body allows
-     * (base64 images of many MB; Jackson's default string limit is 20M characters).
+     * Reads request bodies exactly: decimals stay as written, and strings may be as long
+     * as the body allows (base64 images of many MB; Jackson's default string limit is 20M
+     * characters).
      */
     static JsonMapper requestJson(ProxyProperties proxy) {
         int max = (int) proxy.maxRequestSize().toBytes();
         JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(max).maxDocumentLength(max).build())
-                .build();
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(max).maxDocumentLength(max).build())
+            .build();
         JsonMapper mapper = JsonMapper.builder(factory)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-                .build();
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
         return JsonWarmUp.warm(mapper);
     }
+
 }

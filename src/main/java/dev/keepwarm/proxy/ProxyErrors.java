@@ -15,7 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
 
-/** Errors that keepwarm itself answers, in Ollama's native shape {@code {"error":"..."}}. */
+/**
+ * Errors that keepwarm itself answers, in Ollama's native shape {@code {"error":"..."}}.
+ */
 final class ProxyErrors {
 
     static final String KEEP_ALIVE_HEADER = "X-Keepwarm-Keep-Alive";
@@ -54,8 +56,8 @@ final class ProxyErrors {
     private static Mono<Void> write(HttpServerResponse response, int status, byte[] body) {
         response.status(HttpResponseStatus.valueOf(status));
         response.responseHeaders()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         return response.send(Mono.just(Unpooled.wrappedBuffer(body))).then();
     }
 
@@ -63,4 +65,5 @@ final class ProxyErrors {
     byte[] errorBody(String message) {
         return json.writeValueAsString(Map.of("error", message)).getBytes(StandardCharsets.UTF_8);
     }
+
 }

@@ -6,11 +6,14 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * One request on the proxy port: Reactor Netty's request and response, and what keepwarm reads of it once.
+ * One request on the proxy port: Reactor Netty's request and response, and what keepwarm
+ * reads of it once.
  *
- * @param method the method, as Spring names it (the policy and access code share it with the rest of the app)
+ * @param method the method, as Spring names it (the policy and access code share it with
+ * the rest of the app)
  * @param path the raw path, without the query: what routes are matched on
- * @param target the raw path and query, exactly as the client sent them: what goes to Ollama
+ * @param target the raw path and query, exactly as the client sent them: what goes to
+ * Ollama
  * @param dropAuthorization whether the Authorization header (a keepwarm key) stays behind
  */
 record ProxyExchange(HttpServerRequest request, HttpServerResponse response, HttpMethod method, String path,
@@ -26,7 +29,10 @@ record ProxyExchange(HttpServerRequest request, HttpServerResponse response, Htt
         return new ProxyExchange(request, response, method, path, target, true);
     }
 
-    /** {@code /api/tags?x=1} also for an absolute-form target ({@code http://host/api/tags?x=1}, RFC 9112 3.2.2). */
+    /**
+     * {@code /api/tags?x=1} also for an absolute-form target
+     * ({@code http://host/api/tags?x=1}, RFC 9112 3.2.2).
+     */
     static String originForm(String uri) {
         if (uri.startsWith("/")) {
             return uri;

@@ -18,26 +18,34 @@ import reactor.netty.http.server.HttpServerResponse;
 import org.springframework.http.HttpStatus;
 
 /**
- * The proxy's single entry point, a Reactor Netty route on the proxy port: every path and method goes to Ollama; the
- * four native routes that carry keep_alive are read whole (up to max-request-size), rewritten by policy, and sent on;
- * everything else streams through unchanged. Spring WebFlux's request machinery is not on this path: a proxy has no
- * use for it and it cost half the throughput (bench/results/latest.md).
+ * The proxy's single entry point, a Reactor Netty route on the proxy port: every path and
+ * method goes to Ollama; the four native routes that carry keep_alive are read whole (up
+ * to max-request-size), rewritten by policy, and sent on; everything else streams through
+ * unchanged. Spring WebFlux's request machinery is not on this path: a proxy has no use
+ * for it and it cost half the throughput (bench/results/latest.md).
  */
 final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
 
     private final ProxyGate gate;
+
     private final RequestRewriter rewriter;
+
     private final UpstreamCall upstream;
+
     private final ProxyErrors errors;
+
     private final BodyReader bodies;
+
     private final ResidencyGuard residency;
+
     private final ProxyObserver observer;
+
     private final ForwardedHeaders headers;
 
-    ProxyHandler(ProxyGate gate, RequestRewriter rewriter, UpstreamCall upstream, ProxyErrors errors,
-            BodyReader bodies, ResidencyGuard residency, ProxyObserver observer, ForwardedHeaders headers) {
+    ProxyHandler(ProxyGate gate, RequestRewriter rewriter, UpstreamCall upstream, ProxyErrors errors, BodyReader bodies,
+            ResidencyGuard residency, ProxyObserver observer, ForwardedHeaders headers) {
         this.gate = gate;
         this.rewriter = rewriter;
         this.upstream = upstream;
@@ -57,10 +65,12 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             return errors.refuse(response, admission);
         }
         ProxyExchange admitted = admission.dropAuthorization() ? exchange.withoutAuthorization() : exchange;
-        // only before the response started: a broken stream has already been reported in its own format
+        // only before the response started: a broken stream has already been reported in
+        // its own format
         return route(admitted).onErrorResume(error -> !response.hasSentHeaders(), error -> {
             log.error("keepwarm failed on {} {}", admitted.method(), admitted.path(), error);
-            return errors.respond(response, HttpStatus.INTERNAL_SERVER_ERROR, "keepwarm: internal error: " + error, null);
+            return errors.respond(response, HttpStatus.INTERNAL_SERVER_ERROR, "keepwarm: internal error: " + error,
+                    null);
         });
     }
 
@@ -92,11 +102,13 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         return upstream.forward(exchange, bytes(rewrite.body()), rewrite.body().length, extras);
     }
 
-    /** /v1 and Anthropic routes: the body goes on unchanged, inside the residency guard. */
+    /**
+     * /v1 and Anthropic routes: the body goes on unchanged, inside the residency guard.
+     */
     private Mono<Void> guardThenForward(ProxyExchange exchange, byte[] body) {
         Optional<String> model = rewriter.model(body);
         RequestExtras extras = model.map(m -> new RequestExtras(null, null, observer.observe(m, "openai")))
-                .orElse(RequestExtras.NONE);
+            .orElse(RequestExtras.NONE);
         Mono<Void> forward = Mono.defer(() -> upstream.forward(exchange, bytes(body), body.length, extras));
         return model.map(m -> residency.aroundKeepAliveDroppingRequest(m, forward)).orElse(forward);
     }
@@ -104,4 +116,5 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     private static Flux<ByteBuf> bytes(byte[] body) {
         return Flux.just(Unpooled.wrappedBuffer(body));
     }
+
 }

@@ -4,8 +4,8 @@ import dev.keepwarm.policy.Action;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Where the proxy reports what passes through it (the metrics package implements it). Without such a bean nothing
- * is recorded.
+ * Where the proxy reports what passes through it (the metrics package implements it).
+ * Without such a bean nothing is recorded.
  */
 public interface ProxyObserver {
 
@@ -26,8 +26,8 @@ public interface ProxyObserver {
 
     /**
      * A request for a model is about to be forwarded.
-     *
-     * @param endpoint the {@code endpoint} tag: a {@link KeepAliveRoute}'s tag, or {@code openai}
+     * @param endpoint the {@code endpoint} tag: a {@link KeepAliveRoute}'s tag, or
+     * {@code openai}
      */
     Request observe(String model, String endpoint);
 
@@ -45,13 +45,18 @@ public interface ProxyObserver {
             }
         };
 
-        /** A buffer of the response is passing to the client (it must not be retained or released). */
+        /**
+         * A buffer of the response is passing to the client (it must not be retained or
+         * released).
+         */
         void chunk(ByteBuf buffer);
 
         /**
-         * The response ended, once per request: {@code status} is the HTTP status code, or {@code cancelled} or
-         * {@code error} when the response did not complete.
+         * The response ended, once per request: {@code status} is the HTTP status code,
+         * or {@code cancelled} or {@code error} when the response did not complete.
          */
         void finish(String status);
+
     }
+
 }

@@ -6,8 +6,10 @@ import org.jspecify.annotations.Nullable;
  * What keepwarm adds around one forwarded request.
  *
  * @param keepAliveHeader value of X-Keepwarm-Keep-Alive for the response, or null
- * @param clientLeftEarly run when the client goes away before Ollama's response headers (a load may be aborted)
- * @param observation the request's meters ({@link ProxyObserver.Request#NONE} for requests that name no model)
+ * @param clientLeftEarly run when the client goes away before Ollama's response headers
+ * (a load may be aborted)
+ * @param observation the request's meters ({@link ProxyObserver.Request#NONE} for
+ * requests that name no model)
  */
 record RequestExtras(@Nullable String keepAliveHeader, @Nullable Runnable clientLeftEarly,
         ProxyObserver.Request observation) {

@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Applies the keep_alive decision and the policy's runner options to a native request body. Only the top level is
- * read (one streaming pass) and only the changed fields are written: every other byte, and the whole body when
- * nothing changes, goes to Ollama as the client sent it.
+ * Applies the keep_alive decision and the policy's runner options to a native request
+ * body. Only the top level is read (one streaming pass) and only the changed fields are
+ * written: every other byte, and the whole body when nothing changes, goes to Ollama as
+ * the client sent it.
  */
 final class RequestRewriter {
 
@@ -27,7 +28,9 @@ final class RequestRewriter {
     static final String OPTIONS = "options";
 
     private final PolicySource policies;
+
     private final Clock clock;
+
     private final JsonMapper json;
 
     RequestRewriter(PolicySource policies, Clock clock, JsonMapper json) {
@@ -39,7 +42,8 @@ final class RequestRewriter {
     Rewrite rewrite(KeepAliveRoute endpoint, byte[] body) {
         TopLevelFields request = TopLevelFields.scan(json, body, endpoint.contentField());
         if (request == null) {
-            return Rewrite.untouched(body); // not a JSON object with a model: Ollama's own 400 is the clear answer
+            // not a JSON object with a model: Ollama's own 400 is the clear answer
+            return Rewrite.untouched(body);
         }
         String model = request.model();
         Policy policy = policies.current().forModel(model, clock.instant()).orElse(null);
@@ -63,15 +67,19 @@ final class RequestRewriter {
         return new Rewrite(changed ? request.rewrite(dropped, extraOptions, appended) : body, model, decision, sent);
     }
 
-    /** The model a request body names, read as Ollama reads it; empty when the body is not such JSON. */
+    /**
+     * The model a request body names, read as Ollama reads it; empty when the body is not
+     * such JSON.
+     */
     Optional<String> model(byte[] body) {
         TopLevelFields request = TopLevelFields.scan(json, body, null);
         return request == null ? Optional.empty() : Optional.ofNullable(request.model());
     }
 
     /**
-     * The policy's options the request lacks, as {@code "key":value} members; null when none are to be added (none
-     * missing, or an options field that is not an object: that is Ollama's to reject).
+     * The policy's options the request lacks, as {@code "key":value} members; null when
+     * none are to be added (none missing, or an options field that is not an object: that
+     * is Ollama's to reject).
      */
     private @Nullable String missingOptions(TopLevelFields request, Map<String, String> options) {
         if (options.isEmpty() || request.options() == TopLevelFields.Options.OTHER) {
@@ -102,9 +110,10 @@ final class RequestRewriter {
         }
 
         /**
-         * {@code <value sent>; rule=<match>; action=<action>}, or null when the body was not read. Anything but
-         * printable ASCII (a client's keep_alive may hold a line break or any character) shows as {@code ?}: a header
-         * is one line of ASCII, and a client's odd value must reach Ollama's own error, not break the response.
+         * {@code <value sent>; rule=<match>; action=<action>}, or null when the body was
+         * not read. Anything but printable ASCII (a client's keep_alive may hold a line
+         * break or any character) shows as {@code ?}: a header is one line of ASCII, and
+         * a client's odd value must reach Ollama's own error, not break the response.
          */
         @Nullable String header() {
             return decision == null ? null
@@ -125,4 +134,5 @@ final class RequestRewriter {
             return out == null ? value : out.toString();
         }
     }
+
 }

@@ -19,17 +19,21 @@ import reactor.netty.http.server.HttpServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Relays Ollama's response to the client as it arrives: status, end-to-end headers and body, never buffered.
- * Streams are flushed per chunk; silence longer than the idle timeout or a stream cut by Ollama ends the
- * response with the format's own error convention instead of a hang or a silent truncation.
+ * Relays Ollama's response to the client as it arrives: status, end-to-end headers and
+ * body, never buffered. Streams are flushed per chunk; silence longer than the idle
+ * timeout or a stream cut by Ollama ends the response with the format's own error
+ * convention instead of a hang or a silent truncation.
  */
 final class ResponseRelay {
 
     private static final Logger log = LoggerFactory.getLogger(ResponseRelay.class);
+
     private static final String CLOSED = "keepwarm: upstream closed the stream";
 
     private final Duration idleTimeout;
+
     private final ProxyErrors errors;
+
     private final JsonMapper json;
 
     ResponseRelay(Duration idleTimeout, ProxyErrors errors, JsonMapper json) {
@@ -48,16 +52,21 @@ final class ResponseRelay {
             response.responseHeaders().set(ProxyErrors.KEEP_ALIVE_HEADER, keepAliveHeader);
         }
         StreamKind kind = StreamKind.of(upstream.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE));
-        // retained: each buffer is written to the client's channel after the upstream's read loop moved on; the
+        // retained: each buffer is written to the client's channel after the upstream's
+        // read loop moved on; the
         // server's send releases it once written, or when it is discarded by a cancel
-        Flux<ByteBuf> body = observe(upstreamBody.retain().timeout(idleTimeout), extras.observation(), upstream.status().code());
+        Flux<ByteBuf> body = observe(upstreamBody.retain().timeout(idleTimeout), extras.observation(),
+                upstream.status().code());
         if (!kind.flushEachChunk()) {
             return response.send(body).then();
         }
         return response.send(guard(body, kind), buffer -> true).then();
     }
 
-    /** Lets the request's meters see the buffers pass (never holding them) and the way the response ended. */
+    /**
+     * Lets the request's meters see the buffers pass (never holding them) and the way the
+     * response ended.
+     */
     private static Flux<ByteBuf> observe(Flux<ByteBuf> body, ProxyObserver.Request observation, int status) {
         if (observation == ProxyObserver.Request.NONE) {
             return body;
@@ -69,7 +78,10 @@ final class ResponseRelay {
         }));
     }
 
-    /** Ends a broken stream with an error the client's parser understands, on a line of its own. */
+    /**
+     * Ends a broken stream with an error the client's parser understands, on a line of
+     * its own.
+     */
     private Flux<ByteBuf> guard(Flux<ByteBuf> body, StreamKind kind) {
         AtomicInteger lastByte = new AtomicInteger('\n');
         return body.doOnNext(buffer -> {
@@ -77,14 +89,13 @@ final class ResponseRelay {
                 lastByte.set(buffer.getByte(buffer.writerIndex() - 1));
             }
         }).onErrorResume(error -> {
-            String message = error instanceof TimeoutException
-                    ? "keepwarm: no data from upstream for " + KeepAlive.of(idleTimeout)
-                            + " (keepwarm.upstream.idle-timeout)"
-                    : CLOSED;
+            String message = error instanceof TimeoutException ? "keepwarm: no data from upstream for "
+                    + KeepAlive.of(idleTimeout) + " (keepwarm.upstream.idle-timeout)" : CLOSED;
             log.warn("Stream from Ollama ended abnormally ({}): {}", message, error.toString());
             byte[] failure = kind.failure(new String(errors.errorBody(message), StandardCharsets.UTF_8),
                     json.writeValueAsString(message), lastByte.get() == '\n');
             return failure == null ? Flux.error(error) : Flux.just(Unpooled.wrappedBuffer(failure));
         });
     }
+
 }

@@ -17,4 +17,5 @@ final class StatusTags {
     static String of(int code) {
         return code >= 100 && code < STATUSES.length ? STATUSES[code] : String.valueOf(code);
     }
+
 }

@@ -5,16 +5,19 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a response body is framed, which decides flushing and how a broken stream is reported: Ollama's native
- * streams end a failure with an {@code {"error":...}} line (OLLAMA-API.md, "Errors"), the OpenAI-compatible ones
- * with an SSE event carrying an OpenAI-shaped error.
+ * How a response body is framed, which decides flushing and how a broken stream is
+ * reported: Ollama's native streams end a failure with an {@code {"error":...}} line
+ * (OLLAMA-API.md, "Errors"), the OpenAI-compatible ones with an SSE event carrying an
+ * OpenAI-shaped error.
  */
 enum StreamKind {
+
     NDJSON, SSE, OTHER;
 
     /**
-     * The kind of a Content-Type header value: its media type, before any parameter, compared without case
-     * ({@code application/x-ndjson; charset=utf-8} is NDJSON too: SCG PR #3969).
+     * The kind of a Content-Type header value: its media type, before any parameter,
+     * compared without case ({@code application/x-ndjson; charset=utf-8} is NDJSON too:
+     * SCG PR #3969).
      */
     static StreamKind of(@Nullable String contentType) {
         if (contentType == null) {
@@ -31,14 +34,17 @@ enum StreamKind {
         return OTHER;
     }
 
-    /** Streams are flushed chunk by chunk so tokens reach the client as Ollama writes them. */
+    /**
+     * Streams are flushed chunk by chunk so tokens reach the client as Ollama writes
+     * them.
+     */
     boolean flushEachChunk() {
         return this != OTHER;
     }
 
     /**
-     * The bytes that tell a client a stream broke, or null where the format has no such convention.
-     *
+     * The bytes that tell a client a stream broke, or null where the format has no such
+     * convention.
      * @param errorJson {@code {"error":"..."}}
      * @param message the bare message, for the OpenAI shape
      * @param atLineStart whether the bytes sent so far end with a newline
@@ -48,8 +54,10 @@ enum StreamKind {
         return switch (this) {
             case NDJSON -> (prefix + errorJson + "\n").getBytes(StandardCharsets.UTF_8);
             case SSE -> (prefix + "\ndata: {\"error\":{\"message\":" + messageJson
-                    + ",\"type\":\"api_error\",\"param\":null,\"code\":null}}\n\n").getBytes(StandardCharsets.UTF_8);
+                    + ",\"type\":\"api_error\",\"param\":null,\"code\":null}}\n\n")
+                .getBytes(StandardCharsets.UTF_8);
             case OTHER -> null;
         };
     }
+
 }

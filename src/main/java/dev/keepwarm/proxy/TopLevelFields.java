@@ -14,25 +14,40 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The top-level fields of a request body, read in one streaming pass without building a tree: where each field's
- * bytes are ({@link Span}), and what the few fields the policy needs mean to Ollama. Names match the way Ollama's Go
- * decoder matches them (case-insensitively, the last match wins). Everything else, a 16 MiB base64 image included, is
- * skipped, and a rewrite ({@link BodySplice}) copies the client's bytes of every untouched field as they came.
+ * The top-level fields of a request body, read in one streaming pass without building a
+ * tree: where each field's bytes are ({@link Span}), and what the few fields the policy
+ * needs mean to Ollama. Names match the way Ollama's Go decoder matches them
+ * (case-insensitively, the last match wins). Everything else, a 16 MiB base64 image
+ * included, is skipped, and a rewrite ({@link BodySplice}) copies the client's bytes of
+ * every untouched field as they came.
  */
 final class TopLevelFields {
 
     /** The body's options field, as the last spelling of "options" has it. */
-    enum Options { ABSENT, NULL, OBJECT, OTHER }
+    enum Options {
+
+        ABSENT, NULL, OBJECT, OTHER
+
+    }
 
     private final JsonMapper json;
+
     private final byte[] body;
+
     private final List<Span> members = new ArrayList<>();
+
     private @Nullable String model;
+
     private ClientKeepAlive keepAlive = ClientKeepAlive.absent();
+
     private String keepAliveRaw = "unset";
+
     private boolean contentEmpty = true;
+
     private Options options = Options.ABSENT;
+
     private BodySplice.@Nullable OptionsObject optionsObject;
+
     private final Set<String> optionKeys = new HashSet<>();
 
     private TopLevelFields(JsonMapper json, byte[] body) {
@@ -41,16 +56,18 @@ final class TopLevelFields {
     }
 
     /**
-     * Reads a body that is one JSON object naming a model as a string; null for anything else (malformed, too deep,
-     * not an object, trailing data, no model): such bodies go to Ollama unchanged and Ollama answers them.
-     *
-     * @param contentField the field whose emptiness makes a request a load or unload only (prompt, messages, input)
+     * Reads a body that is one JSON object naming a model as a string; null for anything
+     * else (malformed, too deep, not an object, trailing data, no model): such bodies go
+     * to Ollama unchanged and Ollama answers them.
+     * @param contentField the field whose emptiness makes a request a load or unload only
+     * (prompt, messages, input)
      */
     static @Nullable TopLevelFields scan(JsonMapper json, byte[] body, @Nullable String contentField) {
         TopLevelFields fields = new TopLevelFields(json, body);
         try (JsonParser parser = json.createParser(body)) {
             return fields.read(parser, contentField) ? fields : null;
-        } catch (JacksonException | IllegalArgumentException malformed) {
+        }
+        catch (JacksonException | IllegalArgumentException malformed) {
             return null;
         }
     }
@@ -69,13 +86,17 @@ final class TopLevelFields {
             if (name.equalsIgnoreCase("model")) {
                 modelIsString = value == JsonToken.VALUE_STRING;
                 model = modelIsString ? parser.getString() : null;
-            } else if (name.equalsIgnoreCase(RequestRewriter.KEEP_ALIVE)) {
+            }
+            else if (name.equalsIgnoreCase(RequestRewriter.KEEP_ALIVE)) {
                 readKeepAlive(parser, value);
-            } else if (contentField != null && name.equalsIgnoreCase(contentField)) {
+            }
+            else if (contentField != null && name.equalsIgnoreCase(contentField)) {
                 contentEmpty = isEmpty(parser, value);
-            } else if (name.equalsIgnoreCase(RequestRewriter.OPTIONS)) {
+            }
+            else if (name.equalsIgnoreCase(RequestRewriter.OPTIONS)) {
                 readOptions(parser, value, starts.size());
-            } else {
+            }
+            else {
                 parser.skipChildren();
             }
             names.add(name);
@@ -89,7 +110,8 @@ final class TopLevelFields {
             return false; // trailing data: Go's decoder refuses it, so does Ollama
         }
         for (int i = 0; i < starts.size(); i++) {
-            members.add(Span.between(body, names.get(i), starts.get(i), i + 1 < starts.size() ? starts.get(i + 1) : end));
+            members
+                .add(Span.between(body, names.get(i), starts.get(i), i + 1 < starts.size() ? starts.get(i + 1) : end));
         }
         return modelIsString;
     }
@@ -108,15 +130,18 @@ final class TopLevelFields {
                 keepAliveRaw = parser.getString();
                 keepAlive = ClientKeepAlive.ofString(keepAliveRaw);
             }
-            default -> { // true, false, an object or an array: Ollama says "Unsupported type"
+            default -> { // true, false, an object or an array: Ollama says "Unsupported
+                         // type"
                 if (value.isStructStart()) {
                     int valueStart = offset(parser.currentTokenLocation().getByteOffset());
                     parser.skipChildren();
                     int valueEnd = offset(parser.currentTokenLocation().getByteOffset()) + 1;
                     // compact, as a header value must be one line
-                    keepAliveRaw = json.readTree(new String(body, valueStart, valueEnd - valueStart,
-                            StandardCharsets.UTF_8)).toString();
-                } else {
+                    keepAliveRaw = json
+                        .readTree(new String(body, valueStart, valueEnd - valueStart, StandardCharsets.UTF_8))
+                        .toString();
+                }
+                else {
                     keepAliveRaw = parser.getText();
                 }
                 keepAlive = ClientKeepAlive.invalid(keepAliveRaw);
@@ -124,7 +149,10 @@ final class TopLevelFields {
         }
     }
 
-    /** No prompt, no messages, no input: null, "", [] (with keep_alive 0 such a request unloads the model). */
+    /**
+     * No prompt, no messages, no input: null, "", [] (with keep_alive 0 such a request
+     * unloads the model).
+     */
     private static boolean isEmpty(JsonParser parser, JsonToken value) {
         return switch (value) {
             case VALUE_NULL -> true;
@@ -173,7 +201,10 @@ final class TopLevelFields {
         }
     }
 
-    /** Offsets exist for the byte input a body is; a parser that has none (a UTF-16 body) is refused. */
+    /**
+     * Offsets exist for the byte input a body is; a parser that has none (a UTF-16 body)
+     * is refused.
+     */
     private static int offset(long byteOffset) {
         if (byteOffset < 0) {
             throw new IllegalArgumentException("no byte offsets: not a UTF-8 body");
@@ -189,7 +220,10 @@ final class TopLevelFields {
         return keepAlive;
     }
 
-    /** What the client sent as keep_alive, for the X-Keepwarm-Keep-Alive header ("unset" when nothing). */
+    /**
+     * What the client sent as keep_alive, for the X-Keepwarm-Keep-Alive header ("unset"
+     * when nothing).
+     */
     String keepAliveRaw() {
         return keepAliveRaw;
     }
@@ -207,14 +241,16 @@ final class TopLevelFields {
     }
 
     /**
-     * The body with every spelling of the named fields left out, extra options added inside the options object,
-     * and the given fields appended; every other byte as the client sent it.
-     *
+     * The body with every spelling of the named fields left out, extra options added
+     * inside the options object, and the given fields appended; every other byte as the
+     * client sent it.
      * @param dropped names (compared without case) whose fields are left out
-     * @param extraOptions {@code "key":value} members to add to the options object (null: none)
+     * @param extraOptions {@code "key":value} members to add to the options object (null:
+     * none)
      * @param appended {@code "name":value} members to add at the end of the object
      */
     byte[] rewrite(List<String> dropped, @Nullable String extraOptions, List<String> appended) {
         return new BodySplice(body, members, optionsObject).write(dropped, extraOptions, appended);
     }
+
 }

@@ -6,10 +6,11 @@ import java.util.List;
 import io.netty.util.NetUtil;
 
 /**
- * The proxies whose forwarded headers keepwarm believes ({@code keepwarm.proxy.trusted-proxies}): CIDR blocks parsed
- * once, at start-up, into 16-byte address and mask arrays. IPv4 is held as IPv4-mapped IPv6 (RFC 4291 2.5.5.2), so
- * {@code 10.0.0.0/8} also matches a peer seen as {@code ::ffff:10.1.2.3} on a dual-stack socket, and a check is a
- * loop over bytes with nothing parsed or allocated.
+ * The proxies whose forwarded headers keepwarm believes
+ * ({@code keepwarm.proxy.trusted-proxies}): CIDR blocks parsed once, at start-up, into
+ * 16-byte address and mask arrays. IPv4 is held as IPv4-mapped IPv6 (RFC 4291 2.5.5.2),
+ * so {@code 10.0.0.0/8} also matches a peer seen as {@code ::ffff:10.1.2.3} on a
+ * dual-stack socket, and a check is a loop over bytes with nothing parsed or allocated.
  */
 final class TrustedProxies {
 
@@ -18,7 +19,7 @@ final class TrustedProxies {
     private static final String PROPERTY = "keepwarm.proxy.trusted-proxies";
 
     /** The first 12 bytes of every IPv4-mapped IPv6 address: {@code ::ffff:0:0/96}. */
-    private static final byte[] V4_MAPPED = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+    private static final byte[] V4_MAPPED = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff };
 
     private final Block[] blocks;
 
@@ -27,8 +28,10 @@ final class TrustedProxies {
     }
 
     /**
-     * @param cidrs blocks such as {@code 10.0.0.0/8} or {@code ::1/128}; an address alone is one host
-     * @throws IllegalArgumentException naming the property, the entry and what is wrong with it
+     * @param cidrs blocks such as {@code 10.0.0.0/8} or {@code ::1/128}; an address alone
+     * is one host
+     * @throws IllegalArgumentException naming the property, the entry and what is wrong
+     * with it
      */
     static TrustedProxies parse(List<String> cidrs) {
         Block[] blocks = new Block[cidrs.size()];
@@ -46,7 +49,9 @@ final class TrustedProxies {
         return blocks.length != 0 && contains(address.getAddress());
     }
 
-    /** @param bytes an address: 4 bytes (IPv4) or 16 (IPv6) */
+    /**
+     * @param bytes an address: 4 bytes (IPv4) or 16 (IPv6)
+     */
     boolean contains(byte[] bytes) {
         for (Block block : blocks) {
             if (block.contains(bytes)) {
@@ -60,7 +65,8 @@ final class TrustedProxies {
         String text = cidr == null ? "" : cidr.strip();
         int slash = text.indexOf('/');
         String address = slash < 0 ? text : text.substring(0, slash);
-        // Netty's literal parser: no DNS lookup, unlike InetAddress.getByName for anything that is not a literal
+        // Netty's literal parser: no DNS lookup, unlike InetAddress.getByName for
+        // anything that is not a literal
         byte[] bytes = address.indexOf('%') >= 0 ? null : NetUtil.createByteArrayFromIpAddressString(address);
         if (bytes == null) {
             throw invalid(property, cidr, "'" + address + "' is not an IPv4 or IPv6 address");
@@ -69,8 +75,8 @@ final class TrustedProxies {
         int prefix = bits;
         if (slash >= 0) {
             String length = text.substring(slash + 1);
-            prefix = length.isEmpty() || length.length() > 3 || !length.chars().allMatch(c -> c >= '0' && c <= '9')
-                    ? -1 : Integer.parseInt(length);
+            prefix = length.isEmpty() || length.length() > 3 || !length.chars().allMatch(c -> c >= '0' && c <= '9') ? -1
+                    : Integer.parseInt(length);
             if (prefix < 0 || prefix > bits) {
                 throw invalid(property, cidr, "the prefix length must be 0 to " + bits + " for an IPv"
                         + (bits == 32 ? "4" : "6") + " address, not '" + length + "'");
@@ -84,7 +90,10 @@ final class TrustedProxies {
                 + "such as 10.0.0.0/8 or ::1/128): " + why);
     }
 
-    /** One block, IPv4 as IPv4-mapped IPv6; the network has its host bits cleared (10.0.0.1/8 means 10.0.0.0/8). */
+    /**
+     * One block, IPv4 as IPv4-mapped IPv6; the network has its host bits cleared
+     * (10.0.0.1/8 means 10.0.0.0/8).
+     */
     private record Block(byte[] network, byte[] mask) {
 
         static Block of(byte[] address, int prefix) {
@@ -92,7 +101,8 @@ final class TrustedProxies {
             if (address.length == 4) {
                 System.arraycopy(V4_MAPPED, 0, full, 0, 12);
                 System.arraycopy(address, 0, full, 12, 4);
-            } else {
+            }
+            else {
                 System.arraycopy(address, 0, full, 0, 16);
             }
             byte[] mask = new byte[16];
@@ -104,7 +114,9 @@ final class TrustedProxies {
             return new Block(full, mask);
         }
 
-        /** @param address 4 bytes (read as IPv4-mapped) or 16 */
+        /**
+         * @param address 4 bytes (read as IPv4-mapped) or 16
+         */
         boolean contains(byte[] address) {
             int offset = 16 - address.length;
             for (int i = 0; i < 16; i++) {
@@ -116,4 +128,5 @@ final class TrustedProxies {
             return true;
         }
     }
+
 }

@@ -27,20 +27,27 @@ import reactor.netty.http.client.HttpClient;
 import org.springframework.http.HttpStatus;
 
 /**
- * One request to Ollama: same method, path and query, end-to-end headers, the given body; the response is relayed
- * as it arrives. A client that goes away cancels this chain, which closes the upstream connection, so Ollama stops
- * generating (or aborts the load: OLLAMA-API.md, "Forwarding").
+ * One request to Ollama: same method, path and query, end-to-end headers, the given body;
+ * the response is relayed as it arrives. A client that goes away cancels this chain,
+ * which closes the upstream connection, so Ollama stops generating (or aborts the load:
+ * OLLAMA-API.md, "Forwarding").
  */
 final class UpstreamCall {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamCall.class);
 
     private final HttpClient client;
+
     private final UpstreamProperties upstream;
+
     private final String hostHeader;
+
     private final ResponseRelay relay;
+
     private final ProxyErrors errors;
+
     private final @Nullable Bulkhead bulkhead;
+
     private final ForwardedHeaders headers;
 
     UpstreamCall(OllamaConnection target, ResponseRelay relay, ProxyErrors errors, @Nullable Bulkhead bulkhead,
@@ -55,42 +62,43 @@ final class UpstreamCall {
     }
 
     /**
-     * @param contentLength length of a body keepwarm built, or -1 to stream the client's body with its own headers
+     * @param contentLength length of a body keepwarm built, or -1 to stream the client's
+     * body with its own headers
      */
     Mono<Void> forward(ProxyExchange exchange, Publisher<ByteBuf> body, long contentLength, RequestExtras extras) {
         AtomicBoolean responded = new AtomicBoolean();
-        Mono<Void> call = withinBulkhead(withResponseTimeout(send(exchange, body, contentLength, extras, responded),
-                responded));
-        return call
-                .doOnCancel(() -> {
-                    if (!responded.get()) {
-                        extras.finished("cancelled");
-                        if (extras.clientLeftEarly() != null) {
-                            extras.clientLeftEarly().run();
-                        }
-                    }
-                })
-                .onErrorResume(error -> !responded.get(), error -> fail(exchange, error, extras));
+        Mono<Void> call = withinBulkhead(
+                withResponseTimeout(send(exchange, body, contentLength, extras, responded), responded));
+        return call.doOnCancel(() -> {
+            if (!responded.get()) {
+                extras.finished("cancelled");
+                if (extras.clientLeftEarly() != null) {
+                    extras.clientLeftEarly().run();
+                }
+            }
+        }).onErrorResume(error -> !responded.get(), error -> fail(exchange, error, extras));
     }
 
-    /** Sends the request and relays the response; {@code responded} is set when Ollama's headers arrived. */
+    /**
+     * Sends the request and relays the response; {@code responded} is set when Ollama's
+     * headers arrived.
+     */
     private Mono<Void> send(ProxyExchange exchange, Publisher<ByteBuf> body, long contentLength, RequestExtras extras,
             AtomicBoolean responded) {
         boolean sendsBody = hasBody(exchange.request().requestHeaders(), contentLength);
-        return client.request(exchange.request().method())
-                .uri(exchange.target())
-                .send((request, outbound) -> {
-                    headers.toUpstream(exchange, request.requestHeaders(), hostHeader, contentLength);
-                    return sendsBody ? outbound.send(body) : outbound;
-                })
-                .response((response, responseBody) -> {
-                    responded.set(true);
-                    return relay.relay(exchange, response, responseBody, extras);
-                })
-                .then();
+        return client.request(exchange.request().method()).uri(exchange.target()).send((request, outbound) -> {
+            headers.toUpstream(exchange, request.requestHeaders(), hostHeader, contentLength);
+            return sendsBody ? outbound.send(body) : outbound;
+        }).response((response, responseBody) -> {
+            responded.set(true);
+            return relay.relay(exchange, response, responseBody, extras);
+        }).then();
     }
 
-    /** Limits only the wait for Ollama's headers: a stream, once started, is governed by the idle timeout. */
+    /**
+     * Limits only the wait for Ollama's headers: a stream, once started, is governed by
+     * the idle timeout.
+     */
     private Mono<Void> withResponseTimeout(Mono<Void> call, AtomicBoolean responded) {
         Duration responseTimeout = upstream.responseTimeout();
         if (responseTimeout == null) {
@@ -99,7 +107,10 @@ final class UpstreamCall {
         return call.timeout(Mono.delay(responseTimeout).filter(tick -> !responded.get()).switchIfEmpty(Mono.never()));
     }
 
-    /** Holds a permit until the last byte reached the client; it is released on cancel or error too. */
+    /**
+     * Holds a permit until the last byte reached the client; it is released on cancel or
+     * error too.
+     */
     private Mono<Void> withinBulkhead(Mono<Void> call) {
         return bulkhead == null ? call : call.transformDeferred(BulkheadOperator.of(bulkhead));
     }
@@ -109,7 +120,8 @@ final class UpstreamCall {
             return contentLength > 0;
         }
         String declared = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        return (declared != null && !"0".equals(declared.strip())) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+        return (declared != null && !"0".equals(declared.strip()))
+                || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
     }
 
     /** Answers a request that got no response from Ollama, in Ollama's error shape. */
@@ -129,15 +141,17 @@ final class UpstreamCall {
         }
         Throwable root = root(error);
         String reason = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        String message = unreachable(root)
-                ? "keepwarm: upstream " + upstream.url() + " unreachable: " + reason
+        String message = unreachable(root) ? "keepwarm: upstream " + upstream.url() + " unreachable: " + reason
                 : "keepwarm: upstream " + upstream.url() + " failed: " + reason;
         log.warn("{} ({} {})", message, exchange.method(), exchange.path());
         extras.finished("502");
         return errors.respond(exchange.response(), HttpStatus.BAD_GATEWAY, message, keepAliveHeader);
     }
 
-    /** No connection to Ollama could be made at all (as against one that broke or answered nonsense). */
+    /**
+     * No connection to Ollama could be made at all (as against one that broke or answered
+     * nonsense).
+     */
     private static boolean unreachable(Throwable root) {
         return root instanceof ConnectException || root instanceof ConnectTimeoutException
                 || root instanceof UnknownHostException || root instanceof NoRouteToHostException;
@@ -150,4 +164,5 @@ final class UpstreamCall {
         }
         return root;
     }
+
 }

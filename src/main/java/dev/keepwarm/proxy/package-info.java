@@ -1,8 +1,10 @@
 /**
- * The reverse proxy: a catch-all Reactor Netty route on Boot's server (Reactor Netty's HTTP client toward Ollama;
- * no WebFlux or WebClient on the request path) that asks the {@link dev.keepwarm.proxy.ProxyGate} first, rewrites
- * keep_alive and runner options on Ollama's native generate, chat, embed and embeddings routes by policy, and
- * streams every request and response through unchanged otherwise, flushing NDJSON and SSE chunk by chunk.
+ * The reverse proxy: a catch-all Reactor Netty route on Boot's server (Reactor Netty's
+ * HTTP client toward Ollama; no WebFlux or WebClient on the request path) that asks the
+ * {@link dev.keepwarm.proxy.ProxyGate} first, rewrites keep_alive and runner options on
+ * Ollama's native generate, chat, embed and embeddings routes by policy, and streams
+ * every request and response through unchanged otherwise, flushing NDJSON and SSE chunk
+ * by chunk.
  */
 @NullMarked
 package dev.keepwarm.proxy;

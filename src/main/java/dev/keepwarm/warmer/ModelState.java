@@ -6,14 +6,16 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What keepwarm knows about one model: its residency (from Ollama's /api/ps, or a ping that confirmed it), the warmer's
- * last ping, and thrash detection. Immutable; {@link WarmState} swaps whole values.
+ * What keepwarm knows about one model: its residency (from Ollama's /api/ps, or a ping
+ * that confirmed it), the warmer's last ping, and thrash detection. Immutable;
+ * {@link WarmState} swaps whole values.
  *
  * @param model normalised name (llama3.2:latest)
  * @param residency whether and how the model is loaded
  * @param lastPing the warmer's pings of it
  * @param thrash whether its pings back off
- * @param conflict a configuration conflict keepwarm cannot resolve (e.g. /v1 traffic to a model whose rule sets options)
+ * @param conflict a configuration conflict keepwarm cannot resolve (e.g. /v1 traffic to a
+ * model whose rule sets options)
  */
 public record ModelState(String model, Residency residency, LastPing lastPing, Thrash thrash,
         @Nullable String conflict) {
@@ -32,6 +34,7 @@ public record ModelState(String model, Residency residency, LastPing lastPing, T
             int contextLength, @Nullable Instant confirmedAt) {
 
         static final Residency UNKNOWN = new Residency(false, null, false, 0, 0, null);
+
     }
 
     /**
@@ -42,9 +45,11 @@ public record ModelState(String model, Residency residency, LastPing lastPing, T
      * @param lastLoad how long the last load the warmer caused took
      * @param loads loads the warmer caused
      */
-    public record LastPing(@Nullable Instant at, @Nullable PingOutcome outcome, @Nullable Duration lastLoad, int loads) {
+    public record LastPing(@Nullable Instant at, @Nullable PingOutcome outcome, @Nullable Duration lastLoad,
+            int loads) {
 
         static final LastPing NONE = new LastPing(null, null, null, 0);
+
     }
 
     /**
@@ -54,6 +59,7 @@ public record ModelState(String model, Residency residency, LastPing lastPing, T
     public record Thrash(boolean thrashing, @Nullable Instant backoffUntil) {
 
         static final Thrash NONE = new Thrash(false, null);
+
     }
 
     /** A model nothing is known of yet. */
@@ -86,16 +92,15 @@ public record ModelState(String model, Residency residency, LastPing lastPing, T
     ModelState pinged(PingOutcome outcome, Instant now, @Nullable Duration load, boolean pinnedForever) {
         Residency r = residency;
         Residency after = outcome == PingOutcome.LOADED
-                ? new Residency(true, null, pinnedForever, r.sizeVram(), r.contextLength(), now)
-                : r;
+                ? new Residency(true, null, pinnedForever, r.sizeVram(), r.contextLength(), now) : r;
         LastPing ping = new LastPing(now, outcome, load != null ? load : lastPing.lastLoad(),
                 load != null ? lastPing.loads() + 1 : lastPing.loads());
         return new ModelState(model, after, ping, thrash, conflict);
     }
 
     ModelState skipped(Instant now) {
-        return new ModelState(model, residency, new LastPing(now, PingOutcome.SKIPPED, lastPing.lastLoad(),
-                lastPing.loads()), thrash, conflict);
+        return new ModelState(model, residency,
+                new LastPing(now, PingOutcome.SKIPPED, lastPing.lastLoad(), lastPing.loads()), thrash, conflict);
     }
 
     ModelState thrash(boolean thrashing, @Nullable Instant backoffUntil) {

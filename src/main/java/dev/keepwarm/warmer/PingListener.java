@@ -17,12 +17,14 @@ public interface PingListener {
     void pinged(String model, PingOutcome outcome, @Nullable Duration took, boolean loaded);
 
     /**
-     * A verification ping of a model /api/ps listed as pinned ended (counted apart from the pings that load).
-     *
+     * A verification ping of a model /api/ps listed as pinned ended (counted apart from
+     * the pings that load).
      * @param model the model pinged
      * @param outcome how it ended
-     * @param took wall time of the ping (a load's time when Ollama found the runner dead and reloaded it), or null
+     * @param took wall time of the ping (a load's time when Ollama found the runner dead
+     * and reloaded it), or null
      */
     default void verified(String model, PingOutcome outcome, @Nullable Duration took) {
     }
+
 }

@@ -20,19 +20,26 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Sends one load ping for a warm model and records what happened: state, load time, thrash back-off. Shared by
- * the reconcile loop, the /v1 guard and finishing abandoned loads, so every ping is accounted for the same way.
+ * Sends one load ping for a warm model and records what happened: state, load time,
+ * thrash back-off. Shared by the reconcile loop, the /v1 guard and finishing abandoned
+ * loads, so every ping is accounted for the same way.
  */
 final class Pinger {
 
     private static final Logger log = LoggerFactory.getLogger(Pinger.class);
 
     private final OllamaClient ollama;
+
     private final WarmState state;
+
     private final ThrashTracker thrash;
+
     private final Clock clock;
+
     private final Duration pingTimeout;
+
     private final Map<String, Boolean> embeddingOnly = new ConcurrentHashMap<>();
+
     private final List<PingListener> listeners;
 
     Pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, Duration pingTimeout,
@@ -46,8 +53,8 @@ final class Pinger {
     }
 
     /**
-     * Pings the model with its rule's keep-alive and options; never fails (a failure is recorded in the state).
-     *
+     * Pings the model with its rule's keep-alive and options; never fails (a failure is
+     * recorded in the state).
      * @return the outcome
      */
     Mono<PingOutcome> ping(String model, ModelRule rule, PingPurpose purpose) {
@@ -55,26 +62,26 @@ final class Pinger {
         return Mono.defer(() -> {
             boolean wasResident = state.model(model).map(ModelState::resident).orElse(false);
             boolean verify = purpose == PingPurpose.VERIFY;
-            return embedding(model, rule.kind())
-                    .flatMap(embedding -> send(model, keepAlive, rule, embedding))
-                    .timeout(pingTimeout)
-                    .map(took -> {
-                        PingOutcome outcome = succeeded(model, keepAlive, wasResident || verify ? null : took);
-                        if (!wasResident) {
-                            state.loadCompleted(); // a load went through Ollama's scheduler: it is not wedged
-                        }
+            return embedding(model, rule.kind()).flatMap(embedding -> send(model, keepAlive, rule, embedding))
+                .timeout(pingTimeout)
+                .map(took -> {
+                    PingOutcome outcome = succeeded(model, keepAlive, wasResident || verify ? null : took);
+                    if (!wasResident) {
+                        // a load went through Ollama's scheduler: it is not wedged
+                        state.loadCompleted();
+                    }
+                    state.answered(model);
+                    tell(model, outcome, took, !wasResident, verify);
+                    return outcome;
+                })
+                .onErrorResume(error -> {
+                    if (error instanceof OllamaException) {
                         state.answered(model);
-                        tell(model, outcome, took, !wasResident, verify);
-                        return outcome;
-                    })
-                    .onErrorResume(error -> {
-                        if (error instanceof OllamaException) {
-                            state.answered(model);
-                        }
-                        PingOutcome outcome = failed(model, error);
-                        tell(model, outcome, null, false, verify);
-                        return Mono.just(outcome);
-                    });
+                    }
+                    PingOutcome outcome = failed(model, error);
+                    tell(model, outcome, null, false, verify);
+                    return Mono.just(outcome);
+                });
         });
     }
 
@@ -85,13 +92,17 @@ final class Pinger {
         for (PingListener listener : listeners) {
             if (verify) {
                 listener.verified(model, outcome, took);
-            } else {
+            }
+            else {
                 listener.pinged(model, outcome, took, loaded);
             }
         }
     }
 
-    /** A ping that was due but held back (thrash back-off): recorded and reported as skipped. */
+    /**
+     * A ping that was due but held back (thrash back-off): recorded and reported as
+     * skipped.
+     */
     void skip(String model) {
         state.update(model, s -> s.skipped(clock.instant()));
         listeners.forEach(listener -> listener.pinged(model, PingOutcome.SKIPPED, null, false));
@@ -99,16 +110,20 @@ final class Pinger {
 
     private Mono<Duration> send(String model, KeepAlive keepAlive, ModelRule rule, boolean embedding) {
         return ollama.ping(model, keepAlive, rule.runnerOptions(), embedding)
-                .onErrorResume(OllamaException.class, error -> {
-                    if (!embedding && error.unsupportedGenerate()) { // an embedding model /api/show did not reveal
-                        embeddingOnly.put(model, true);
-                        return ollama.ping(model, keepAlive, rule.runnerOptions(), true);
-                    }
-                    return Mono.error(error);
-                });
+            .onErrorResume(OllamaException.class, error -> {
+                // an embedding model /api/show did not reveal
+                if (!embedding && error.unsupportedGenerate()) {
+                    embeddingOnly.put(model, true);
+                    return ollama.ping(model, keepAlive, rule.runnerOptions(), true);
+                }
+                return Mono.error(error);
+            });
     }
 
-    /** The rule's kind, or for auto: asks /api/show once per model whether it only embeds (pinged via /api/embed). */
+    /**
+     * The rule's kind, or for auto: asks /api/show once per model whether it only embeds
+     * (pinged via /api/embed).
+     */
     private Mono<Boolean> embedding(String model, LoadRoute kind) {
         if (kind != LoadRoute.AUTO) {
             return Mono.just(kind == LoadRoute.EMBEDDING);
@@ -121,8 +136,8 @@ final class Pinger {
             return Mono.just(known);
         }
         return ollama.embeddingOnly(model)
-                .doOnNext(answer -> embeddingOnly.put(model, answer))
-                .onErrorResume(OllamaException.class, error -> Mono.just(false));
+            .doOnNext(answer -> embeddingOnly.put(model, answer))
+            .onErrorResume(OllamaException.class, error -> Mono.just(false));
     }
 
     /** Drops everything known of a model Ollama does not have. */
@@ -132,7 +147,10 @@ final class Pinger {
         embeddingOnly.remove(model);
     }
 
-    /** Records an answered ping; after a real load (a duration), also counts it for thrash detection. */
+    /**
+     * Records an answered ping; after a real load (a duration), also counts it for thrash
+     * detection.
+     */
     private PingOutcome succeeded(String model, KeepAlive keepAlive, @Nullable Duration load) {
         Instant now = clock.instant();
         state.update(model, s -> s.pinged(PingOutcome.LOADED, now, load, keepAlive.isForever()));
@@ -155,11 +173,13 @@ final class Pinger {
     private PingOutcome failed(String model, Throwable error) {
         Instant now = clock.instant();
         if (error instanceof CallNotPermittedException) {
-            state.update(model, s -> s.skipped(now)); // the breaker is open: nothing was sent
+            // the breaker is open: nothing was sent
+            state.update(model, s -> s.skipped(now));
             return PingOutcome.SKIPPED;
         }
         if (error instanceof OllamaException ollamaError && ollamaError.status() == 404) {
-            forget(model); // a name a client made up (a glob rule matched it): remember nothing of it
+            forget(model); // a name a client made up (a glob rule matched it): remember
+                           // nothing of it
             log.debug("Ping of {} answered 404: Ollama does not have it", model);
             return PingOutcome.FAILED;
         }
@@ -170,10 +190,13 @@ final class Pinger {
             }
             log.warn("Ping of {} got no answer within keepwarm.warmer.ping-timeout ({} s)", model,
                     pingTimeout.toSeconds());
-        } else {
+        }
+        else {
             log.warn("Ping of {} failed: {}", model, error.toString());
         }
-        state.updateIfKnown(model, s -> s.pinged(PingOutcome.FAILED, now, null, false)); // nothing learnt otherwise
+        // nothing learnt otherwise
+        state.updateIfKnown(model, s -> s.pinged(PingOutcome.FAILED, now, null, false));
         return PingOutcome.FAILED;
     }
+
 }

@@ -13,10 +13,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The pings under way, at most one per model: the reconcile loop, the /v1 guard, finishing an abandoned load and the actuator share
- * it. Each ping is owned by {@link Subscriptions}, not by its first caller, so a caller that stops waiting (a pass that
- * moves on, a client that leaves) neither cancels it nor lets it be sent twice; and a ping that hangs is visible here
- * with its start time (the wedge detector reads it).
+ * The pings under way, at most one per model: the reconcile loop, the /v1 guard,
+ * finishing an abandoned load and the actuator share it. Each ping is owned by
+ * {@link Subscriptions}, not by its first caller, so a caller that stops waiting (a pass
+ * that moves on, a client that leaves) neither cancels it nor lets it be sent twice; and
+ * a ping that hangs is visible here with its start time (the wedge detector reads it).
  */
 final class Pings {
 
@@ -25,7 +26,8 @@ final class Pings {
      *
      * @param model normalised name
      * @param started when it was sent (the clock's time, for reports)
-     * @param startedNanos when it was sent ({@link System#nanoTime()}: how long it waits is real time, not policy time)
+     * @param startedNanos when it was sent ({@link System#nanoTime()}: how long it waits
+     * is real time, not policy time)
      * @param outcome how it ends
      */
     record InFlight(String model, Instant started, long startedNanos, Mono<PingOutcome> outcome) {
@@ -36,8 +38,11 @@ final class Pings {
     }
 
     private final Pinger pinger;
+
     private final Subscriptions owner;
+
     private final Clock clock;
+
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
     Pings(Pinger pinger, Subscriptions owner, Clock clock) {
@@ -46,7 +51,10 @@ final class Pings {
         this.clock = clock;
     }
 
-    /** The ping of {@code model} under way, or a new one sent now; the outcome never fails. */
+    /**
+     * The ping of {@code model} under way, or a new one sent now; the outcome never
+     * fails.
+     */
     Mono<PingOutcome> ping(String model, ModelRule rule, PingPurpose purpose) {
         String key = ModelName.normalize(model);
         InFlight running = inFlight.get(key);
@@ -59,15 +67,15 @@ final class Pings {
         if (raced != null) {
             return raced.outcome();
         }
-        owner.own(pinger.ping(model, rule, purpose)
-                .doOnNext(outcome -> {
-                    inFlight.remove(key, mine); // first: a waiter that asks again on the outcome sends a new ping
-                    result.tryEmitValue(outcome);
-                })
-                .doFinally(signal -> {
-                    inFlight.remove(key, mine);
-                    result.tryEmitValue(PingOutcome.SKIPPED); // disposed at shutdown: waiters are released
-                }));
+        owner.own(pinger.ping(model, rule, purpose).doOnNext(outcome -> {
+            // first: a waiter that asks again on the outcome sends a new ping
+            inFlight.remove(key, mine);
+            result.tryEmitValue(outcome);
+        }).doFinally(signal -> {
+            inFlight.remove(key, mine);
+            // disposed at shutdown: waiters are released
+            result.tryEmitValue(PingOutcome.SKIPPED);
+        }));
         return mine.outcome();
     }
 
@@ -80,4 +88,5 @@ final class Pings {
     List<InFlight> inFlight() {
         return List.copyOf(inFlight.values());
     }
+
 }

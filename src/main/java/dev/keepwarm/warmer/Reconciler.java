@@ -22,24 +22,35 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * One reconcile pass: read /api/ps (bounded by a timeout: an Ollama that accepts TCP and never answers must not stop
- * the warmer, #15950), decide per warm model from the state (not from a timer) and ping the ones that need it, in
- * rule order, at most {@code max-concurrent-loads} at a time. A pass waits for its pings at most one interval; a ping
- * that takes longer goes on (owned by {@link Pings}) and the next pass sees it, which is how a wedged scheduler shows.
+ * One reconcile pass: read /api/ps (bounded by a timeout: an Ollama that accepts TCP and
+ * never answers must not stop the warmer, #15950), decide per warm model from the state
+ * (not from a timer) and ping the ones that need it, in rule order, at most
+ * {@code max-concurrent-loads} at a time. A pass waits for its pings at most one
+ * interval; a ping that takes longer goes on (owned by {@link Pings}) and the next pass
+ * sees it, which is how a wedged scheduler shows.
  */
 final class Reconciler {
 
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
     private final OllamaClient ollama;
+
     private final WarmTargets targets;
+
     private final WarmState state;
+
     private final Pings pings;
+
     private final Pinger pinger;
+
     private final ThrashTracker thrash;
+
     private final StallDetector stalls;
+
     private final Clock clock;
+
     private final WarmerProperties properties;
+
     private volatile boolean reportedDown;
 
     Reconciler(OllamaClient ollama, WarmTargets targets, WarmState state, Pings pings, Pinger pinger,
@@ -55,7 +66,9 @@ final class Reconciler {
         this.properties = properties;
     }
 
-    /** Runs one pass; completes when its pings ended or an interval passed. Never fails. */
+    /**
+     * Runs one pass; completes when its pings ended or an interval passed. Never fails.
+     */
     Mono<Void> reconcile() {
         return ps().flatMap(running -> {
             Instant now = clock.instant();
@@ -67,10 +80,10 @@ final class Reconciler {
             stalls.check(running, pings.inFlight(), now);
             List<Target> plan = stalls.admit(plan(running, now), pings.inFlight().size(), now);
             return Flux.fromIterable(plan)
-                    .flatMap(target -> pings.ping(target.model(), target.rule(), target.purpose()),
-                            properties.maxConcurrentLoads())
-                    .then()
-                    .take(properties.interval());
+                .flatMap(target -> pings.ping(target.model(), target.rule(), target.purpose()),
+                        properties.maxConcurrentLoads())
+                .then()
+                .take(properties.interval());
         }).onErrorResume(this::upstreamLost);
     }
 
@@ -88,11 +101,14 @@ final class Reconciler {
             if (rule.concrete()) {
                 String model = ModelName.normalize(rule.match());
                 consider(model, rule, resident.get(model), now, plan);
-            } else {
-                // a glob cannot be preloaded, but the models it covers that are loaded stay pinned
-                resident.keySet().stream()
-                        .filter(model -> targets.warmRule(model, now).filter(r -> r == rule).isPresent())
-                        .forEach(model -> consider(model, rule, resident.get(model), now, plan));
+            }
+            else {
+                // a glob cannot be preloaded, but the models it covers that are loaded
+                // stay pinned
+                resident.keySet()
+                    .stream()
+                    .filter(model -> targets.warmRule(model, now).filter(r -> r == rule).isPresent())
+                    .forEach(model -> consider(model, rule, resident.get(model), now, plan));
             }
         }
         return plan;
@@ -121,15 +137,19 @@ final class Reconciler {
     }
 
     /**
-     * A model /api/ps lists as the rule wants it is still pinged now and then: a crashed runner stays listed
-     * (Ollama #17428/#17509) and only a request makes Ollama notice and reload it.
+     * A model /api/ps lists as the rule wants it is still pinged now and then: a crashed
+     * runner stays listed (Ollama #17428/#17509) and only a request makes Ollama notice
+     * and reload it.
      */
     private boolean verifyDue(ModelState current, Instant now) {
         Instant last = current.lastPing().at();
         return last == null || !last.plus(properties.verifyInterval()).isAfter(now);
     }
 
-    /** Loaded as the rule wants it: forever while the rule says forever, else not expiring within two intervals. */
+    /**
+     * Loaded as the rule wants it: forever while the rule says forever, else not expiring
+     * within two intervals.
+     */
     static boolean satisfies(RunningModel running, ModelRule rule, Instant now, Duration interval) {
         KeepAlive keepAlive = rule.keepAlive() != null ? rule.keepAlive() : KeepAlive.FOREVER;
         if (keepAlive.isForever()) {
@@ -149,11 +169,12 @@ final class Reconciler {
             String reason = timedOut
                     ? "it accepted GET /api/ps but sent no answer within " + properties.psTimeoutOrDefault().toMillis()
                             + " ms (a hung Ollama, ollama/ollama#15950)"
-                    : error instanceof CallNotPermittedException
-                            ? "connection failures opened the circuit breaker" : error.toString();
+                    : error instanceof CallNotPermittedException ? "connection failures opened the circuit breaker"
+                            : error.toString();
             log.warn("Ollama cannot be reached ({}); the warmer waits quietly and re-warms pinned models when it "
                     + "answers again", reason);
-        } else {
+        }
+        else {
             log.debug("Ollama still unreachable: {}", error.toString());
         }
         return Mono.empty();
@@ -162,4 +183,5 @@ final class Reconciler {
     /** A model to ping, the rule it is pinged for, and why. */
     record Target(String model, ModelRule rule, PingPurpose purpose) {
     }
+
 }

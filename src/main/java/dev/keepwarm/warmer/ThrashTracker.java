@@ -10,16 +10,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Detects a warm model that keeps being thrown out and re-loaded (pinned set larger than Ollama can hold, or
- * clients with another num_ctx: OLLAMA-API.md, "Loads that throw a pinned model out") and computes an
- * exponential back-off so the warmer never fights Ollama's scheduler in a tight loop.
+ * Detects a warm model that keeps being thrown out and re-loaded (pinned set larger than
+ * Ollama can hold, or clients with another num_ctx: OLLAMA-API.md, "Loads that throw a
+ * pinned model out") and computes an exponential back-off so the warmer never fights
+ * Ollama's scheduler in a tight loop.
  */
 final class ThrashTracker {
 
     private final int reloads;
+
     private final Duration window;
+
     private final Duration baseBackoff;
+
     private final Duration maxBackoff;
+
     private final Map<String, History> histories = new ConcurrentHashMap<>();
 
     ThrashTracker(WarmerProperties.Thrash thrash, Duration interval) {
@@ -31,12 +36,13 @@ final class ThrashTracker {
 
     /**
      * Records a load the warmer caused. The first load of a model is not a re-load.
-     *
-     * @return the instant before which the model must not be pinged again, or null when it is not thrashing
+     * @return the instant before which the model must not be pinged again, or null when
+     * it is not thrashing
      */
     synchronized @Nullable Instant recordLoad(String model, Instant now) {
         if (histories.size() >= WarmState.MAX_MODELS && !histories.containsKey(model)) {
-            histories.values().removeIf(h -> h.reloads.isEmpty()); // quiet histories go first; bounded like the state
+            // quiet histories go first; bounded like the state
+            histories.values().removeIf(h -> h.reloads.isEmpty());
             if (histories.size() >= WarmState.MAX_MODELS) {
                 histories.clear();
             }
@@ -61,7 +67,10 @@ final class ThrashTracker {
         histories.remove(model);
     }
 
-    /** Whether the model re-loaded often enough within the window to count as thrashing now. */
+    /**
+     * Whether the model re-loaded often enough within the window to count as thrashing
+     * now.
+     */
     synchronized boolean thrashing(String model, Instant now) {
         History history = histories.get(model);
         if (history == null) {
@@ -69,7 +78,8 @@ final class ThrashTracker {
         }
         prune(history, now);
         if (history.reloads.isEmpty()) {
-            history.level = 0; // a full quiet window: start the back-off from the bottom again
+            history.level = 0; // a full quiet window: start the back-off from the bottom
+                               // again
         }
         return history.reloads.size() >= reloads;
     }
@@ -81,8 +91,13 @@ final class ThrashTracker {
     }
 
     private static final class History {
+
         private final Deque<Instant> reloads = new ArrayDeque<>();
+
         private boolean loadedOnce;
+
         private int level;
+
     }
+
 }

@@ -15,28 +15,33 @@ import dev.keepwarm.policy.ModelName;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one place that knows which models are resident and how the warmer's pings went; the proxy, the metrics
- * and the actuator endpoint read it. Thread-safe: each model's state is an immutable value swapped atomically.
+ * The one place that knows which models are resident and how the warmer's pings went; the
+ * proxy, the metrics and the actuator endpoint read it. Thread-safe: each model's state
+ * is an immutable value swapped atomically.
  */
 public final class WarmState {
 
     /**
-     * Most models remembered at once. Names come from clients too (a glob rule matches whatever they send), so the
-     * state is bounded: beyond this, models neither resident nor pinged lately are forgotten first.
+     * Most models remembered at once. Names come from clients too (a glob rule matches
+     * whatever they send), so the state is bounded: beyond this, models neither resident
+     * nor pinged lately are forgotten first.
      */
     public static final int MAX_MODELS = 1024;
 
     /** A warmer call that can time out. */
     public enum Call implements dev.keepwarm.policy.Tagged {
+
         /** GET /api/ps of a reconcile pass. */
         PS,
         /** A ping. */
         PING
+
     }
 
     /**
-     * Loads stopped completing while Ollama still answers: a ping waits longer than an interval for a model that
-     * /api/ps does not list as loading (Ollama #17408, #14407: a wedged scheduler).
+     * Loads stopped completing while Ollama still answers: a ping waits longer than an
+     * interval for a model that /api/ps does not list as loading (Ollama #17408, #14407:
+     * a wedged scheduler).
      *
      * @param since when it was noticed
      * @param model the model whose load waits
@@ -46,10 +51,15 @@ public final class WarmState {
     }
 
     private final Map<String, ModelState> models = new ConcurrentHashMap<>();
+
     private final Map<Call, java.util.concurrent.atomic.AtomicLong> timeouts = new java.util.EnumMap<>(Call.class);
+
     private volatile boolean upstreamUp;
+
     private volatile @Nullable Instant lastContact;
+
     private volatile @Nullable Stall stall;
+
     /** A load ping got no answer at all since the last load that completed. */
     private volatile boolean loadUnanswered;
 
@@ -97,7 +107,10 @@ public final class WarmState {
         return models.compute(key, (k, old) -> change.apply(old == null ? ModelState.unknown(k) : old));
     }
 
-    /** Changes the state of a model keepwarm already knows; a model it does not know stays unknown. */
+    /**
+     * Changes the state of a model keepwarm already knows; a model it does not know stays
+     * unknown.
+     */
     void updateIfKnown(String name, UnaryOperator<ModelState> change) {
         models.computeIfPresent(ModelName.normalize(name), (k, old) -> change.apply(old));
     }
@@ -131,7 +144,10 @@ public final class WarmState {
         return loadUnanswered;
     }
 
-    /** Ollama answered a ping of the model (success or an error of its own): a stall waiting on it is over. */
+    /**
+     * Ollama answered a ping of the model (success or an error of its own): a stall
+     * waiting on it is over.
+     */
     void answered(String name) {
         Stall current = stall;
         if (current != null && current.model().equals(ModelName.normalize(name))) {
@@ -140,28 +156,37 @@ public final class WarmState {
         }
     }
 
-    /** Forgets the tenth of the models that are not resident and were touched longest ago. */
+    /**
+     * Forgets the tenth of the models that are not resident and were touched longest ago.
+     */
     private synchronized void makeRoom() {
         if (models.size() < MAX_MODELS) {
             return;
         }
-        models.values().stream()
-                .filter(s -> !s.resident())
-                .sorted(java.util.Comparator.comparing(ModelState::lastActivity))
-                .limit(Math.max(1, MAX_MODELS / 10))
-                .map(ModelState::model)
-                .toList()
-                .forEach(models::remove);
+        models.values()
+            .stream()
+            .filter(s -> !s.resident())
+            .sorted(java.util.Comparator.comparing(ModelState::lastActivity))
+            .limit(Math.max(1, MAX_MODELS / 10))
+            .map(ModelState::model)
+            .toList()
+            .forEach(models::remove);
     }
 
-    /** Applies an /api/ps answer: listed models are resident, every other known model is not. */
+    /**
+     * Applies an /api/ps answer: listed models are resident, every other known model is
+     * not.
+     */
     void observe(List<RunningModel> running, Instant now) {
         contact(true, now);
         Map<String, RunningModel> byName = running.stream()
-                .collect(Collectors.toMap(m -> ModelName.normalize(m.name()), m -> m, (a, b) -> a));
+            .collect(Collectors.toMap(m -> ModelName.normalize(m.name()), m -> m, (a, b) -> a));
         byName.forEach((name, m) -> update(name,
                 s -> s.observed(true, m.expiresAt(), m.forever(now), m.sizeVram(), m.contextLength(), now)));
-        Set<String> gone = models.keySet().stream().filter(name -> !byName.containsKey(name)).collect(Collectors.toSet());
+        Set<String> gone = models.keySet()
+            .stream()
+            .filter(name -> !byName.containsKey(name))
+            .collect(Collectors.toSet());
         gone.forEach(name -> update(name, s -> s.unlisted(now)));
     }
 
@@ -177,4 +202,5 @@ public final class WarmState {
             lastContact = now;
         }
     }
+
 }

@@ -7,7 +7,10 @@ import java.util.Optional;
 import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.PolicySource;
 
-/** Which rules the warmer serves right now: warm ones inside their schedule, in rule order, from the current policies. */
+/**
+ * Which rules the warmer serves right now: warm ones inside their schedule, in rule
+ * order, from the current policies.
+ */
 final class WarmTargets {
 
     private final PolicySource policies;
@@ -26,12 +29,18 @@ final class WarmTargets {
         return policies.current().rule(model).filter(rule -> rule.warmAt(now));
     }
 
-    /** The earliest start of a warm rule's schedule window after now, so the loop can preload at window start. */
+    /**
+     * The earliest start of a warm rule's schedule window after now, so the loop can
+     * preload at window start.
+     */
     Optional<Instant> nextWindowStart(Instant now) {
-        return policies.current().warmRules().stream()
-                .filter(rule -> rule.schedule() != null)
-                .map(rule -> rule.schedule().nextStart(now))
-                .flatMap(Optional::stream)
-                .min(Instant::compareTo);
+        return policies.current()
+            .warmRules()
+            .stream()
+            .filter(rule -> rule.schedule() != null)
+            .map(rule -> rule.schedule().nextStart(now))
+            .flatMap(Optional::stream)
+            .min(Instant::compareTo);
     }
+
 }

@@ -16,25 +16,37 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * What the rest of keepwarm asks of the warmer: the proxy's residency guard (make sure a warm model is resident around
- * a /v1 request, which would otherwise load it with Ollama's defaults; finish a load whose client left), and the
- * actuator's reconcile or ping on demand.
+ * What the rest of keepwarm asks of the warmer: the proxy's residency guard (make sure a
+ * warm model is resident around a /v1 request, which would otherwise load it with
+ * Ollama's defaults; finish a load whose client left), and the actuator's reconcile or
+ * ping on demand.
  */
 public final class Warmer implements ResidencyGuard {
 
     private static final Logger log = LoggerFactory.getLogger(Warmer.class);
 
-    /** An /api/ps answer or ping this recent is trusted instead of pinging again before a /v1 request. */
+    /**
+     * An /api/ps answer or ping this recent is trusted instead of pinging again before a
+     * /v1 request.
+     */
     static final Duration FRESH = Duration.ofSeconds(1);
 
     private final WarmTargets targets;
+
     private final WarmState state;
+
     private final Pings pings;
+
     private final FreshPs freshPs;
+
     private final StallDetector stalls;
+
     private final Subscriptions owner;
+
     private final @Nullable WarmerLoop loop;
+
     private final Clock clock;
+
     private final Duration interval;
 
     Warmer(WarmTargets targets, WarmState state, Pings pings, FreshPs freshPs, StallDetector stalls,
@@ -55,14 +67,16 @@ public final class Warmer implements ResidencyGuard {
     }
 
     /**
-     * Around an OpenAI- or Anthropic-compatible request: Ollama drops keep_alive on those routes and would load a
-     * missing model with its default (OLLAMA-API.md, "OpenAI- and Anthropic-compatible routes drop keep_alive"), so a
-     * warm model is made resident with its pinned keep-alive first; concurrent requests share one ping. When residency
-     * was confirmed so recently that the ping is skipped, an eviction inside that window could still let the request
-     * load the model with Ollama's default: so after the answer, one /api/ps that started after it (shared by the
-     * requests that ended meanwhile) checks the pin and pings at once if it was lost.
-     *
-     * @param forward sends the request; subscribed once the model is ready or its ping failed
+     * Around an OpenAI- or Anthropic-compatible request: Ollama drops keep_alive on those
+     * routes and would load a missing model with its default (OLLAMA-API.md, "OpenAI- and
+     * Anthropic-compatible routes drop keep_alive"), so a warm model is made resident
+     * with its pinned keep-alive first; concurrent requests share one ping. When
+     * residency was confirmed so recently that the ping is skipped, an eviction inside
+     * that window could still let the request load the model with Ollama's default: so
+     * after the answer, one /api/ps that started after it (shared by the requests that
+     * ended meanwhile) checks the pin and pings at once if it was lost.
+     * @param forward sends the request; subscribed once the model is ready or its ping
+     * failed
      */
     @Override
     public Mono<Void> aroundKeepAliveDroppingRequest(String model, Mono<Void> forward) {
@@ -98,7 +112,8 @@ public final class Warmer implements ResidencyGuard {
             log.info("{} lost its pin around a /v1 request (evicted and reloaded with Ollama's default keep_alive); "
                     + "pinning it again", model);
             return pings.ping(model, rule, PingPurpose.WARM);
-        }).onErrorResume(error -> Mono.empty())); // Ollama gone: the reconcile loop reports and repairs
+            // Ollama gone: the reconcile loop reports and repairs
+        }).onErrorResume(error -> Mono.empty()));
     }
 
     private static Optional<RunningModel> find(List<RunningModel> running, String model) {
@@ -113,9 +128,10 @@ public final class Warmer implements ResidencyGuard {
     }
 
     /**
-     * A client left a native request for a warm model while Ollama was still loading it; Ollama aborts such a
-     * load (issue #7408), so a ping finishes it and the client's retry finds the model warm. The ping is owned by the
-     * warmer (disposed at shutdown), not by the request that left.
+     * A client left a native request for a warm model while Ollama was still loading it;
+     * Ollama aborts such a load (issue #7408), so a ping finishes it and the client's
+     * retry finds the model warm. The ping is owned by the warmer (disposed at shutdown),
+     * not by the request that left.
      */
     void finishAbandonedLoad(String model) {
         if (loop == null || stalls.stalled()) {
@@ -137,21 +153,24 @@ public final class Warmer implements ResidencyGuard {
     /** Pings one model now with its warm rule; empty when no warm rule governs it. */
     public Mono<PingOutcome> ping(String model) {
         return Mono.justOrEmpty(targets.warmRule(model, clock.instant()))
-                .flatMap(rule -> pings.ping(model, rule, PingPurpose.WARM));
+            .flatMap(rule -> pings.ping(model, rule, PingPurpose.WARM));
     }
 
     private void reportOptionsConflict(String model, ModelRule rule) {
         ModelState before = state.model(model).orElse(null);
         if (before != null && before.conflict() != null) {
-            return; // reported once per model while keepwarm remembers it (on every /v1 request: nothing built)
+            return; // reported once per model while keepwarm remembers it (on every /v1
+                    // request: nothing built)
         }
         String conflict = "/v1 traffic cannot carry the rule's runner options " + rule.runnerOptions()
                 + ": each /v1 request reloads the model at Ollama's default context and default keep_alive";
         state.update(model, s -> s.withConflict(conflict));
-        log.warn("{} gets OpenAI-compatible (/v1) traffic, but rule '{}' sets runner options {}. Ollama's /v1 routes "
-                + "cannot pass runner options, so each /v1 request reloads the model at the server's default "
-                + "context with the default keep_alive and the pin is lost. Fix: start Ollama with "
-                + "OLLAMA_CONTEXT_LENGTH={} or remove the option from the rule.", model, rule.match(),
-                rule.runnerOptions(), rule.runnerOptions().getOrDefault("num_ctx", "<num_ctx>"));
+        log.warn(
+                "{} gets OpenAI-compatible (/v1) traffic, but rule '{}' sets runner options {}. Ollama's /v1 routes "
+                        + "cannot pass runner options, so each /v1 request reloads the model at the server's default "
+                        + "context with the default keep_alive and the pin is lost. Fix: start Ollama with "
+                        + "OLLAMA_CONTEXT_LENGTH={} or remove the option from the rule.",
+                model, rule.match(), rule.runnerOptions(), rule.runnerOptions().getOrDefault("num_ctx", "<num_ctx>"));
     }
+
 }

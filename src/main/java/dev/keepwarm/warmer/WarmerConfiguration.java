@@ -10,7 +10,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the warmer; with {@code keepwarm.warmer.enabled=false} the state still exists but nothing pings. */
+/**
+ * Wires the warmer; with {@code keepwarm.warmer.enabled=false} the state still exists but
+ * nothing pings.
+ */
 @Configuration(proxyBeanMethods = false)
 class WarmerConfiguration {
 
@@ -71,7 +74,8 @@ class WarmerConfiguration {
     WarmerLoop warmerLoop(Reconciler reconciler, WarmerProperties properties, WarmTargets targets, Clock clock,
             PolicySource policies, Subscriptions owner) {
         WarmerLoop loop = new WarmerLoop(reconciler, properties.interval(), targets, clock, owner);
-        policies.addListener(changed -> loop.reconcileNow()); // newly warm models are preloaded at once
+        // newly warm models are preloaded at once
+        policies.addListener(changed -> loop.reconcileNow());
         return loop;
     }
 
@@ -81,4 +85,5 @@ class WarmerConfiguration {
         return new Warmer(targets, state, pings, freshPs, stalls, owner, loop.getIfAvailable(), clock,
                 properties.interval());
     }
+
 }

@@ -17,20 +17,28 @@ import reactor.core.publisher.Sinks;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs the reconcile pass forever: at start (the preload, which does not delay readiness), then after each
- * jittered interval or an explicit wake-up. Passes never overlap: the next wait starts when a pass has ended.
+ * Runs the reconcile pass forever: at start (the preload, which does not delay
+ * readiness), then after each jittered interval or an explicit wake-up. Passes never
+ * overlap: the next wait starts when a pass has ended.
  */
 final class WarmerLoop implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(WarmerLoop.class);
 
     private final Reconciler reconciler;
+
     private final Duration interval;
+
     private final WarmTargets targets;
+
     private final Clock clock;
+
     private final Subscriptions owner;
+
     private final Sinks.Many<Boolean> wake = Sinks.many().multicast().directBestEffort();
+
     private final AtomicBoolean wakePending = new AtomicBoolean();
+
     private volatile @Nullable Disposable loop;
 
     WarmerLoop(Reconciler reconciler, Duration interval, WarmTargets targets, Clock clock, Subscriptions owner) {
@@ -44,17 +52,16 @@ final class WarmerLoop implements SmartLifecycle {
     @Override
     public void start() {
         log.info("Warmer started: reconciling every {} s (+-10%)", interval.toSeconds());
-        loop = owner.own(Mono.defer(reconciler::reconcile)
-                .onErrorResume(error -> {
-                    log.warn("Reconcile pass failed", error);
-                    return Mono.empty();
-                })
-                .then(Mono.defer(this::pause))
-                .repeat()
-                .then());
+        loop = owner.own(Mono.defer(reconciler::reconcile).onErrorResume(error -> {
+            log.warn("Reconcile pass failed", error);
+            return Mono.empty();
+        }).then(Mono.defer(this::pause)).repeat().then());
     }
 
-    /** Ends the current wait and reconciles now (policy change, actuator request, outage over). */
+    /**
+     * Ends the current wait and reconciles now (policy change, actuator request, outage
+     * over).
+     */
     void reconcileNow() {
         wakePending.set(true);
         wake.tryEmitNext(Boolean.TRUE);
@@ -65,10 +72,13 @@ final class WarmerLoop implements SmartLifecycle {
             return Mono.empty();
         }
         return Mono.firstWithSignal(Mono.delay(nextWait()).then(), wake.asFlux().next().then())
-                .doFinally(signal -> wakePending.set(false));
+            .doFinally(signal -> wakePending.set(false));
     }
 
-    /** The jittered interval, or less when a schedule window opens sooner: the first user of the day finds it warm. */
+    /**
+     * The jittered interval, or less when a schedule window opens sooner: the first user
+     * of the day finds it warm.
+     */
     private Duration nextWait() {
         Duration wait = jittered();
         Instant now = clock.instant();
@@ -83,7 +93,8 @@ final class WarmerLoop implements SmartLifecycle {
     }
 
     private Duration jittered() {
-        double factor = 0.9 + ThreadLocalRandom.current().nextDouble() * 0.2; // replicas do not align
+        // replicas do not align
+        double factor = 0.9 + ThreadLocalRandom.current().nextDouble() * 0.2;
         return Duration.ofNanos((long) (interval.toNanos() * factor));
     }
 
@@ -100,4 +111,5 @@ final class WarmerLoop implements SmartLifecycle {
     public boolean isRunning() {
         return loop != null;
     }
+
 }

@@ -17,18 +17,25 @@ import static dev.keepwarm.access.Keys.INFERENCE_KEY;
 import static dev.keepwarm.access.Keys.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every admin-routes mode x key situation x route kind, with and without keys configured. */
+/**
+ * Every admin-routes mode x key situation x route kind, with and without keys configured.
+ */
 class AccessPolicyTest {
 
-    private static final KeyRing KEYS = new KeyRing(List.of(
-            new ApiKey("webui", sha256(INFERENCE_KEY), Set.of(Scope.INFERENCE)),
-            new ApiKey("ops", sha256(ADMIN_KEY), Set.of(Scope.ADMIN))));
+    private static final KeyRing KEYS = new KeyRing(
+            List.of(new ApiKey("webui", sha256(INFERENCE_KEY), Set.of(Scope.INFERENCE)),
+                    new ApiKey("ops", sha256(ADMIN_KEY), Set.of(Scope.ADMIN))));
+
     private static final KeyRing NO_KEYS = new KeyRing(List.of());
 
-    /** key: none (no header), wrong, inference, admin; outcome: pass:NAME, pass (no key), or STATUS:REASON. */
+    /**
+     * key: none (no header), wrong, inference, admin; outcome: pass:NAME, pass (no key),
+     * or STATUS:REASON.
+     */
     @ParameterizedTest(name = "keys={0} admin-routes={1} {2} {3} key={4} -> {5}")
     @CsvSource({
-            // no keys configured: Ollama's own behaviour unless admin routes are restricted
+            // no keys configured: Ollama's own behaviour unless admin routes are
+            // restricted
             "false, allow,       POST, /api/generate, none,      pass",
             "false, allow,       POST, /api/pull,     none,      pass",
             "false, allow,       POST, /api/generate, wrong,     pass",
@@ -51,7 +58,7 @@ class AccessPolicyTest {
             "true,  admin-scope, POST, /api/pull,     inference, 403:scope",
             "true,  admin-scope, HEAD, /api/blobs/x,  inference, 403:scope",
             "true,  admin-scope, POST, /api/pull,     admin,     pass:ops",
-            "true,  admin-scope, DELETE, /api/delete, admin,     pass:ops"})
+            "true,  admin-scope, DELETE, /api/delete, admin,     pass:ops" })
     void decides(boolean keysConfigured, String adminRoutes, String method, String path, String key, String outcome) {
         AccessPolicy policy = new AccessPolicy(keysConfigured ? KEYS : NO_KEYS,
                 AdminRouteAccess.valueOf(adminRoutes.toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
@@ -68,14 +75,10 @@ class AccessPolicyTest {
     }
 
     @ParameterizedTest(name = "[{0}]")
-    @CsvSource(delimiter = '|', value = {
-            "bearer " + INFERENCE_KEY + "|pass:webui",
-            "BEARER   " + INFERENCE_KEY + "  |pass:webui",
-            "Bearer|401:missing",
-            "Bearer   |401:missing",
-            "Basic dXNlcjpwYXNz|401:missing",
-            INFERENCE_KEY + "|401:missing",
-            "Token " + INFERENCE_KEY + "|401:missing"})
+    @CsvSource(delimiter = '|',
+            value = { "bearer " + INFERENCE_KEY + "|pass:webui", "BEARER   " + INFERENCE_KEY + "  |pass:webui",
+                    "Bearer|401:missing", "Bearer   |401:missing", "Basic dXNlcjpwYXNz|401:missing",
+                    INFERENCE_KEY + "|401:missing", "Token " + INFERENCE_KEY + "|401:missing" })
     void readsOnlyTheBearerScheme(String header, String outcome) {
         AccessPolicy policy = new AccessPolicy(KEYS, AdminRouteAccess.ALLOW);
         assertThat(describe(policy.check(HttpMethod.POST, "/api/chat", List.of(header)))).isEqualTo(outcome);
@@ -105,16 +108,16 @@ class AccessPolicyTest {
         assertThat(scope.message()).isEqualTo("keepwarm: POST /api/pull is an admin route and keepwarm.security."
                 + "admin-routes=admin-scope needs an API key with scope admin; key 'webui' does not have it");
         assertThat(scope.challenge())
-                .isEqualTo("Bearer realm=\"keepwarm\", error=\"insufficient_scope\", scope=\"admin\"");
+            .isEqualTo("Bearer realm=\"keepwarm\", error=\"insufficient_scope\", scope=\"admin\"");
     }
 
     @Test
     void adminScopeWithoutKeysSaysWhyItRefusesLikeDeny() {
-        Refuse refuse = (Refuse) new AccessPolicy(NO_KEYS, AdminRouteAccess.ADMIN_SCOPE)
-                .check(HttpMethod.DELETE, "/api/delete", List.of());
+        Refuse refuse = (Refuse) new AccessPolicy(NO_KEYS, AdminRouteAccess.ADMIN_SCOPE).check(HttpMethod.DELETE,
+                "/api/delete", List.of());
         assertThat(refuse.reason()).isEqualTo(Reason.ADMIN_DENIED);
         assertThat(refuse.message()).contains("DELETE /api/delete is an admin route")
-                .contains("no keepwarm.security.api-keys are configured");
+            .contains("no keepwarm.security.api-keys are configured");
         assertThat(refuse.challenge()).isNull();
     }
 
@@ -125,4 +128,5 @@ class AccessPolicyTest {
         Refuse refuse = (Refuse) verdict;
         return refuse.status().value() + ":" + refuse.reason().tag();
     }
+
 }

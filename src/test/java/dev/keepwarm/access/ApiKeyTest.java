@@ -19,10 +19,12 @@ import static dev.keepwarm.access.Keys.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
-/** With keys configured and admin-routes admin-scope: who gets through, what Ollama sees, what is counted. */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.enabled=false",
-        "keepwarm.security.admin-routes=admin-scope"})
+/**
+ * With keys configured and admin-routes admin-scope: who gets through, what Ollama sees,
+ * what is counted.
+ */
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.enabled=false", "keepwarm.security.admin-routes=admin-scope" })
 class ApiKeyTest extends ProxyTestBase {
 
     private static final String GENERATE = "{\"model\":\"mistral\",\"prompt\":\"hi\",\"stream\":false}";
@@ -43,20 +45,28 @@ class ApiKeyTest extends ProxyTestBase {
 
     @Test
     void requestWithoutKeyGets401InOllamasErrorShapeWithABearerChallenge() {
-        generate(null).expectStatus().isUnauthorized()
-                .expectHeader().contentType(MediaType.APPLICATION_JSON)
-                .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"keepwarm\"")
-                .expectBody().json("{\"error\":\"keepwarm: API key required (Authorization: Bearer <key>)\"}", true);
+        generate(null).expectStatus()
+            .isUnauthorized()
+            .expectHeader()
+            .contentType(MediaType.APPLICATION_JSON)
+            .expectHeader()
+            .valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"keepwarm\"")
+            .expectBody()
+            .json("{\"error\":\"keepwarm: API key required (Authorization: Bearer <key>)\"}", true);
         assertThat(FAKE.received()).isEmpty();
     }
 
     @Test
     void wrongKeyGets401WithoutContactingOllama() {
-        generate("not-" + INFERENCE_KEY).expectStatus().isUnauthorized()
-                .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE,
-                        "Bearer realm=\"keepwarm\", error=\"invalid_token\"")
-                .expectBody().jsonPath("$.error").isEqualTo("keepwarm: invalid API key");
-        generate(sha256(INFERENCE_KEY)).expectStatus().isUnauthorized(); // the hash is not the key
+        generate("not-" + INFERENCE_KEY).expectStatus()
+            .isUnauthorized()
+            .expectHeader()
+            .valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"keepwarm\", error=\"invalid_token\"")
+            .expectBody()
+            .jsonPath("$.error")
+            .isEqualTo("keepwarm: invalid API key");
+        // the hash is not the key
+        generate(sha256(INFERENCE_KEY)).expectStatus().isUnauthorized();
         assertThat(FAKE.received()).isEmpty();
     }
 
@@ -68,8 +78,12 @@ class ApiKeyTest extends ProxyTestBase {
         assertThat(received.headers().toString()).doesNotContain(INFERENCE_KEY);
         assertThat(received.bodyText()).isEqualTo(GENERATE);
 
-        client().get().uri("/api/tags").header(HttpHeaders.AUTHORIZATION, "Bearer " + INFERENCE_KEY).exchange()
-                .expectStatus().isOk();
+        client().get()
+            .uri("/api/tags")
+            .header(HttpHeaders.AUTHORIZATION, "Bearer " + INFERENCE_KEY)
+            .exchange()
+            .expectStatus()
+            .isOk();
         assertThat(FAKE.lastReceived("/api/tags").orElseThrow().header("authorization")).isNull();
     }
 
@@ -81,21 +95,31 @@ class ApiKeyTest extends ProxyTestBase {
 
     @Test
     void inferenceKeyOnAnAdminRouteGets403WithoutContactingOllama() {
-        post("/api/pull", INFERENCE_KEY, "{\"model\":\"llama3.2\"}").expectStatus().isForbidden()
-                .expectHeader().contentType(MediaType.APPLICATION_JSON)
-                .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE,
-                        "Bearer realm=\"keepwarm\", error=\"insufficient_scope\", scope=\"admin\"")
-                .expectBody().jsonPath("$.error").isEqualTo("keepwarm: POST /api/pull is an admin route and "
-                        + "keepwarm.security.admin-routes=admin-scope needs an API key with scope admin; key 'webui' "
-                        + "does not have it");
-        client().delete().uri("/api/delete").header(HttpHeaders.AUTHORIZATION, "Bearer " + INFERENCE_KEY).exchange()
-                .expectStatus().isForbidden();
+        post("/api/pull", INFERENCE_KEY, "{\"model\":\"llama3.2\"}").expectStatus()
+            .isForbidden()
+            .expectHeader()
+            .contentType(MediaType.APPLICATION_JSON)
+            .expectHeader()
+            .valueEquals(HttpHeaders.WWW_AUTHENTICATE,
+                    "Bearer realm=\"keepwarm\", error=\"insufficient_scope\", scope=\"admin\"")
+            .expectBody()
+            .jsonPath("$.error")
+            .isEqualTo("keepwarm: POST /api/pull is an admin route and "
+                    + "keepwarm.security.admin-routes=admin-scope needs an API key with scope admin; key 'webui' "
+                    + "does not have it");
+        client().delete()
+            .uri("/api/delete")
+            .header(HttpHeaders.AUTHORIZATION, "Bearer " + INFERENCE_KEY)
+            .exchange()
+            .expectStatus()
+            .isForbidden();
         assertThat(FAKE.received()).isEmpty();
     }
 
     @Test
     void adminKeyOnAnAdminRouteIsForwardedWithoutItsKey() {
-        post("/api/pull", ADMIN_KEY, "{\"model\":\"llama3.2\"}").expectStatus().isNotFound(); // the fake has no pull
+        // the fake has no pull
+        post("/api/pull", ADMIN_KEY, "{\"model\":\"llama3.2\"}").expectStatus().isNotFound();
         Received pull = FAKE.lastReceived("/api/pull").orElseThrow();
         assertThat(pull.method()).isEqualTo("POST");
         assertThat(pull.header("authorization")).isNull();
@@ -106,13 +130,21 @@ class ApiKeyTest extends ProxyTestBase {
     void blobUploadsAndChecksAreAdminRoutes() {
         String blob = "/api/blobs/sha256:29fdb92e57cf0827ded04ae6461b5931d01fa595843f55d36f5b275a52087dd2";
         post(blob, INFERENCE_KEY, "GGUF").expectStatus().isForbidden();
-        client().head().uri(blob).header(HttpHeaders.AUTHORIZATION, "Bearer " + INFERENCE_KEY).exchange()
-                .expectStatus().isForbidden();
+        client().head()
+            .uri(blob)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer " + INFERENCE_KEY)
+            .exchange()
+            .expectStatus()
+            .isForbidden();
         assertThat(FAKE.received()).isEmpty();
 
         post(blob, ADMIN_KEY, "GGUF").expectStatus().isNotFound();
-        client().head().uri(blob).header(HttpHeaders.AUTHORIZATION, "Bearer " + ADMIN_KEY).exchange()
-                .expectStatus().isNotFound();
+        client().head()
+            .uri(blob)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer " + ADMIN_KEY)
+            .exchange()
+            .expectStatus()
+            .isNotFound();
         assertThat(FAKE.received(blob)).extracting(Received::method).containsExactly("POST", "HEAD");
     }
 
@@ -131,15 +163,21 @@ class ApiKeyTest extends ProxyTestBase {
         assertThat(delta(before, after, "keepwarm_auth_failures_total", "reason", "scope")).isEqualTo(1);
         assertThat(delta(before, after, "keepwarm_auth_failures_total", "reason", "admin_denied")).isZero();
         assertThat(after.find("keepwarm_auth_failures_total")).extracting(sample -> sample.labels().get("reason"))
-                .containsExactlyInAnyOrder("missing", "invalid", "scope", "admin_denied");
+            .containsExactlyInAnyOrder("missing", "invalid", "scope", "admin_denied");
         assertThat(delta(before, after, "keepwarm_requests_by_key_total", "key", "webui")).isEqualTo(1);
         assertThat(delta(before, after, "keepwarm_requests_by_key_total", "key", "ops")).isZero();
     }
 
     @Test
     void managementPortNeedsNoKeyAndShowsNone() {
-        String prometheus = management().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody();
+        String prometheus = management().get()
+            .uri("/actuator/prometheus")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
         management().get().uri("/actuator/keepwarm").exchange().expectStatus().isOk();
         management().get().uri("/actuator/health").exchange().expectStatus().isOk();
         assertThat(prometheus).doesNotContain(INFERENCE_KEY).doesNotContain(sha256(INFERENCE_KEY));
@@ -150,13 +188,11 @@ class ApiKeyTest extends ProxyTestBase {
     }
 
     private WebTestClient.ResponseSpec post(String path, String key, String body) {
-        return client().post().uri(path).contentType(MediaType.APPLICATION_JSON)
-                .headers(headers -> {
-                    if (key != null) {
-                        headers.setBearerAuth(key);
-                    }
-                })
-                .bodyValue(body).exchange();
+        return client().post().uri(path).contentType(MediaType.APPLICATION_JSON).headers(headers -> {
+            if (key != null) {
+                headers.setBearerAuth(key);
+            }
+        }).bodyValue(body).exchange();
     }
 
     private WebTestClient management() {
@@ -164,11 +200,18 @@ class ApiKeyTest extends ProxyTestBase {
     }
 
     private Scrape scrape() {
-        return new Scrape(management().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody());
+        return new Scrape(management().get()
+            .uri("/actuator/prometheus")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody());
     }
 
     private static double delta(Scrape before, Scrape after, String name, String... labels) {
         return after.value(name, labels) - before.value(name, labels);
     }
+
 }

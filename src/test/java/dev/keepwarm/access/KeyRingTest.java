@@ -13,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Keys are recognised by their SHA-256 alone. */
 class KeyRingTest {
 
-    private final KeyRing ring = new KeyRing(List.of(
-            new ApiKey("webui", sha256(INFERENCE_KEY), Set.of(Scope.INFERENCE)),
-            new ApiKey(" ops ", sha256(ADMIN_KEY).toUpperCase(java.util.Locale.ROOT), Set.of(Scope.ADMIN))));
+    private final KeyRing ring = new KeyRing(
+            List.of(new ApiKey("webui", sha256(INFERENCE_KEY), Set.of(Scope.INFERENCE)),
+                    new ApiKey(" ops ", sha256(ADMIN_KEY).toUpperCase(java.util.Locale.ROOT), Set.of(Scope.ADMIN))));
 
     @Test
     void presentedKeyIsFoundByItsHashWhateverTheCaseOfTheConfiguredHex() {
@@ -41,4 +41,5 @@ class KeyRingTest {
         assertThat(inference.has(Scope.INFERENCE)).isTrue();
         assertThat(inference.has(Scope.ADMIN)).isFalse();
     }
+
 }

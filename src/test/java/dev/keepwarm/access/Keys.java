@@ -5,7 +5,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Test keys and their hashes, computed the way the README tells users to: {@code printf %s "$KEY" | sha256sum}. */
+/**
+ * Test keys and their hashes, computed the way the README tells users to:
+ * {@code printf %s "$KEY" | sha256sum}.
+ */
 final class Keys {
 
     static final String INFERENCE_KEY = "kw-test-inference-7f3a9c";
@@ -16,9 +19,12 @@ final class Keys {
 
     static String sha256(String key) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
+            return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
+
 }

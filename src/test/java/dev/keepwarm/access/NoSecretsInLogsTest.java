@@ -18,19 +18,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /**
- * Prompts, request bodies and keys never reach the log, even with keepwarm and Spring's web stack at DEBUG: there is
- * no flag that logs bodies, and keys are only ever hashed.
+ * Prompts, request bodies and keys never reach the log, even with keepwarm and Spring's
+ * web stack at DEBUG: there is no flag that logs bodies, and keys are only ever hashed.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.enabled=false",
-        "keepwarm.policy.default.keep-alive=10m",
-        "logging.level.dev.keepwarm=DEBUG",
-        "logging.level.org.springframework.web=DEBUG",
-        "logging.level.org.springframework.http=DEBUG"})
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.enabled=false", "keepwarm.policy.default.keep-alive=10m",
+                "logging.level.dev.keepwarm=DEBUG", "logging.level.org.springframework.web=DEBUG",
+                "logging.level.org.springframework.http=DEBUG" })
 class NoSecretsInLogsTest extends ProxyTestBase {
 
     private static final String PROMPT = "zebra-quartz-prompt-8841";
+
     private static final String WRONG_KEY = "kw-typo-of-a-real-key-3310";
 
     @DynamicPropertySource
@@ -54,18 +53,19 @@ class NoSecretsInLogsTest extends ProxyTestBase {
 
         assertThat(FAKE.received("/api/generate")).anySatisfy(r -> assertThat(r.bodyText()).contains(PROMPT));
         assertThat(output).as("DEBUG is on for keepwarm").contains("Refused POST /api/generate");
-        assertThat(output).doesNotContain(PROMPT).doesNotContain(INFERENCE_KEY).doesNotContain(WRONG_KEY)
-                .doesNotContain(sha256(INFERENCE_KEY));
+        assertThat(output).doesNotContain(PROMPT)
+            .doesNotContain(INFERENCE_KEY)
+            .doesNotContain(WRONG_KEY)
+            .doesNotContain(sha256(INFERENCE_KEY));
     }
 
     private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec post(String path, String key,
             String json) {
-        return client().post().uri(path).contentType(MediaType.APPLICATION_JSON)
-                .headers(headers -> {
-                    if (key != null) {
-                        headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + key);
-                    }
-                })
-                .bodyValue(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)).exchange();
+        return client().post().uri(path).contentType(MediaType.APPLICATION_JSON).headers(headers -> {
+            if (key != null) {
+                headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + key);
+            }
+        }).bodyValue(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)).exchange();
     }
+
 }

@@ -15,12 +15,13 @@ import static dev.keepwarm.access.Keys.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
-/** A refused request is logged with the client keepwarm can vouch for: a client's own X-Forwarded-For is not it. */
+/**
+ * A refused request is logged with the client keepwarm can vouch for: a client's own
+ * X-Forwarded-For is not it.
+ */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.enabled=false",
-        "keepwarm.proxy.trusted-proxies=10.0.0.0/8",
-        "logging.level.dev.keepwarm.access=DEBUG"})
+@SpringBootTest(webEnvironment = RANDOM_PORT, properties = { "keepwarm.warmer.enabled=false",
+        "keepwarm.proxy.trusted-proxies=10.0.0.0/8", "logging.level.dev.keepwarm.access=DEBUG" })
 class RefusalLogTest extends ProxyTestBase {
 
     @DynamicPropertySource
@@ -33,12 +34,18 @@ class RefusalLogTest extends ProxyTestBase {
     void refusalOfAnUntrustedPeerLogsThePeerNotItsForwardedFor(CapturedOutput output) {
         refusedTags("http://127.0.0.1:" + port, "10.9.9.9, 203.0.113.7");
         assertThat(output).contains("Refused GET /api/tags from 127.0.0.1: missing")
-                .doesNotContain("203.0.113.7").doesNotContain("10.9.9.9");
+            .doesNotContain("203.0.113.7")
+            .doesNotContain("10.9.9.9");
     }
 
     /** A GET /api/tags without a key, with the given X-Forwarded-For: 401. */
     static void refusedTags(String baseUrl, String forwardedFor) {
-        webTestClient(baseUrl).get().uri("/api/tags").header("X-Forwarded-For", forwardedFor).exchange()
-                .expectStatus().isUnauthorized();
+        webTestClient(baseUrl).get()
+            .uri("/api/tags")
+            .header("X-Forwarded-For", forwardedFor)
+            .exchange()
+            .expectStatus()
+            .isUnauthorized();
     }
+
 }

@@ -17,14 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /**
- * Behind trusted proxies the logged client is the last X-Forwarded-For hop that is not one of them: what the
- * outermost trusted proxy saw. Anything left of it is the client's word only.
+ * Behind trusted proxies the logged client is the last X-Forwarded-For hop that is not
+ * one of them: what the outermost trusted proxy saw. Anything left of it is the client's
+ * word only.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.enabled=false",
-        "keepwarm.proxy.trusted-proxies=127.0.0.1/32, 10.0.0.0/8",
-        "logging.level.dev.keepwarm.access=DEBUG"})
+@SpringBootTest(webEnvironment = RANDOM_PORT, properties = { "keepwarm.warmer.enabled=false",
+        "keepwarm.proxy.trusted-proxies=127.0.0.1/32, 10.0.0.0/8", "logging.level.dev.keepwarm.access=DEBUG" })
 class TrustedProxyRefusalLogTest extends ProxyTestBase {
 
     @DynamicPropertySource
@@ -44,4 +43,5 @@ class TrustedProxyRefusalLogTest extends ProxyTestBase {
         refusedTags("http://127.0.0.1:" + port, "198.51.100.9, evil.example:80, 10.2.2.2");
         assertThat(output).contains("Refused GET /api/tags from 10.2.2.2: missing").doesNotContain("evil.example");
     }
+
 }

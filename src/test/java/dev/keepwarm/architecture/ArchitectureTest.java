@@ -12,37 +12,51 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The package-by-feature layout holds: every package edge points one way (CONTRIBUTING.md, "Package graph"), and the
- * policy knows nothing of the web.
+ * The package-by-feature layout holds: every package edge points one way
+ * (CONTRIBUTING.md, "Package graph"), and the policy knows nothing of the web.
  */
 class ArchitectureTest {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.keepwarm");
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("dev.keepwarm");
 
     /**
-     * policy <- ollama <- proxy <- warmer <- metrics <- actuator, with access beside the proxy. The proxy knows routes
-     * and bytes: what it needs of the warmer and the meters are its own interfaces (ResidencyGuard, ProxyObserver,
-     * ProxyGate), implemented above it.
+     * policy <- ollama <- proxy <- warmer <- metrics <- actuator, with access beside the
+     * proxy. The proxy knows routes and bytes: what it needs of the warmer and the meters
+     * are its own interfaces (ResidencyGuard, ProxyObserver, ProxyGate), implemented
+     * above it.
      */
     @Test
     void everyPackageEdgePointsOneWay() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("policy").definedBy("dev.keepwarm.policy..")
-                .layer("ollama").definedBy("dev.keepwarm.ollama..")
-                .layer("proxy").definedBy("dev.keepwarm.proxy..")
-                .layer("warmer").definedBy("dev.keepwarm.warmer..")
-                .layer("metrics").definedBy("dev.keepwarm.metrics..")
-                .layer("access").definedBy("dev.keepwarm.access..")
-                .layer("actuator").definedBy("dev.keepwarm.actuator..")
-                .whereLayer("actuator").mayNotBeAccessedByAnyLayer()
-                .whereLayer("access").mayNotBeAccessedByAnyLayer()
-                .whereLayer("metrics").mayOnlyBeAccessedByLayers("actuator")
-                .whereLayer("warmer").mayOnlyBeAccessedByLayers("metrics", "actuator")
-                .whereLayer("proxy").mayOnlyBeAccessedByLayers("warmer", "metrics", "access")
-                .whereLayer("ollama").mayOnlyBeAccessedByLayers("proxy", "warmer", "actuator")
-                .check(CLASSES);
+            .layer("policy")
+            .definedBy("dev.keepwarm.policy..")
+            .layer("ollama")
+            .definedBy("dev.keepwarm.ollama..")
+            .layer("proxy")
+            .definedBy("dev.keepwarm.proxy..")
+            .layer("warmer")
+            .definedBy("dev.keepwarm.warmer..")
+            .layer("metrics")
+            .definedBy("dev.keepwarm.metrics..")
+            .layer("access")
+            .definedBy("dev.keepwarm.access..")
+            .layer("actuator")
+            .definedBy("dev.keepwarm.actuator..")
+            .whereLayer("actuator")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("access")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("metrics")
+            .mayOnlyBeAccessedByLayers("actuator")
+            .whereLayer("warmer")
+            .mayOnlyBeAccessedByLayers("metrics", "actuator")
+            .whereLayer("proxy")
+            .mayOnlyBeAccessedByLayers("warmer", "metrics", "access")
+            .whereLayer("ollama")
+            .mayOnlyBeAccessedByLayers("proxy", "warmer", "actuator")
+            .check(CLASSES);
     }
 
     @Test
@@ -51,19 +65,25 @@ class ArchitectureTest {
     }
 
     /**
-     * Background work has one owner that disposes it at shutdown (STYLE.md, "Reactive hygiene"): a
-     * {@code subscribe()} anywhere else starts work nobody can stop, and {@code block()} stalls an event loop.
+     * Background work has one owner that disposes it at shutdown (STYLE.md, "Reactive
+     * hygiene"): a {@code subscribe()} anywhere else starts work nobody can stop, and
+     * {@code block()} stalls an event loop.
      */
     @Test
     void onlyTheWarmersSubscriptionsOwnerSubscribesAndNothingBlocks() {
-        noClasses().that().doNotHaveFullyQualifiedName("dev.keepwarm.warmer.Subscriptions")
-                .should().callMethodWhere(reactiveCall("subscribe"))
-                .because("background work is owned by dev.keepwarm.warmer.Subscriptions, which disposes it at shutdown")
-                .check(CLASSES);
-        noClasses().should().callMethodWhere(reactiveCall("block"))
-                .orShould().callMethodWhere(reactiveCall("blockFirst"))
-                .orShould().callMethodWhere(reactiveCall("blockLast"))
-                .check(CLASSES);
+        noClasses().that()
+            .doNotHaveFullyQualifiedName("dev.keepwarm.warmer.Subscriptions")
+            .should()
+            .callMethodWhere(reactiveCall("subscribe"))
+            .because("background work is owned by dev.keepwarm.warmer.Subscriptions, which disposes it at shutdown")
+            .check(CLASSES);
+        noClasses().should()
+            .callMethodWhere(reactiveCall("block"))
+            .orShould()
+            .callMethodWhere(reactiveCall("blockFirst"))
+            .orShould()
+            .callMethodWhere(reactiveCall("blockLast"))
+            .check(CLASSES);
     }
 
     private static DescribedPredicate<JavaMethodCall> reactiveCall(String name) {
@@ -75,10 +95,13 @@ class ArchitectureTest {
 
     @Test
     void policyDependsOnNeitherTheProxyNorSpringWeb() {
-        noClasses().that().resideInAPackage("dev.keepwarm.policy..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.keepwarm.proxy..",
-                        "org.springframework.web..", "org.springframework.http..", "reactor..", "tools.jackson..",
-                        "com.fasterxml.jackson..", "io.netty..")
-                .check(CLASSES);
+        noClasses().that()
+            .resideInAPackage("dev.keepwarm.policy..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.keepwarm.proxy..", "org.springframework.web..", "org.springframework.http..",
+                    "reactor..", "tools.jackson..", "com.fasterxml.jackson..", "io.netty..")
+            .check(CLASSES);
     }
+
 }

@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Command-line options of the bench's programs: {@code --name value} pairs, where a name may repeat. */
+/**
+ * Command-line options of the bench's programs: {@code --name value} pairs, where a name
+ * may repeat.
+ */
 record Args(Map<String, List<String>> values) {
 
     static Args parse(String[] args) {

@@ -19,19 +19,21 @@ import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.fake.ModelSpec;
 
 /**
- * The benchmark's Ollama: the tests' {@link FakeOllama} as a process of its own on 127.0.0.1, with requests not
- * journaled (a load test would fill the journal). Both ports are chosen by the system and written to a file once the
- * servers listen.
+ * The benchmark's Ollama: the tests' {@link FakeOllama} as a process of its own on
+ * 127.0.0.1, with requests not journaled (a load test would fill the journal). Both ports
+ * are chosen by the system and written to a file once the servers listen.
  *
  * <pre>
  * FakeOllamaServer --ports-file F [--model NAME=LOAD_MS]... [--default-keep-alive-ms MS]
  *                  [--tokens N] [--token-interval-ms MS] [--max-loaded-models N]
  * </pre>
  *
- * <p>The ports file gets {@code ollama=PORT} and {@code control=PORT}. The control server, also on 127.0.0.1, answers
- * {@code GET /loads} ({@code {"model":loads,...}}, loads completed per model, reloads included),
- * {@code POST /tokens?count=N&intervalMs=MS} (the token count and spacing of every later generation) and
- * {@code POST /reset} (forget resident models and load counts). The load counts are printed again at exit (SIGTERM).
+ * <p>
+ * The ports file gets {@code ollama=PORT} and {@code control=PORT}. The control server,
+ * also on 127.0.0.1, answers {@code GET /loads} ({@code {"model":loads,...}}, loads
+ * completed per model, reloads included), {@code POST /tokens?count=N&intervalMs=MS} (the
+ * token count and spacing of every later generation) and {@code POST /reset} (forget
+ * resident models and load counts). The load counts are printed again at exit (SIGTERM).
  */
 public final class FakeOllamaServer {
 
@@ -41,10 +43,10 @@ public final class FakeOllamaServer {
     public static void main(String[] args) throws IOException, InterruptedException {
         Args options = Args.parse(args);
         FakeOllama ollama = FakeOllama.start()
-                .recordRequests(false)
-                .defaultKeepAlive(Duration.ofMillis(options.longValue("default-keep-alive-ms", 300_000)))
-                .tokens((int) options.longValue("tokens", 5), Duration.ofMillis(options.longValue("token-interval-ms", 0)))
-                .maxLoadedModels((int) options.longValue("max-loaded-models", 8));
+            .recordRequests(false)
+            .defaultKeepAlive(Duration.ofMillis(options.longValue("default-keep-alive-ms", 300_000)))
+            .tokens((int) options.longValue("tokens", 5), Duration.ofMillis(options.longValue("token-interval-ms", 0)))
+            .maxLoadedModels((int) options.longValue("max-loaded-models", 8));
         Map<String, Long> models = new LinkedHashMap<>();
         for (String model : options.all("model")) {
             int eq = model.lastIndexOf('=');
@@ -120,4 +122,5 @@ public final class FakeOllamaServer {
             out.write(body);
         }
     }
+
 }

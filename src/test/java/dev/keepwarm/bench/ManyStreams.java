@@ -15,17 +15,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Many slow streams at once: {@code --streams} clients each open an NDJSON generation, read it to the end and open
- * the next one, until {@code --seconds} have passed (no stream is started after that; at most {@code --max-per-client}
- * per client). Meanwhile the resident memory of the named processes is sampled from /proc.
+ * Many slow streams at once: {@code --streams} clients each open an NDJSON generation,
+ * read it to the end and open the next one, until {@code --seconds} have passed (no
+ * stream is started after that; at most {@code --max-per-client} per client). Meanwhile
+ * the resident memory of the named processes is sampled from /proc.
  *
  * <pre>
  * ManyStreams --url http://127.0.0.1:PORT/api/generate --body-file F --streams 500 --seconds 60
  *             [--rss keepwarm=PID] [--rss nginx=PID,PID,...] --out result.json
  * </pre>
  *
- * <p>A stream is an error when it is not 200, carries an error line, ends without its final chunk, or fails with an
- * I/O error (including a read silent for 30 s). Errors are results: the program exits 0 whenever it could run.
+ * <p>
+ * A stream is an error when it is not 200, carries an error line, ends without its final
+ * chunk, or fails with an I/O error (including a read silent for 30 s). Errors are
+ * results: the program exits 0 whenever it could run.
  */
 public final class ManyStreams {
 
@@ -52,7 +55,8 @@ public final class ManyStreams {
         ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            long rampNanos = Duration.ofSeconds(1).toNanos() * i / clients; // spread the connects over the first second
+            // spread the connects over the first second
+            long rampNanos = Duration.ofSeconds(1).toNanos() * i / clients;
             Thread thread = new Thread(() -> {
                 sleepUntil(start + rampNanos);
                 for (long n = 0; n < maxPerClient && System.nanoTime() < deadline; n++) {
@@ -61,12 +65,15 @@ public final class ManyStreams {
                         String error = stream(url, body, lines);
                         if (error == null) {
                             completed.incrementAndGet();
-                        } else {
+                        }
+                        else {
                             fail(errors, errorSamples, error);
                         }
-                    } catch (IOException | RuntimeException e) {
+                    }
+                    catch (IOException | RuntimeException e) {
                         fail(errors, errorSamples, e.toString());
-                    } finally {
+                    }
+                    finally {
                         open.decrementAndGet();
                     }
                 }
@@ -100,15 +107,17 @@ public final class ManyStreams {
         String json = "{\"clients\":" + clients + ",\"seconds\":" + seconds + ",\"completed\":" + completed.get()
                 + ",\"errors\":" + errors.get() + ",\"lines\":" + lines.get() + ",\"peak_open\":" + peakOpen
                 + ",\"finished\":" + finished + ",\"elapsed_s\":"
-                + String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9)
-                + ",\"peak_rss_kb\":" + peaks + ",\"error_samples\":" + StreamProbe.strings(List.copyOf(errorSamples))
-                + ",\"samples\":[" + String.join(",", samples) + "]}\n";
+                + String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9) + ",\"peak_rss_kb\":"
+                + peaks + ",\"error_samples\":" + StreamProbe.strings(List.copyOf(errorSamples)) + ",\"samples\":["
+                + String.join(",", samples) + "]}\n";
         Files.writeString(Path.of(options.required("out")), json);
         System.out.printf("%d clients: %d streams completed, %d errors, peak open %d, peak RSS %s%n", clients,
                 completed.get(), errors.get(), peakOpen, peakRss);
     }
 
-    /** Reads one stream to its end; the error, or null when it ended with its final chunk. */
+    /**
+     * Reads one stream to its end; the error, or null when it ended with its final chunk.
+     */
     private static String stream(URI url, byte[] body, AtomicLong lines) throws IOException {
         try (NdjsonStream stream = NdjsonStream.post(url, body, Duration.ofSeconds(30))) {
             if (stream.status() != 200) {
@@ -154,7 +163,8 @@ public final class ManyStreams {
                         total += Long.parseLong(line.replaceAll("[^0-9]", ""));
                     }
                 }
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 // the process is gone: counts as 0
             }
         }
@@ -166,9 +176,11 @@ public final class ManyStreams {
         if (wait > 0) {
             try {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
     }
+
 }

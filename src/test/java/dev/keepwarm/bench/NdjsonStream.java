@@ -13,10 +13,11 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * One POST answered with NDJSON, read over a plain socket so that nothing between the wire and the measurement
- * buffers: every line is stamped with the wall-clock time of the socket read that delivered its last byte, and with
- * that read's number, so that two lines delivered by one read (batched on the way) can be told apart from lines that
- * came one by one.
+ * One POST answered with NDJSON, read over a plain socket so that nothing between the
+ * wire and the measurement buffers: every line is stamped with the wall-clock time of the
+ * socket read that delivered its last byte, and with that read's number, so that two
+ * lines delivered by one read (batched on the way) can be told apart from lines that came
+ * one by one.
  */
 final class NdjsonStream implements AutoCloseable {
 
@@ -24,17 +25,25 @@ final class NdjsonStream implements AutoCloseable {
      * A line of the answer.
      *
      * @param text the line without its newline
-     * @param arrivalEpochNanos wall-clock time of the read that completed the line, nanoseconds since the epoch
-     * @param read the number of that read (reads are counted from 1 for the whole answer, headers included)
+     * @param arrivalEpochNanos wall-clock time of the read that completed the line,
+     * nanoseconds since the epoch
+     * @param read the number of that read (reads are counted from 1 for the whole answer,
+     * headers included)
      */
     record Line(String text, long arrivalEpochNanos, long read) {
     }
 
     private final Socket socket;
+
     private final TimedInput in;
+
     private final int status;
+
     private final boolean chunked;
-    private long remaining; // bytes left in the current chunk, or in the body when it has a Content-Length
+
+    private long remaining; // bytes left in the current chunk, or in the body when it has
+                            // a Content-Length
+
     private boolean ended;
 
     private NdjsonStream(Socket socket, TimedInput in) throws IOException {
@@ -52,7 +61,8 @@ final class NdjsonStream implements AutoCloseable {
             String lower = header.toLowerCase(Locale.ROOT);
             if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
                 isChunked = true;
-            } else if (lower.startsWith("content-length:")) {
+            }
+            else if (lower.startsWith("content-length:")) {
                 length = Long.parseLong(header.substring(header.indexOf(':') + 1).trim());
             }
         }
@@ -60,25 +70,25 @@ final class NdjsonStream implements AutoCloseable {
         this.remaining = isChunked ? 0 : length;
     }
 
-    /** Sends {@code POST url} with the JSON body and reads the status line and headers. */
+    /**
+     * Sends {@code POST url} with the JSON body and reads the status line and headers.
+     */
     static NdjsonStream post(URI url, byte[] body, Duration timeout) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
-            String head = "POST " + url.getRawPath() + " HTTP/1.1\r\n"
-                    + "Host: " + url.getHost() + ":" + url.getPort() + "\r\n"
-                    + "Content-Type: application/json\r\n"
-                    + "Accept: application/x-ndjson\r\n"
-                    + "Content-Length: " + body.length + "\r\n"
-                    + "Connection: close\r\n\r\n";
+            String head = "POST " + url.getRawPath() + " HTTP/1.1\r\n" + "Host: " + url.getHost() + ":" + url.getPort()
+                    + "\r\n" + "Content-Type: application/json\r\n" + "Accept: application/x-ndjson\r\n"
+                    + "Content-Length: " + body.length + "\r\n" + "Connection: close\r\n\r\n";
             OutputStream out = socket.getOutputStream();
             out.write(head.getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
             return new NdjsonStream(socket, new TimedInput(socket.getInputStream()));
-        } catch (IOException | RuntimeException e) {
+        }
+        catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
@@ -147,14 +157,22 @@ final class NdjsonStream implements AutoCloseable {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
-    /** A buffered input that remembers when, and by which read, the bytes it hands out arrived. */
+    /**
+     * A buffered input that remembers when, and by which read, the bytes it hands out
+     * arrived.
+     */
     private static final class TimedInput {
 
         private final InputStream raw;
+
         private final byte[] buffer = new byte[64 * 1024];
+
         private int position;
+
         private int limit;
+
         long arrival;
+
         long reads;
 
         TimedInput(InputStream raw) {
@@ -188,5 +206,7 @@ final class NdjsonStream implements AutoCloseable {
             }
             return line.toString();
         }
+
     }
+
 }

@@ -13,18 +13,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Streaming fidelity: how long each NDJSON chunk takes from the moment the fake Ollama wrote it to the moment it
- * reaches the client, through whatever sits between them. The fake stamps each chunk's {@code created_at} when it
- * builds the chunk, right before Netty writes and flushes it; this client stamps the socket read that delivered the
+ * Streaming fidelity: how long each NDJSON chunk takes from the moment the fake Ollama
+ * wrote it to the moment it reaches the client, through whatever sits between them. The
+ * fake stamps each chunk's {@code created_at} when it builds the chunk, right before
+ * Netty writes and flushes it; this client stamps the socket read that delivered the
  * line. Both use the same system clock.
  *
  * <pre>
  * StreamProbe --url http://127.0.0.1:PORT/api/generate --body-file F --streams N --label L --out result.json
  * </pre>
  *
- * <p>Writes the per-chunk delays (microseconds), the gaps between arrivals, and how many lines arrived in the same
- * read as the line before them (batched), and each stream that failed (not 200, an error line, no final chunk, an I/O
- * error): failures are results, not errors of this program.
+ * <p>
+ * Writes the per-chunk delays (microseconds), the gaps between arrivals, and how many
+ * lines arrived in the same read as the line before them (batched), and each stream that
+ * failed (not 200, an error line, no final chunk, an I/O error): failures are results,
+ * not errors of this program.
  */
 public final class StreamProbe {
 
@@ -70,7 +73,8 @@ public final class StreamProbe {
                 if (last.contains("\"error\"") || !last.contains("\"done\":true")) {
                     failures.add("stream did not end with a final chunk: " + last);
                 }
-            } catch (IOException | RuntimeException e) {
+            }
+            catch (IOException | RuntimeException e) {
                 failures.add(e.toString());
             }
         }
@@ -96,4 +100,5 @@ public final class StreamProbe {
         values.forEach(v -> json.add("\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
         return json.toString();
     }
+
 }

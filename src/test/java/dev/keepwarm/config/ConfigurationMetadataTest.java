@@ -12,7 +12,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** IDEs learn keepwarm's keys from the metadata the configuration processor generates from the records' Javadoc. */
+/**
+ * IDEs learn keepwarm's keys from the metadata the configuration processor generates from
+ * the records' Javadoc.
+ */
 class ConfigurationMetadataTest {
 
     @Test
@@ -23,20 +26,21 @@ class ConfigurationMetadataTest {
             metadata = JsonMapper.builder().build().readTree(in);
         }
         Map<String, JsonNode> properties = StreamSupport.stream(metadata.get("properties").spliterator(), false)
-                .collect(Collectors.toMap(p -> p.get("name").stringValue(), p -> p));
+            .collect(Collectors.toMap(p -> p.get("name").stringValue(), p -> p));
 
         List<String> keys = List.of("keepwarm.upstream.url", "keepwarm.upstream.connect-timeout",
                 "keepwarm.upstream.response-timeout", "keepwarm.upstream.idle-timeout",
-                "keepwarm.upstream.max-connections", "keepwarm.proxy.max-request-size", "keepwarm.proxy.trusted-proxies",
-                "keepwarm.policy.models", "keepwarm.policy.default.keep-alive", "keepwarm.policy.default.mode",
-                "keepwarm.policy.default.min", "keepwarm.policy.default.max", "keepwarm.policy.default.allow-unload",
-                "keepwarm.policy.default.options");
+                "keepwarm.upstream.max-connections", "keepwarm.proxy.max-request-size",
+                "keepwarm.proxy.trusted-proxies", "keepwarm.policy.models", "keepwarm.policy.default.keep-alive",
+                "keepwarm.policy.default.mode", "keepwarm.policy.default.min", "keepwarm.policy.default.max",
+                "keepwarm.policy.default.allow-unload", "keepwarm.policy.default.options");
         assertThat(properties).containsKeys(keys.toArray(String[]::new));
         for (String key : keys) {
             assertThat(properties.get(key).path("description").asString("")).as(key).isNotBlank();
         }
         assertThat(properties.get("keepwarm.policy.models").get("type").stringValue())
-                .isEqualTo("java.util.List<dev.keepwarm.policy.ModelRule>");
+            .isEqualTo("java.util.List<dev.keepwarm.policy.ModelRule>");
         assertThat(properties.get("keepwarm.upstream.idle-timeout").get("defaultValue").stringValue()).isEqualTo("10m");
     }
+
 }

@@ -1,6 +1,9 @@
 package dev.keepwarm.fake;
 
-/** A request Ollama refuses: the HTTP status and the message of its {@code {"error": ...}} body. */
+/**
+ * A request Ollama refuses: the HTTP status and the message of its {@code {"error": ...}}
+ * body.
+ */
 final class ApiError extends RuntimeException {
 
     private final int status;
@@ -21,4 +24,5 @@ final class ApiError extends RuntimeException {
     int status() {
         return status;
     }
+
 }

@@ -20,7 +20,9 @@ class DisconnectAndFaultsTest {
     private static final String GENERATE = "{\"model\":\"llama3.2\",\"prompt\":\"hi\"}";
 
     private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-01T10:00:00Z"));
+
     private FakeOllama ollama;
+
     private TestClient client;
 
     @BeforeEach
@@ -57,7 +59,7 @@ class DisconnectAndFaultsTest {
 
         await().atMost(Duration.ofSeconds(1)).until(() -> ollama.loaded().isEmpty());
         assertThat(ollama.cancelled()).singleElement()
-                .satisfies(r -> assertThat(r.bodyText()).isEqualTo("{\"model\":\"llama3.2\"}"));
+            .satisfies(r -> assertThat(r.bodyText()).isEqualTo("{\"model\":\"llama3.2\"}"));
         assertThat(ollama.loadCount("llama3.2")).isZero();
     }
 
@@ -134,8 +136,9 @@ class DisconnectAndFaultsTest {
         }
 
         assertThat(lines.get(0)).isEqualTo("HTTP/1.1 200 OK");
-        assertThat(lines).filteredOn(l -> l.startsWith("{")).hasSize(2)
-                .allSatisfy(l -> assertThat(l).contains("\"done\":false"));
+        assertThat(lines).filteredOn(l -> l.startsWith("{"))
+            .hasSize(2)
+            .allSatisfy(l -> assertThat(l).contains("\"done\":false"));
         assertThat(lines).as("no last chunk").doesNotContain("0");
         assertThat(ollama.cancelled()).isEmpty();
         assertThat(client.post("/api/generate", GENERATE).statusCode()).as("only the next one dies").isEqualTo(200);
@@ -147,7 +150,7 @@ class DisconnectAndFaultsTest {
 
         assertThatThrownBy(() -> client.postOrFail("/api/chat",
                 "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                .isInstanceOf(IOException.class);
+            .isInstanceOf(IOException.class);
     }
 
     @Test
@@ -155,7 +158,9 @@ class DisconnectAndFaultsTest {
         ollama.dieMidStreamNext("/api/generate", 0);
 
         assertThat(client.post("/api/generate", "{\"model\":\"llama3.2\"}").statusCode())
-                .as("a load ping is not streamed").isEqualTo(200);
+            .as("a load ping is not streamed")
+            .isEqualTo(200);
         assertThatThrownBy(() -> client.postOrFail("/api/generate", GENERATE)).isInstanceOf(IOException.class);
     }
+
 }

@@ -11,14 +11,15 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * POST /api/embed and the legacy /api/embeddings. Both load the model (any model: Ollama asks no capability
- * here) and apply keep_alive; an empty input only loads it.
+ * POST /api/embed and the legacy /api/embeddings. Both load the model (any model: Ollama
+ * asks no capability here) and apply keep_alive; an empty input only loads it.
  */
 final class EmbedRoutes {
 
     private static final int DIMENSIONS = 8;
 
     private final ModelCatalog catalog;
+
     private final Scheduler scheduler;
 
     EmbedRoutes(ModelCatalog catalog, Scheduler scheduler) {
@@ -35,8 +36,7 @@ final class EmbedRoutes {
             throw ApiError.badRequest("model is required");
         }
         List<String> inputs = inputs(body.field("input"));
-        ModelSpec spec = catalog.find(model)
-                .orElseThrow(() -> ApiError.notFound("model '" + model + "' not found"));
+        ModelSpec spec = catalog.find(model).orElseThrow(() -> ApiError.notFound("model '" + model + "' not found"));
         RunnerOptions runnerOptions = RunnerOptions.from(options, spec);
         return scheduler.acquire(spec, runnerOptions, keepAlive, exchange.startNanos()).flatMap(lease -> {
             lease.release();
@@ -51,8 +51,8 @@ final class EmbedRoutes {
                 tokens += Generation.tokenCount(input);
             }
             response.put("total_duration", System.nanoTime() - exchange.startNanos())
-                    .put("load_duration", lease.loadNanos())
-                    .put("prompt_eval_count", tokens);
+                .put("load_duration", lease.loadNanos())
+                .put("prompt_eval_count", tokens);
             return exchange.json(200, response);
         });
     }
@@ -66,9 +66,11 @@ final class EmbedRoutes {
         if (model.isEmpty()) {
             throw ApiError.badRequest("model is required");
         }
-        // This handler reports a missing model through handleScheduleError, with its own wording.
-        ModelSpec spec = catalog.find(model).orElseThrow(() -> ApiError.notFound(
-                "model " + Responses.quoted(model) + " not found, try pulling it first"));
+        // This handler reports a missing model through handleScheduleError, with its own
+        // wording.
+        ModelSpec spec = catalog.find(model)
+            .orElseThrow(
+                    () -> ApiError.notFound("model " + Responses.quoted(model) + " not found, try pulling it first"));
         RunnerOptions runnerOptions = RunnerOptions.from(options, spec);
         return scheduler.acquire(spec, runnerOptions, keepAlive, exchange.startNanos()).flatMap(lease -> {
             lease.release();
@@ -121,4 +123,5 @@ final class EmbedRoutes {
         }
         return vector;
     }
+
 }

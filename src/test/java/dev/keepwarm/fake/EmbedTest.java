@@ -14,12 +14,13 @@ import tools.jackson.databind.JsonNode;
 class EmbedTest {
 
     private FakeOllama ollama;
+
     private TestClient client;
 
     @BeforeEach
     void start() {
         ollama = FakeOllama.start()
-                .withModel(ModelSpec.embeddingModel("nomic-embed-text").withLoadTime(Duration.ofMillis(20)));
+            .withModel(ModelSpec.embeddingModel("nomic-embed-text").withLoadTime(Duration.ofMillis(20)));
         client = new TestClient(ollama);
     }
 
@@ -30,8 +31,8 @@ class EmbedTest {
 
     @Test
     void embedReturnsOneVectorPerInput() {
-        JsonNode body = TestClient.json(client.post("/api/embed",
-                "{\"model\":\"nomic-embed-text\",\"input\":[\"a\",\"b\"]}"));
+        JsonNode body = TestClient
+            .json(client.post("/api/embed", "{\"model\":\"nomic-embed-text\",\"input\":[\"a\",\"b\"]}"));
 
         assertThat(body.path("model").stringValue()).isEqualTo("nomic-embed-text");
         assertThat(body.path("embeddings")).hasSize(2);
@@ -43,8 +44,7 @@ class EmbedTest {
 
     @Test
     void embedWithoutInputOnlyLoadsTheModel() {
-        HttpResponse<String> response = client.post("/api/embed",
-                "{\"model\":\"nomic-embed-text\",\"keep_alive\":-1}");
+        HttpResponse<String> response = client.post("/api/embed", "{\"model\":\"nomic-embed-text\",\"keep_alive\":-1}");
 
         assertThat(response.body()).isEqualTo("{\"model\":\"nomic-embed-text\",\"embeddings\":[]}");
         assertThat(ollama.loaded()).singleElement().satisfies(m -> assertThat(m.forever()).isTrue());
@@ -58,8 +58,8 @@ class EmbedTest {
 
     @Test
     void legacyEmbeddingsAnswersOneVector() {
-        JsonNode body = TestClient.json(client.post("/api/embeddings",
-                "{\"model\":\"nomic-embed-text\",\"prompt\":\"a\"}"));
+        JsonNode body = TestClient
+            .json(client.post("/api/embeddings", "{\"model\":\"nomic-embed-text\",\"prompt\":\"a\"}"));
         HttpResponse<String> ping = client.post("/api/embeddings", "{\"model\":\"nomic-embed-text\"}");
         HttpResponse<String> unknown = client.post("/api/embeddings", "{\"model\":\"nope\",\"prompt\":\"a\"}");
 
@@ -67,4 +67,5 @@ class EmbedTest {
         assertThat(ping.body()).isEqualTo("{\"embedding\":[]}");
         assertError(unknown, 404, "model \"nope\" not found, try pulling it first");
     }
+
 }

@@ -13,8 +13,9 @@ import reactor.netty.http.server.HttpServerResponse;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One request being answered: writes responses the way Ollama's gin handlers do, and knows whether the answer was
- * finished before the client went away (which makes the request "cancelled").
+ * One request being answered: writes responses the way Ollama's gin handlers do, and
+ * knows whether the answer was finished before the client went away (which makes the
+ * request "cancelled").
  */
 final class Exchange {
 
@@ -22,14 +23,24 @@ final class Exchange {
     static final String NDJSON = "application/x-ndjson";
     static final String EVENT_STREAM = "text/event-stream";
 
-    private enum Outcome { OPEN, COMPLETE, KILLED, CANCELLED }
+    private enum Outcome {
+
+        OPEN, COMPLETE, KILLED, CANCELLED
+
+    }
 
     private final HttpServerResponse response;
+
     private final Channel channel;
+
     private final Received received;
+
     private final long startNanos;
+
     private final Faults faults;
+
     private final Journal journal;
+
     private final AtomicReference<Outcome> outcome = new AtomicReference<>(Outcome.OPEN);
 
     Exchange(HttpServerResponse response, Channel channel, Received received, long startNanos, Faults faults,
@@ -90,24 +101,27 @@ final class Exchange {
     }
 
     /**
-     * A streamed 200 answer: each element of {@code body} written and flushed on its own, then {@code tail} (the
-     * final chunk). If the test armed dieMidStream for this path, the connection is closed after that many body
-     * chunks instead, without the tail.
+     * A streamed 200 answer: each element of {@code body} written and flushed on its own,
+     * then {@code tail} (the final chunk). If the test armed dieMidStream for this path,
+     * the connection is closed after that many body chunks instead, without the tail.
      */
     Mono<Void> stream(String contentType, Flux<byte[]> body, Mono<byte[]> tail) {
         response.status(200).header(HttpHeaderNames.CONTENT_TYPE, contentType);
         OptionalInt death = faults.takeDeath(received.path());
         if (death.isPresent()) {
             return response.sendHeaders()
-                    .send(body.take(death.getAsInt()).map(Unpooled::wrappedBuffer), b -> true)
-                    .then()
-                    .then(killConnection());
+                .send(body.take(death.getAsInt()).map(Unpooled::wrappedBuffer), b -> true)
+                .then()
+                .then(killConnection());
         }
         Flux<byte[]> all = body.concatWith(tail.doOnNext(last -> markComplete()));
         return response.send(all.map(Unpooled::wrappedBuffer), b -> true).then();
     }
 
-    /** The client went away: record the request as cancelled unless its answer was already complete. */
+    /**
+     * The client went away: record the request as cancelled unless its answer was already
+     * complete.
+     */
     void disconnected() {
         if (outcome.compareAndSet(Outcome.OPEN, Outcome.CANCELLED)) {
             journal.cancelled(received);
@@ -118,11 +132,15 @@ final class Exchange {
         outcome.compareAndSet(Outcome.OPEN, Outcome.COMPLETE);
     }
 
-    /** Closes the TCP connection mid-response: the client sees a premature close, not an HTTP error. */
+    /**
+     * Closes the TCP connection mid-response: the client sees a premature close, not an
+     * HTTP error.
+     */
     private Mono<Void> killConnection() {
         return Mono.<Void>fromRunnable(() -> {
             outcome.set(Outcome.KILLED);
             channel.close();
         }).then(Mono.never());
     }
+
 }

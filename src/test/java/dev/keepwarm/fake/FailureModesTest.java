@@ -12,22 +12,25 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Ollama failure modes a pin must survive (OLLAMA-API.md, "Since v0.33"): an /api/ps that never answers, a
- * crashed runner still listed, a wedged scheduler, and {@code shift} and automatic context as reload triggers.
+ * The Ollama failure modes a pin must survive (OLLAMA-API.md, "Since v0.33"): an /api/ps
+ * that never answers, a crashed runner still listed, a wedged scheduler, and
+ * {@code shift} and automatic context as reload triggers.
  */
 class FailureModesTest {
 
     private static final Duration FAST_LOAD = Duration.ofMillis(20);
 
     private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-01T10:00:00Z"));
+
     private FakeOllama ollama;
+
     private TestClient client;
 
     @BeforeEach
     void start() {
         ollama = FakeOllama.start(clock)
-                .withModel(ModelSpec.of("a").withLoadTime(FAST_LOAD))
-                .withModel(ModelSpec.of("b").withLoadTime(FAST_LOAD));
+            .withModel(ModelSpec.of("a").withLoadTime(FAST_LOAD))
+            .withModel(ModelSpec.of("b").withLoadTime(FAST_LOAD));
         client = new TestClient(ollama);
     }
 
@@ -57,15 +60,16 @@ class FailureModesTest {
         client.ping("{\"model\":\"a\",\"keep_alive\":-1}");
         ollama.killRunner("a");
 
-        assertThat(ollama.loaded()).extracting(LoadedModel::name).as("/api/ps still lists it")
-                .containsExactly("a:latest");
+        assertThat(ollama.loaded()).extracting(LoadedModel::name)
+            .as("/api/ps still lists it")
+            .containsExactly("a:latest");
         assertThat(TestClient.json(client.get("/api/ps")).path("models").size()).isEqualTo(1);
 
         client.ping("{\"model\":\"a\",\"keep_alive\":\"5m\"}");
 
         assertThat(ollama.loadCount("a")).as("the request found the runner dead and reloaded it").isEqualTo(2);
         assertThat(ollama.loaded()).singleElement()
-                .satisfies(m -> assertThat(m.keepAlive()).isEqualTo(Duration.ofMinutes(5)));
+            .satisfies(m -> assertThat(m.keepAlive()).isEqualTo(Duration.ofMinutes(5)));
         client.ping("{\"model\":\"a\"}");
         assertThat(ollama.loadCount("a")).as("the new runner is alive").isEqualTo(2);
     }
@@ -75,14 +79,16 @@ class FailureModesTest {
         client.ping("{\"model\":\"a\",\"keep_alive\":-1}");
         ollama.wedge();
 
-        HttpResponse<String> loaded = client.post("/api/generate", "{\"model\":\"a\",\"prompt\":\"hi\",\"stream\":false}");
+        HttpResponse<String> loaded = client.post("/api/generate",
+                "{\"model\":\"a\",\"prompt\":\"hi\",\"stream\":false}");
         CompletableFuture<HttpResponse<String>> load = client.postAsync("/api/generate", "{\"model\":\"b\"}");
 
         assertThat(loaded.statusCode()).as("a loaded model still answers").isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> ollama.received("/api/generate").size() == 3);
         assertThat(load).as("the load of b waits in the wedge").isNotDone();
-        assertThat(ollama.loaded()).extracting(LoadedModel::name).as("a queued load is not listed")
-                .containsExactly("a:latest");
+        assertThat(ollama.loaded()).extracting(LoadedModel::name)
+            .as("a queued load is not listed")
+            .containsExactly("a:latest");
 
         ollama.unwedge();
 
@@ -99,8 +105,9 @@ class FailureModesTest {
         client.ping("{\"model\":\"a\",\"shift\":false}");
 
         assertThat(ollama.loadCount("a")).isEqualTo(2);
-        assertThat(ollama.loaded()).singleElement().satisfies(m -> assertThat(m.keepAlive())
-                .as("the reload took the default keep_alive: the pin is lost").isEqualTo(Duration.ofMinutes(5)));
+        assertThat(ollama.loaded()).singleElement()
+            .satisfies(m -> assertThat(m.keepAlive()).as("the reload took the default keep_alive: the pin is lost")
+                .isEqualTo(Duration.ofMinutes(5)));
     }
 
     @Test
@@ -109,8 +116,9 @@ class FailureModesTest {
         client.ping("{\"model\":\"a\",\"keep_alive\":-1}");
         client.post("/v1/chat/completions", "{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(ollama.loadCount("a")).as("a ping without num_ctx matches /v1 traffic").isEqualTo(1);
-        assertThat(ollama.loaded()).singleElement().satisfies(m -> assertThat(m.contextLength())
-                .as("/api/ps shows the context Ollama chose").isEqualTo(ModelSpec.DEFAULT_CONTEXT_LENGTH));
+        assertThat(ollama.loaded()).singleElement()
+            .satisfies(m -> assertThat(m.contextLength()).as("/api/ps shows the context Ollama chose")
+                .isEqualTo(ModelSpec.DEFAULT_CONTEXT_LENGTH));
 
         client.ping("{\"model\":\"a\",\"keep_alive\":-1,\"options\":{\"num_ctx\":4096}}");
         assertThat(ollama.loadCount("a")).as("an explicit num_ctx is another runner").isEqualTo(2);
@@ -118,4 +126,5 @@ class FailureModesTest {
 
         assertThat(ollama.loadCount("a")).as("and the next /v1 request reloads it").isEqualTo(3);
     }
+
 }

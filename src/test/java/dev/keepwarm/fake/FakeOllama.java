@@ -17,11 +17,13 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * An in-process Ollama for integration tests, on 127.0.0.1 and a random port. It behaves like Ollama 0.33 where
- * keepwarm depends on it (see shared/OLLAMA-API.md): keep_alive parsing and expiry, serialised loads with a real
- * delay, reloads on other runner options, eviction, load-only and unload pings, NDJSON and SSE streaming, the Host
- * check, and it records every request it receives. Time for expiry comes from the given {@link Clock}
- * (use {@link MutableClock} to move it); load times and token spacing are real delays.
+ * An in-process Ollama for integration tests, on 127.0.0.1 and a random port. It behaves
+ * like Ollama 0.33 where keepwarm depends on it (see shared/OLLAMA-API.md): keep_alive
+ * parsing and expiry, serialised loads with a real delay, reloads on other runner
+ * options, eviction, load-only and unload pings, NDJSON and SSE streaming, the Host
+ * check, and it records every request it receives. Time for expiry comes from the given
+ * {@link Clock} (use {@link MutableClock} to move it); load times and token spacing are
+ * real delays.
  *
  * <pre>{@code
  * try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2")) {
@@ -33,16 +35,29 @@ import reactor.netty.resources.LoopResources;
 public final class FakeOllama implements AutoCloseable {
 
     private final Settings settings = new Settings();
+
     private final ModelCatalog catalog = new ModelCatalog();
+
     private final Journal journal = new Journal();
+
     private final Faults faults = new Faults();
+
     private final reactor.core.scheduler.Scheduler timer = timer();
+
     private final Scheduler scheduler;
+
     private final LoopResources loops;
+
     private final Router router;
+
     private final int port;
+
     private volatile DisposableServer server;
-    /** Every open connection, so that {@link #stop()} can drop the keep-alive ones as a dying Ollama would. */
+
+    /**
+     * Every open connection, so that {@link #stop()} can drop the keep-alive ones as a
+     * dying Ollama would.
+     */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     private FakeOllama(Clock clock) {
@@ -52,25 +67,29 @@ public final class FakeOllama implements AutoCloseable {
         InferenceRoutes inference = new InferenceRoutes(catalog, scheduler, settings, responses, timer);
         EmbedRoutes embed = new EmbedRoutes(catalog, scheduler);
         OpenAiRoutes openAi = new OpenAiRoutes(catalog, scheduler, settings, clock, timer);
-        this.router = new Router(settings, journal, faults)
-                .on("GET", "/", info::root).on("HEAD", "/", info::root)
-                .on("GET", "/api/version", info::version).on("HEAD", "/api/version", info::version)
-                .on("GET", "/api/tags", info::tags).on("HEAD", "/api/tags", info::tags)
-                .on("GET", "/api/ps", info::ps)
-                .on("POST", "/api/show", info::show)
-                .on("POST", "/api/generate", inference::generate)
-                .on("POST", "/api/chat", inference::chat)
-                .on("POST", "/api/embed", embed::embed)
-                .on("POST", "/api/embeddings", embed::embeddings)
-                .on("POST", "/v1/chat/completions", openAi::chatCompletions)
-                .on("GET", "/v1/models", openAi::models)
-                .onPrefix("GET", "/v1/models/", openAi::model);
-        // Own event loops: a Spring context closing the shared Reactor Netty resources must not stop this server.
+        this.router = new Router(settings, journal, faults).on("GET", "/", info::root)
+            .on("HEAD", "/", info::root)
+            .on("GET", "/api/version", info::version)
+            .on("HEAD", "/api/version", info::version)
+            .on("GET", "/api/tags", info::tags)
+            .on("HEAD", "/api/tags", info::tags)
+            .on("GET", "/api/ps", info::ps)
+            .on("POST", "/api/show", info::show)
+            .on("POST", "/api/generate", inference::generate)
+            .on("POST", "/api/chat", inference::chat)
+            .on("POST", "/api/embed", embed::embed)
+            .on("POST", "/api/embeddings", embed::embeddings)
+            .on("POST", "/v1/chat/completions", openAi::chatCompletions)
+            .on("GET", "/v1/models", openAi::models)
+            .onPrefix("GET", "/v1/models/", openAi::model);
+        // Own event loops: a Spring context closing the shared Reactor Netty resources
+        // must not stop this server.
         this.loops = LoopResources.create("fake-ollama", 1, 2, true);
         try {
             this.server = bind(0);
             this.port = server.port();
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             loops.dispose();
             timer.dispose();
             throw e;
@@ -79,12 +98,12 @@ public final class FakeOllama implements AutoCloseable {
 
     private DisposableServer bind(int port) {
         return HttpServer.create()
-                .runOn(loops)
-                .host("127.0.0.1")
-                .port(port)
-                .channelGroup(connections)
-                .handle(router::handle)
-                .bindNow(Duration.ofSeconds(10));
+            .runOn(loops)
+            .host("127.0.0.1")
+            .port(port)
+            .channelGroup(connections)
+            .handle(router::handle)
+            .bindNow(Duration.ofSeconds(10));
     }
 
     /** Starts a fake Ollama on the system clock. */
@@ -108,8 +127,8 @@ public final class FakeOllama implements AutoCloseable {
     }
 
     /**
-     * Ollama goes away: the port refuses connections, open connections close, and every loaded model is gone.
-     * Requests received so far stay in the journal.
+     * Ollama goes away: the port refuses connections, open connections close, and every
+     * loaded model is gone. Requests received so far stay in the journal.
      */
     public void stop() {
         server.disposeNow(Duration.ofSeconds(5));
@@ -117,7 +136,10 @@ public final class FakeOllama implements AutoCloseable {
         scheduler.reset();
     }
 
-    /** Ollama comes back (after {@link #stop()}, or as a restart): same port, no model loaded. */
+    /**
+     * Ollama comes back (after {@link #stop()}, or as a restart): same port, no model
+     * loaded.
+     */
     public void restart() {
         if (!server.isDisposed()) {
             stop();
@@ -136,13 +158,19 @@ public final class FakeOllama implements AutoCloseable {
         return this;
     }
 
-    /** OLLAMA_KEEP_ALIVE: the keep_alive of a load without one (default 5m; negative means forever). */
+    /**
+     * OLLAMA_KEEP_ALIVE: the keep_alive of a load without one (default 5m; negative means
+     * forever).
+     */
     public FakeOllama defaultKeepAlive(Duration keepAlive) {
         settings.defaultKeepAlive(Objects.requireNonNull(keepAlive, "keepAlive"));
         return this;
     }
 
-    /** How many tokens each generation streams, and the delay before each (default 5 tokens, no delay). */
+    /**
+     * How many tokens each generation streams, and the delay before each (default 5
+     * tokens, no delay).
+     */
     public FakeOllama tokens(int count, Duration interval) {
         settings.tokens(count, Objects.requireNonNull(interval, "interval"));
         return this;
@@ -154,15 +182,19 @@ public final class FakeOllama implements AutoCloseable {
         return this;
     }
 
-    /** Whether to answer 403 to a Host header Ollama bound to loopback refuses (default true). */
+    /**
+     * Whether to answer 403 to a Host header Ollama bound to loopback refuses (default
+     * true).
+     */
     public FakeOllama requireLoopbackHost(boolean required) {
         settings.requireLoopbackHost(required);
         return this;
     }
 
     /**
-     * Whether to keep every request in {@link #received()} (default true). The benchmark's standalone server turns it
-     * off: a load test sends millions of requests, and the journal would hold each one and its body.
+     * Whether to keep every request in {@link #received()} (default true). The
+     * benchmark's standalone server turns it off: a load test sends millions of requests,
+     * and the journal would hold each one and its body.
      */
     public FakeOllama recordRequests(boolean record) {
         settings.recordRequests(record);
@@ -195,24 +227,34 @@ public final class FakeOllama implements AutoCloseable {
         return scheduler.loadCount(model);
     }
 
-    /** Requests whose client went away before the answer was complete, including during a load. */
+    /**
+     * Requests whose client went away before the answer was complete, including during a
+     * load.
+     */
     public List<Received> cancelled() {
         return journal.cancelled();
     }
 
-    /** The next request to {@code path} gets this status and JSON body instead of its answer. */
+    /**
+     * The next request to {@code path} gets this status and JSON body instead of its
+     * answer.
+     */
     public void failNext(String path, int status, String jsonBody) {
         faults.failNext(path, status, Objects.requireNonNull(jsonBody, "jsonBody"));
     }
 
-    /** The next streamed answer on {@code path} closes the connection after {@code afterChunks} chunks. */
+    /**
+     * The next streamed answer on {@code path} closes the connection after
+     * {@code afterChunks} chunks.
+     */
     public void dieMidStreamNext(String path, int afterChunks) {
         faults.dieMidStreamNext(path, afterChunks);
     }
 
     /**
-     * Requests to {@code path} are accepted and never answered, as an Ollama that accepts TCP and hangs
-     * (OLLAMA-API.md, "Since v0.33": #15950); {@link #answer(String)} ends it for later requests.
+     * Requests to {@code path} are accepted and never answered, as an Ollama that accepts
+     * TCP and hangs (OLLAMA-API.md, "Since v0.33": #15950); {@link #answer(String)} ends
+     * it for later requests.
      */
     public void hang(String path) {
         faults.hang(Objects.requireNonNull(path, "path"));
@@ -224,16 +266,18 @@ public final class FakeOllama implements AutoCloseable {
     }
 
     /**
-     * The runner of a loaded model crashes but /api/ps keeps listing it (Ollama #17428/#17509); the next request for
-     * it finds the runner dead and reloads it, with that request's keep_alive.
+     * The runner of a loaded model crashes but /api/ps keeps listing it (Ollama
+     * #17428/#17509); the next request for it finds the runner dead and reloads it, with
+     * that request's keep_alive.
      */
     public void killRunner(String model) {
         scheduler.kill(Objects.requireNonNull(model, "model"));
     }
 
     /**
-     * The scheduler deadlocks (Ollama #17408, #14407): requests for loaded models with matching options are still
-     * served, every request that needs a load waits forever. {@link #unwedge()} lets the queued loads run.
+     * The scheduler deadlocks (Ollama #17408, #14407): requests for loaded models with
+     * matching options are still served, every request that needs a load waits forever.
+     * {@link #unwedge()} lets the queued loads run.
      */
     public void wedge() {
         scheduler.wedged(true);
@@ -245,15 +289,19 @@ public final class FakeOllama implements AutoCloseable {
     }
 
     /**
-     * OLLAMA_CONTEXT_LENGTH=0, Ollama's default since 0.33 (OLLAMA-API.md, "Since v0.33"): a runner loaded without
-     * num_ctx gets a context Ollama chose, and a request with any explicit num_ctx reloads it (and vice versa).
+     * OLLAMA_CONTEXT_LENGTH=0, Ollama's default since 0.33 (OLLAMA-API.md, "Since
+     * v0.33"): a runner loaded without num_ctx gets a context Ollama chose, and a request
+     * with any explicit num_ctx reloads it (and vice versa).
      */
     public FakeOllama automaticContext(boolean automatic) {
         settings.automaticContext(automatic);
         return this;
     }
 
-    /** Forgets requests, cancellations, armed faults, resident models and load counts; keeps models and settings. */
+    /**
+     * Forgets requests, cancellations, armed faults, resident models and load counts;
+     * keeps models and settings.
+     */
     public void reset() {
         journal.clear();
         faults.clear();
@@ -269,8 +317,9 @@ public final class FakeOllama implements AutoCloseable {
     }
 
     /**
-     * Load delays and token spacing run on a thread of their own: not on Schedulers.parallel(), which
-     * StepVerifier.withVirtualTime replaces and resets while a fake may be serving other tests.
+     * Load delays and token spacing run on a thread of their own: not on
+     * Schedulers.parallel(), which StepVerifier.withVirtualTime replaces and resets while
+     * a fake may be serving other tests.
      */
     private static reactor.core.scheduler.Scheduler timer() {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -280,4 +329,5 @@ public final class FakeOllama implements AutoCloseable {
         });
         return Schedulers.fromExecutorService(executor, "fake-ollama-timer");
     }
+
 }

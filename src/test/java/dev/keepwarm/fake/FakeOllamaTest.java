@@ -11,17 +11,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** The routes, the request checks and the response shapes of the fake, against what Ollama answers. */
+/**
+ * The routes, the request checks and the response shapes of the fake, against what Ollama
+ * answers.
+ */
 class FakeOllamaTest {
 
     private FakeOllama ollama;
+
     private TestClient client;
 
     @BeforeEach
     void start() {
         ollama = FakeOllama.start()
-                .withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(20)))
-                .withModel(ModelSpec.embeddingModel("nomic-embed-text").withLoadTime(Duration.ofMillis(20)));
+            .withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(20)))
+            .withModel(ModelSpec.embeddingModel("nomic-embed-text").withLoadTime(Duration.ofMillis(20)));
         client = new TestClient(ollama);
     }
 
@@ -230,7 +234,7 @@ class FakeOllamaTest {
         client.get("/api/ps");
 
         assertThat(ollama.received()).extracting(Received::path)
-                .containsExactly("/api/generate", "/api/generate", "/api/ps");
+            .containsExactly("/api/generate", "/api/generate", "/api/ps");
         Received first = ollama.received("/api/generate").get(0);
         assertThat(first.method()).isEqualTo("POST");
         assertThat(first.query()).isEqualTo("x=1");
@@ -239,7 +243,8 @@ class FakeOllamaTest {
         assertThat(first.header("Content-Type")).isEqualTo("application/json");
         assertThat(first.headers()).containsKey("host");
         assertThat(ollama.lastReceived("/api/generate")).get()
-                .satisfies(r -> assertThat(r.bodyText()).isEqualTo("{\"model\":\"nope\"}"));
+            .satisfies(r -> assertThat(r.bodyText()).isEqualTo("{\"model\":\"nope\"}"));
         assertThat(ollama.lastReceived("/api/chat")).isEmpty();
     }
+
 }

@@ -15,10 +15,15 @@ final class Faults {
     }
 
     private final Map<String, Queue<Failure>> failures = new ConcurrentHashMap<>();
+
     private final Map<String, Queue<Integer>> deaths = new ConcurrentHashMap<>();
+
     private final java.util.Set<String> hung = ConcurrentHashMap.newKeySet();
 
-    /** Requests to {@code path} are read and never answered (Ollama #15950), until {@link #answer(String)}. */
+    /**
+     * Requests to {@code path} are read and never answered (Ollama #15950), until
+     * {@link #answer(String)}.
+     */
     void hang(String path) {
         hung.add(path);
     }
@@ -47,7 +52,10 @@ final class Faults {
         return Optional.ofNullable(armed == null ? null : armed.poll());
     }
 
-    /** How many chunks the next streamed response to {@code path} may write before the connection dies. */
+    /**
+     * How many chunks the next streamed response to {@code path} may write before the
+     * connection dies.
+     */
     OptionalInt takeDeath(String path) {
         Queue<Integer> armed = deaths.get(path);
         Integer chunks = armed == null ? null : armed.poll();
@@ -59,4 +67,5 @@ final class Faults {
         deaths.clear();
         hung.clear();
     }
+
 }

@@ -5,31 +5,24 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Go's {@code time.ParseDuration}, ported byte for byte (including its unsigned overflow checks and its error
- * messages), because Ollama parses string keep_alive values with it.
+ * Go's {@code time.ParseDuration}, ported byte for byte (including its unsigned overflow
+ * checks and its error messages), because Ollama parses string keep_alive values with it.
  */
 final class GoDurations {
 
     /** 1 << 63 as an unsigned 64-bit value. */
     private static final long TWO_POW_63 = Long.MIN_VALUE;
 
-    private static final Map<String, Long> UNITS = Map.of(
-            "ns", 1L,
-            "us", 1_000L,
-            "\u00b5s", 1_000L,
-            "\u03bcs", 1_000L,
-            "ms", 1_000_000L,
-            "s", 1_000_000_000L,
-            "m", 60_000_000_000L,
-            "h", 3_600_000_000_000L);
+    private static final Map<String, Long> UNITS = Map.of("ns", 1L, "us", 1_000L, "\u00b5s", 1_000L, "\u03bcs", 1_000L,
+            "ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
 
     private GoDurations() {
     }
 
     /**
      * Parses {@code text} like Go's time.ParseDuration.
-     *
-     * @throws ApiError 400 with Go's message ({@code time: invalid duration "abc"}) when Go would fail
+     * @throws ApiError 400 with Go's message ({@code time: invalid duration "abc"}) when
+     * Go would fail
      */
     static Duration parse(String text) {
         byte[] s = text.getBytes(StandardCharsets.UTF_8);
@@ -100,8 +93,7 @@ final class GoDurations {
             }
             Long unit = UNITS.get(new String(s, unitStart, i - unitStart, StandardCharsets.UTF_8));
             if (unit == null) {
-                throw ApiError.badRequest("time: unknown unit " + quote(s, unitStart, i)
-                        + " in duration " + orig);
+                throw ApiError.badRequest("time: unknown unit " + quote(s, unitStart, i) + " in duration " + orig);
             }
             if (Long.compareUnsigned(v, Long.divideUnsigned(TWO_POW_63, unit)) > 0) {
                 throw invalid(orig);
@@ -127,14 +119,18 @@ final class GoDurations {
         return Duration.ofNanos(d);
     }
 
-    /** Go's time.quote: non-ASCII and control bytes as \xNN, quotes and backslashes escaped. */
+    /**
+     * Go's time.quote: non-ASCII and control bytes as \xNN, quotes and backslashes
+     * escaped.
+     */
     static String quote(byte[] s, int from, int to) {
         StringBuilder out = new StringBuilder(to - from + 2).append('"');
         for (int i = from; i < to; i++) {
             int b = s[i] & 0xff;
             if (b >= 0x80 || b < ' ') {
                 out.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xf, 16));
-            } else {
+            }
+            else {
                 if (b == '"' || b == '\\') {
                     out.append('\\');
                 }
@@ -155,4 +151,5 @@ final class GoDurations {
     private static double unsignedToDouble(long value) {
         return value >= 0 ? value : (double) (value >>> 1) * 2.0;
     }
+
 }

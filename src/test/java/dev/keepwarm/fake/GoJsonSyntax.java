@@ -3,35 +3,47 @@ package dev.keepwarm.fake;
 import java.util.Optional;
 
 /**
- * The syntax errors of Go's encoding/json Decoder, with its exact messages ({@code invalid character 'x' looking
- * for beginning of value}, {@code unexpected EOF}). Like the Decoder it reads one value and ignores what follows.
+ * The syntax errors of Go's encoding/json Decoder, with its exact messages
+ * ({@code invalid character 'x' looking
+ * for beginning of value}, {@code unexpected EOF}). Like the Decoder it reads one value
+ * and ignores what follows.
  */
 final class GoJsonSyntax {
 
     /** Thrown inside the walk; carries Go's message. */
     private static final class SyntaxError extends RuntimeException {
+
         SyntaxError(String message) {
             super(message, null, false, false);
         }
+
     }
 
     private final byte[] s;
+
     private int i;
 
     private GoJsonSyntax(byte[] s) {
         this.s = s;
     }
 
-    /** Go's error for the first JSON value of {@code body}, or empty when it is well-formed. */
+    /**
+     * Go's error for the first JSON value of {@code body}, or empty when it is
+     * well-formed.
+     */
     static Optional<String> check(byte[] body) {
         try {
             new GoJsonSyntax(body).value();
             return Optional.empty();
-        } catch (SyntaxError e) {
+        }
+        catch (SyntaxError e) {
             return Optional.of(e.getMessage());
-        } catch (StackOverflowError tooDeep) {
-            // Go refuses nesting deeper than 10000 with this message; this recursive walk runs out of stack a little
-            // earlier on a small thread stack, and answers the same way rather than killing the connection
+        }
+        catch (StackOverflowError tooDeep) {
+            // Go refuses nesting deeper than 10000 with this message; this recursive walk
+            // runs out of stack a little
+            // earlier on a small thread stack, and answers the same way rather than
+            // killing the connection
             return Optional.of("exceeded max depth");
         }
     }
@@ -48,7 +60,8 @@ final class GoJsonSyntax {
             default -> {
                 if (c == '-' || isDigit(c)) {
                     number();
-                } else {
+                }
+                else {
                     throw invalid(c, "looking for beginning of value");
                 }
             }
@@ -113,7 +126,8 @@ final class GoJsonSyntax {
             }
             if (c == '\\') {
                 escape();
-            } else if (c < 0x20) {
+            }
+            else if (c < 0x20) {
                 throw invalid(c, "in string literal");
             }
         }
@@ -130,7 +144,8 @@ final class GoJsonSyntax {
                 }
                 i++;
             }
-        } else if ("\"\\/bfnrt".indexOf(c) < 0) {
+        }
+        else if ("\"\\/bfnrt".indexOf(c) < 0) {
             throw invalid(c, "in string escape code");
         }
     }
@@ -145,7 +160,8 @@ final class GoJsonSyntax {
         }
         if (s[i] == '0') {
             i++;
-        } else {
+        }
+        else {
             digits();
         }
         if (i < s.length && s[i] == '.') {
@@ -209,7 +225,9 @@ final class GoJsonSyntax {
         return new SyntaxError("invalid character " + quoteChar(c) + " " + context);
     }
 
-    /** Go's quoteChar: the byte as a rune, quoted like strconv.Quote but in single quotes. */
+    /**
+     * Go's quoteChar: the byte as a rune, quoted like strconv.Quote but in single quotes.
+     */
     static String quoteChar(int c) {
         if (c == '\'') {
             return "'\\''";
@@ -238,4 +256,5 @@ final class GoJsonSyntax {
         };
         return "'" + quoted + "'";
     }
+
 }

@@ -15,14 +15,15 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Ollama's {@code allowedHostsMiddleware} for a server bound to loopback: the Host header must name a loopback,
- * private, unspecified or local-interface IP, {@code localhost}, this machine's hostname, or end in
- * {@code .localhost}, {@code .local} or {@code .internal}; otherwise 403.
+ * Ollama's {@code allowedHostsMiddleware} for a server bound to loopback: the Host header
+ * must name a loopback, private, unspecified or local-interface IP, {@code localhost},
+ * this machine's hostname, or end in {@code .localhost}, {@code .local} or
+ * {@code .internal}; otherwise 403.
  */
 final class HostCheck {
 
-    private static final Pattern IPV4 =
-            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV4 = Pattern
+        .compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
     private final String hostname = readHostname();
 
@@ -36,8 +37,8 @@ final class HostCheck {
             }
         }
         String lower = host.toLowerCase(Locale.ROOT);
-        return lower.isEmpty() || lower.equals("localhost") || lower.equals(hostname)
-                || lower.endsWith(".localhost") || lower.endsWith(".local") || lower.endsWith(".internal");
+        return lower.isEmpty() || lower.equals("localhost") || lower.equals(hostname) || lower.endsWith(".localhost")
+                || lower.endsWith(".local") || lower.endsWith(".internal");
     }
 
     /** Go's net.SplitHostPort, falling back to the whole header when it has no port. */
@@ -52,7 +53,10 @@ final class HostCheck {
         return colon >= 0 && colon == header.lastIndexOf(':') ? header.substring(0, colon) : header;
     }
 
-    /** Go's netip.ParseAddr: strict dotted IPv4 or an IPv6 literal, validated before lookup so no DNS is asked. */
+    /**
+     * Go's netip.ParseAddr: strict dotted IPv4 or an IPv6 literal, validated before
+     * lookup so no DNS is asked.
+     */
     private static Optional<InetAddress> ipLiteral(String host) {
         try {
             if (IPV4.matcher(host).matches()) {
@@ -62,7 +66,8 @@ final class HostCheck {
                 String bracketed = new URI("http://[" + host + "]/").getHost();
                 return Optional.of(InetAddress.getByName(bracketed));
             }
-        } catch (URISyntaxException | UnknownHostException e) {
+        }
+        catch (URISyntaxException | UnknownHostException e) {
             return Optional.empty();
         }
         return Optional.empty();
@@ -82,7 +87,8 @@ final class HostCheck {
     private static boolean isLocalInterface(InetAddress a) {
         try {
             return NetworkInterface.getByInetAddress(a) != null;
-        } catch (SocketException e) {
+        }
+        catch (SocketException e) {
             return false;
         }
     }
@@ -90,8 +96,10 @@ final class HostCheck {
     private static String readHostname() {
         try {
             return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim().toLowerCase(Locale.ROOT);
-        } catch (IOException | RuntimeException e) {
+        }
+        catch (IOException | RuntimeException e) {
             return "";
         }
     }
+
 }

@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Ollama bound to loopback refuses Host headers that are not local (DNS rebinding protection). */
+/**
+ * Ollama bound to loopback refuses Host headers that are not local (DNS rebinding
+ * protection).
+ */
 class HostCheckTest {
 
     private static FakeOllama ollama;
@@ -24,7 +27,8 @@ class HostCheckTest {
     }
 
     @ParameterizedTest(name = "Host: {0}")
-    @ValueSource(strings = {"example.com", "example.com:11434", "8.8.8.8:11434", "[2001:db8::1]:80", "localhost.evil"})
+    @ValueSource(
+            strings = { "example.com", "example.com:11434", "8.8.8.8:11434", "[2001:db8::1]:80", "localhost.evil" })
     void nonLoopbackHostGets403(String host) {
         String response = get(host);
 
@@ -33,9 +37,9 @@ class HostCheckTest {
     }
 
     @ParameterizedTest(name = "Host: {0}")
-    @ValueSource(strings = {"127.0.0.1:11434", "localhost", "LOCALHOST:80", "[::1]:11434", "127.8.9.10",
-        "10.1.2.3:11434", "192.168.1.20", "172.16.0.1", "0.0.0.0:11434", "ollama.local", "box.internal:11434",
-        "app.localhost"})
+    @ValueSource(strings = { "127.0.0.1:11434", "localhost", "LOCALHOST:80", "[::1]:11434", "127.8.9.10",
+            "10.1.2.3:11434", "192.168.1.20", "172.16.0.1", "0.0.0.0:11434", "ollama.local", "box.internal:11434",
+            "app.localhost" })
     void loopbackPrivateAndLocalHostsAreServed(String host) {
         String response = get(host);
 
@@ -52,7 +56,7 @@ class HostCheckTest {
         get("evil.example:8080");
 
         assertThat(ollama.lastReceived("/api/version")).get()
-                .satisfies(r -> assertThat(r.header("host")).isEqualTo("evil.example:8080"));
+            .satisfies(r -> assertThat(r.header("host")).isEqualTo("evil.example:8080"));
     }
 
     @Test
@@ -60,7 +64,8 @@ class HostCheckTest {
         ollama.requireLoopbackHost(false);
         try {
             assertThat(RawHttp.status(get("example.com"))).isEqualTo(200);
-        } finally {
+        }
+        finally {
             ollama.requireLoopbackHost(true);
         }
     }
@@ -70,4 +75,5 @@ class HostCheckTest {
             return raw.send("GET", "/api/version", host, null).readToEnd();
         }
     }
+
 }

@@ -9,16 +9,21 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * POST /api/generate and /api/chat, checked in the order of Ollama's handlers: body and keep_alive, model name,
- * unload request, capability, options; then the scheduler hands over a runner and the answer is a load-only
- * object, an NDJSON stream or one JSON object.
+ * POST /api/generate and /api/chat, checked in the order of Ollama's handlers: body and
+ * keep_alive, model name, unload request, capability, options; then the scheduler hands
+ * over a runner and the answer is a load-only object, an NDJSON stream or one JSON
+ * object.
  */
 final class InferenceRoutes {
 
     private final ModelCatalog catalog;
+
     private final Scheduler scheduler;
+
     private final Settings settings;
+
     private final reactor.core.scheduler.Scheduler timer;
+
     private final Responses responses;
 
     InferenceRoutes(ModelCatalog catalog, Scheduler scheduler, Settings settings, Responses responses,
@@ -57,26 +62,26 @@ final class InferenceRoutes {
             throw ApiError.badRequest(Responses.quoted(model) + " does not support " + endpoint.verb());
         }
         RunnerOptions runnerOptions = RunnerOptions.from(options, spec, settings.automaticContext())
-                .withShift(body.bool("shift"));
+            .withShift(body.bool("shift"));
         int promptTokens = endpoint == Endpoint.GENERATE ? Generation.tokenCount(input) : messageTokens(messages);
         boolean streaming = stream == null || stream;
         return scheduler.acquire(spec, runnerOptions, keepAlive, exchange.startNanos())
-                .flatMap(lease -> answer(exchange, endpoint, model, nothingToGenerate, streaming, promptTokens, lease)
-                        .doFinally(signal -> lease.release()));
+            .flatMap(lease -> answer(exchange, endpoint, model, nothingToGenerate, streaming, promptTokens, lease)
+                .doFinally(signal -> lease.release()));
     }
 
     private ModelSpec find(String model) {
         if (model.isEmpty()) {
             throw ApiError.badRequest("model is required");
         }
-        return catalog.find(model)
-                .orElseThrow(() -> ApiError.notFound("model '" + model + "' not found"));
+        return catalog.find(model).orElseThrow(() -> ApiError.notFound("model '" + model + "' not found"));
     }
 
-    private Mono<Void> answer(Exchange exchange, Endpoint endpoint, String model, boolean loadOnly,
-            boolean streaming, int promptTokens, Lease lease) {
+    private Mono<Void> answer(Exchange exchange, Endpoint endpoint, String model, boolean loadOnly, boolean streaming,
+            int promptTokens, Lease lease) {
         if (loadOnly) {
-            // A load-only request answers one JSON object even when streaming (OLLAMA-API.md, zero-prompt ping).
+            // A load-only request answers one JSON object even when streaming
+            // (OLLAMA-API.md, zero-prompt ping).
             lease.release();
             return exchange.json(200, responses.done(endpoint, model, "load"));
         }
@@ -91,7 +96,8 @@ final class InferenceRoutes {
         Flux<byte[]> chunks = generation.tokens().map(token -> Json.line(responses.chunk(endpoint, model, token)));
         Mono<byte[]> last = Mono.fromSupplier(() -> {
             Timings timings = generation.finish();
-            // Released before the last line is written, so a client that has read it sees the model's new expiry.
+            // Released before the last line is written, so a client that has read it sees
+            // the model's new expiry.
             lease.release();
             return Json.line(responses.finished(endpoint, model, "", timings));
         });
@@ -106,4 +112,5 @@ final class InferenceRoutes {
         }
         return tokens;
     }
+
 }

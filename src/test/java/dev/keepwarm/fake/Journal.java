@@ -3,10 +3,14 @@ package dev.keepwarm.fake;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Every request received, in arrival order, and those whose client went away before the answer finished. */
+/**
+ * Every request received, in arrival order, and those whose client went away before the
+ * answer finished.
+ */
 final class Journal {
 
     private final List<Received> received = new CopyOnWriteArrayList<>();
+
     private final List<Received> cancelled = new CopyOnWriteArrayList<>();
 
     void received(Received request) {
@@ -29,4 +33,5 @@ final class Journal {
         received.clear();
         cancelled.clear();
     }
+
 }

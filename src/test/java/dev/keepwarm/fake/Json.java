@@ -14,10 +14,13 @@ import tools.jackson.databind.node.ObjectNode;
 /** The fake's JSON mapper and the time format Go's encoding/json writes. */
 final class Json {
 
-    /** Go's decoder reads one value and ignores what follows it, so trailing tokens are not an error. */
+    /**
+     * Go's decoder reads one value and ignores what follows it, so trailing tokens are
+     * not an error.
+     */
     static final JsonMapper MAPPER = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+        .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
 
     private Json() {
     }
@@ -43,7 +46,10 @@ final class Json {
         return line;
     }
 
-    /** RFC 3339 with nanoseconds, trailing zeros trimmed, {@code Z} for UTC: Go's time.Time in JSON. */
+    /**
+     * RFC 3339 with nanoseconds, trailing zeros trimmed, {@code Z} for UTC: Go's
+     * time.Time in JSON.
+     */
     static String time(Instant instant, ZoneId zone) {
         return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(OffsetDateTime.ofInstant(instant, zone));
     }
@@ -52,4 +58,5 @@ final class Json {
     static String utc(Instant instant) {
         return time(instant, ZoneOffset.UTC);
     }
+
 }

@@ -9,13 +9,15 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A request body decoded the way gin's {@code ShouldBindJSON} decodes it into one of Ollama's request structs:
- * blank body is "missing request body", field names match case-insensitively (the last match wins), and a field
- * of the wrong JSON type fails with Go's {@code json: cannot unmarshal ...} message.
+ * A request body decoded the way gin's {@code ShouldBindJSON} decodes it into one of
+ * Ollama's request structs: blank body is "missing request body", field names match
+ * case-insensitively (the last match wins), and a field of the wrong JSON type fails with
+ * Go's {@code json: cannot unmarshal ...} message.
  */
 final class JsonBody {
 
     private final ObjectNode node;
+
     private final String goStruct;
 
     private JsonBody(ObjectNode node, String goStruct) {
@@ -24,15 +26,18 @@ final class JsonBody {
     }
 
     /**
-     * Decodes {@code body} into the Go struct named {@code goStruct} (e.g. {@code api.GenerateRequest}).
-     *
+     * Decodes {@code body} into the Go struct named {@code goStruct} (e.g.
+     * {@code api.GenerateRequest}).
      * @throws ApiError 400 with Ollama's message when Ollama would refuse the body
      */
     static JsonBody decode(byte[] body, String goStruct) {
         return decode(body, goStruct, "missing request body");
     }
 
-    /** As {@link #decode(byte[], String)}, with the message for a blank body ("EOF" where Ollama does not map it). */
+    /**
+     * As {@link #decode(byte[], String)}, with the message for a blank body ("EOF" where
+     * Ollama does not map it).
+     */
     static JsonBody decode(byte[] body, String goStruct, String blankBodyMessage) {
         if (isBlank(body)) {
             throw ApiError.badRequest(blankBodyMessage);
@@ -41,19 +46,21 @@ final class JsonBody {
         if (syntaxError.isPresent()) {
             throw ApiError.badRequest(syntaxError.get());
         }
-        // Go replaces invalid UTF-8 in strings rather than failing, and so does decoding with replacement here.
+        // Go replaces invalid UTF-8 in strings rather than failing, and so does decoding
+        // with replacement here.
         JsonNode parsed;
         try {
             parsed = Json.MAPPER.readTree(new String(body, StandardCharsets.UTF_8));
-        } catch (JacksonException e) {
+        }
+        catch (JacksonException e) {
             throw ApiError.badRequest(e.getOriginalMessage());
         }
         if (parsed == null || parsed.isNull() || parsed.isMissingNode()) {
             return new JsonBody(Json.object(), goStruct);
         }
         if (!parsed.isObject()) {
-            throw ApiError.badRequest("json: cannot unmarshal " + goKind(parsed)
-                    + " into Go value of type " + goStruct);
+            throw ApiError
+                .badRequest("json: cannot unmarshal " + goKind(parsed) + " into Go value of type " + goStruct);
         }
         return new JsonBody((ObjectNode) parsed, goStruct);
     }
@@ -141,4 +148,5 @@ final class JsonBody {
         }
         return true;
     }
+
 }

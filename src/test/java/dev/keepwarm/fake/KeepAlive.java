@@ -6,8 +6,8 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
- * keep_alive as Ollama's {@code api.Duration.UnmarshalJSON} reads it, and what a setting means for expiry.
- * See OLLAMA-API.md, "keep_alive in a request body".
+ * keep_alive as Ollama's {@code api.Duration.UnmarshalJSON} reads it, and what a setting
+ * means for expiry. See OLLAMA-API.md, "keep_alive in a request body".
  */
 final class KeepAlive {
 
@@ -18,10 +18,10 @@ final class KeepAlive {
     }
 
     /**
-     * The keep_alive of a request body field: empty when absent or null; a number is seconds; a string is a Go
-     * duration; anything negative is {@link #FOREVER}.
-     *
-     * @throws ApiError 400 with Ollama's message for strings Go cannot parse and for other JSON types
+     * The keep_alive of a request body field: empty when absent or null; a number is
+     * seconds; a string is a Go duration; anything negative is {@link #FOREVER}.
+     * @throws ApiError 400 with Ollama's message for strings Go cannot parse and for
+     * other JSON types
      */
     static Optional<Duration> parse(JsonNode value) {
         if (value == null || value.isNull() || value.isMissingNode()) {
@@ -33,7 +33,8 @@ final class KeepAlive {
                 return Optional.of(FOREVER);
             }
             double nanos = seconds * 1e9;
-            // Go would overflow int64 here; saturating keeps the model resident, which is what the client asked.
+            // Go would overflow int64 here; saturating keeps the model resident, which is
+            // what the client asked.
             return Optional.of(nanos >= Long.MAX_VALUE ? FOREVER : Duration.ofNanos((long) nanos));
         }
         if (value.isString()) {
@@ -61,7 +62,8 @@ final class KeepAlive {
     private static long saturatedNanos(Duration d) {
         try {
             return d.toNanos();
-        } catch (ArithmeticException e) {
+        }
+        catch (ArithmeticException e) {
             return Long.MAX_VALUE;
         }
     }
@@ -79,4 +81,5 @@ final class KeepAlive {
         }
         return value.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
     }
+
 }

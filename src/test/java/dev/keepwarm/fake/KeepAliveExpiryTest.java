@@ -14,22 +14,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** Who sets a loaded model's keep_alive and when it expires (OLLAMA-API.md, "Who sets a loaded model's expiry"). */
+/**
+ * Who sets a loaded model's keep_alive and when it expires (OLLAMA-API.md, "Who sets a
+ * loaded model's expiry").
+ */
 class KeepAliveExpiryTest {
 
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456789Z");
+
     private static final Duration FAST_LOAD = Duration.ofMillis(20);
 
     private final MutableClock clock = MutableClock.at(T0, ZoneOffset.ofHours(2));
+
     private FakeOllama ollama;
+
     private TestClient client;
 
     @BeforeEach
     void start() {
         ollama = FakeOllama.start(clock)
-                .withModel(ModelSpec.of("a").withLoadTime(FAST_LOAD))
-                .withModel(ModelSpec.of("b").withLoadTime(FAST_LOAD))
-                .withModel(ModelSpec.of("c").withLoadTime(FAST_LOAD));
+            .withModel(ModelSpec.of("a").withLoadTime(FAST_LOAD))
+            .withModel(ModelSpec.of("b").withLoadTime(FAST_LOAD))
+            .withModel(ModelSpec.of("c").withLoadTime(FAST_LOAD));
         client = new TestClient(ollama);
     }
 
@@ -58,7 +64,7 @@ class KeepAliveExpiryTest {
 
         client.ping("{\"model\":\"a\",\"keep_alive\":\"5m\"}");
         assertThat(ollama.loaded()).singleElement()
-                .satisfies(m -> assertThat(m.keepAlive()).isEqualTo(Duration.ofMinutes(5)));
+            .satisfies(m -> assertThat(m.keepAlive()).isEqualTo(Duration.ofMinutes(5)));
         assertThat(ollama.loadCount("a")).isEqualTo(1);
     }
 
@@ -74,7 +80,7 @@ class KeepAliveExpiryTest {
         client.ping("{\"model\":\"a\",\"keep_alive\":42.5}");
 
         assertThat(ollama.loaded()).singleElement()
-                .satisfies(m -> assertThat(m.expiresAt()).isEqualTo(T0.plusMillis(42_500)));
+            .satisfies(m -> assertThat(m.expiresAt()).isEqualTo(T0.plusMillis(42_500)));
     }
 
     @Test
@@ -124,15 +130,16 @@ class KeepAliveExpiryTest {
     @Test
     void expiryTimerStartsWhenLastRequestFinishes() {
         ollama.tokens(4, Duration.ofMillis(150));
-        CompletableFuture<HttpResponse<String>> generation =
-                client.postAsync("/api/generate", "{\"model\":\"a\",\"prompt\":\"hi\",\"keep_alive\":\"1m\"}");
+        CompletableFuture<HttpResponse<String>> generation = client.postAsync("/api/generate",
+                "{\"model\":\"a\",\"prompt\":\"hi\",\"keep_alive\":\"1m\"}");
         await().atMost(Duration.ofSeconds(5)).until(() -> ollama.loadCount("a") == 1);
 
         clock.advance(Duration.ofMinutes(10));
         assertThat(ollama.loaded()).as("resident while in flight").hasSize(1);
 
         assertThat(generation.join().statusCode()).isEqualTo(200);
-        assertThat(ollama.loaded()).singleElement().satisfies(m -> assertThat(m.expiresAt())
+        assertThat(ollama.loaded()).singleElement()
+            .satisfies(m -> assertThat(m.expiresAt())
                 .isEqualTo(T0.plus(Duration.ofMinutes(10)).plus(Duration.ofMinutes(1))));
     }
 
@@ -170,4 +177,5 @@ class KeepAliveExpiryTest {
         client.ping("{\"model\":\"a\"}");
         assertThat(ollama.loadCount("a")).isEqualTo(1);
     }
+
 }

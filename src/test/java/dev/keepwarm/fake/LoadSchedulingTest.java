@@ -13,21 +13,26 @@ import org.junit.jupiter.api.Test;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import tools.jackson.databind.JsonNode;
 
-/** Loads: one at a time, shared by concurrent requests, forced by other options, making room by eviction. */
+/**
+ * Loads: one at a time, shared by concurrent requests, forced by other options, making
+ * room by eviction.
+ */
 class LoadSchedulingTest {
 
     private static final Duration FAST_LOAD = Duration.ofMillis(20);
 
     private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-01T10:00:00Z"));
+
     private FakeOllama ollama;
+
     private TestClient client;
 
     @BeforeEach
     void start() {
         ollama = FakeOllama.start(clock)
-                .withModel(ModelSpec.of("a").withLoadTime(FAST_LOAD))
-                .withModel(ModelSpec.of("b").withLoadTime(FAST_LOAD))
-                .withModel(ModelSpec.of("c").withLoadTime(FAST_LOAD));
+            .withModel(ModelSpec.of("a").withLoadTime(FAST_LOAD))
+            .withModel(ModelSpec.of("b").withLoadTime(FAST_LOAD))
+            .withModel(ModelSpec.of("c").withLoadTime(FAST_LOAD));
         client = new TestClient(ollama);
     }
 
@@ -102,23 +107,23 @@ class LoadSchedulingTest {
     @Test
     void busyModelIsNotEvictedTheLoadWaits() {
         ollama.maxLoadedModels(1).tokens(4, Duration.ofMillis(100));
-        CompletableFuture<HttpResponse<String>> busy =
-                client.postAsync("/api/generate", "{\"model\":\"a\",\"prompt\":\"hi\"}");
+        CompletableFuture<HttpResponse<String>> busy = client.postAsync("/api/generate",
+                "{\"model\":\"a\",\"prompt\":\"hi\"}");
         await().atMost(Duration.ofSeconds(5)).until(() -> ollama.loadCount("a") == 1);
 
-        JsonNode second = TestClient.json(client.post("/api/generate",
-                "{\"model\":\"b\",\"prompt\":\"hi\",\"stream\":false}"));
+        JsonNode second = TestClient
+            .json(client.post("/api/generate", "{\"model\":\"b\",\"prompt\":\"hi\",\"stream\":false}"));
 
         assertThat(busy.join().body()).contains("\"done_reason\":\"stop\"");
-        assertThat(Duration.ofNanos(second.path("load_duration").longValue()))
-                .as("waited for a to finish").isGreaterThan(Duration.ofMillis(150));
+        assertThat(Duration.ofNanos(second.path("load_duration").longValue())).as("waited for a to finish")
+            .isGreaterThan(Duration.ofMillis(150));
         assertThat(ollama.loaded()).extracting(LoadedModel::name).containsExactly("b:latest");
     }
 
     @Test
     void loadsAreSerialisedAcrossModels() {
         ollama.withModel(ModelSpec.of("a").withLoadTime(Duration.ofMillis(300)))
-                .withModel(ModelSpec.of("b").withLoadTime(Duration.ofMillis(300)));
+            .withModel(ModelSpec.of("b").withLoadTime(Duration.ofMillis(300)));
         String body = "{\"model\":\"%s\",\"prompt\":\"hi\",\"stream\":false}";
         CompletableFuture<HttpResponse<String>> a = client.postAsync("/api/generate", body.formatted("a"));
         CompletableFuture<HttpResponse<String>> b = client.postAsync("/api/generate", body.formatted("b"));
@@ -173,8 +178,10 @@ class LoadSchedulingTest {
 
             assertThat(response.body()).contains("\"done_reason\":\"stop\"");
             assertThat(ollama.loadCount("a")).isEqualTo(1);
-        } finally {
+        }
+        finally {
             VirtualTimeScheduler.reset();
         }
     }
+
 }

@@ -22,4 +22,5 @@ final class ModelCatalog {
     synchronized List<ModelSpec> all() {
         return new ArrayList<>(models.values());
     }
+
 }

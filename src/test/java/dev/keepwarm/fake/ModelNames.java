@@ -3,12 +3,14 @@ package dev.keepwarm.fake;
 import java.util.Locale;
 
 /**
- * Model names compared like Ollama's {@code model.ParseName}: case-insensitive, {@code :latest} when the last path
- * segment has no tag, and the default host and namespace ({@code registry.ollama.ai/library/}) filled in.
+ * Model names compared like Ollama's {@code model.ParseName}: case-insensitive,
+ * {@code :latest} when the last path segment has no tag, and the default host and
+ * namespace ({@code registry.ollama.ai/library/}) filled in.
  */
 final class ModelNames {
 
     private static final String DEFAULT_HOST = "registry.ollama.ai";
+
     private static final String DEFAULT_NAMESPACE = "library";
 
     private ModelNames() {
@@ -25,7 +27,9 @@ final class ModelNames {
         return qualified.toLowerCase(Locale.ROOT);
     }
 
-    /** The name as Ollama displays it: {@code llama3.2} becomes {@code llama3.2:latest}. */
+    /**
+     * The name as Ollama displays it: {@code llama3.2} becomes {@code llama3.2:latest}.
+     */
     static String display(String name) {
         return withTag(name);
     }
@@ -34,4 +38,5 @@ final class ModelNames {
         String last = name.substring(name.lastIndexOf('/') + 1);
         return last.contains(":") ? name : name + ":latest";
     }
+
 }

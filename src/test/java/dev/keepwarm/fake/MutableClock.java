@@ -9,12 +9,13 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A clock that stands still until a test moves it, so expiry can be tested without sleeping.
- * Clocks made by {@link #withZone(ZoneId)} share this clock's time.
+ * A clock that stands still until a test moves it, so expiry can be tested without
+ * sleeping. Clocks made by {@link #withZone(ZoneId)} share this clock's time.
  */
 public final class MutableClock extends Clock {
 
     private final AtomicReference<Instant> now;
+
     private final ZoneId zone;
 
     /** A clock at {@code start} in UTC. */
@@ -77,4 +78,5 @@ public final class MutableClock extends Clock {
     public String toString() {
         return "MutableClock[" + now.get() + "," + zone + "]";
     }
+
 }

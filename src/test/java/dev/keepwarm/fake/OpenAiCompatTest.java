@@ -13,16 +13,17 @@ import tools.jackson.databind.JsonNode;
 /** The OpenAI-compatible routes, which drop keep_alive and options (OLLAMA-API.md). */
 class OpenAiCompatTest {
 
-    private static final String CHAT =
-            "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]%s}";
+    private static final String CHAT = "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]%s}";
 
     private FakeOllama ollama;
+
     private TestClient client;
 
     @BeforeEach
     void start() {
-        ollama = FakeOllama.start().withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(20)))
-                .withModel(ModelSpec.embeddingModel("nomic-embed-text").withLoadTime(Duration.ofMillis(20)));
+        ollama = FakeOllama.start()
+            .withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(20)))
+            .withModel(ModelSpec.embeddingModel("nomic-embed-text").withLoadTime(Duration.ofMillis(20)));
         client = new TestClient(ollama);
     }
 
@@ -52,14 +53,14 @@ class OpenAiCompatTest {
 
         assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
         assertThat(response.body()).endsWith("data: [DONE]\n\n");
-        List<JsonNode> events = response.body().lines()
-                .filter(line -> line.startsWith("data: {"))
-                .map(line -> TestClient.json(line.substring(6)))
-                .toList();
+        List<JsonNode> events = response.body()
+            .lines()
+            .filter(line -> line.startsWith("data: {"))
+            .map(line -> TestClient.json(line.substring(6)))
+            .toList();
         assertThat(events).hasSize(7);
         assertThat(events.get(0).path("object").stringValue()).isEqualTo("chat.completion.chunk");
-        assertThat(events.get(0).path("choices").get(0).path("delta").path("content").stringValue())
-                .isEqualTo("The");
+        assertThat(events.get(0).path("choices").get(0).path("delta").path("content").stringValue()).isEqualTo("The");
         assertThat(events.get(0).path("choices").get(0).path("finish_reason").isNull()).isTrue();
         assertThat(events.get(5).path("choices").get(0).path("finish_reason").stringValue()).isEqualTo("stop");
         assertThat(events.get(6).path("usage").path("total_tokens").intValue()).isPositive();
@@ -70,7 +71,7 @@ class OpenAiCompatTest {
         client.post("/v1/chat/completions", CHAT.formatted(",\"keep_alive\":-1"));
 
         assertThat(ollama.loaded()).singleElement()
-                .satisfies(m -> assertThat(m.keepAlive()).isEqualTo(Duration.ofMinutes(5)));
+            .satisfies(m -> assertThat(m.keepAlive()).isEqualTo(Duration.ofMinutes(5)));
     }
 
     @Test
@@ -128,4 +129,5 @@ class OpenAiCompatTest {
         assertThat(error.has("param")).isTrue();
         assertThat(error.has("code")).isTrue();
     }
+
 }

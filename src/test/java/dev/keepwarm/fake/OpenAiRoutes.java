@@ -11,16 +11,21 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The OpenAI-compatible routes POST /v1/chat/completions and GET /v1/models. Ollama rebuilds a native request
- * without keep_alive and options, so the model loads with the default keep_alive and context length, and a
- * resident runner keeps its setting (OLLAMA-API.md, "OpenAI- and Anthropic-compatible routes drop keep_alive").
+ * The OpenAI-compatible routes POST /v1/chat/completions and GET /v1/models. Ollama
+ * rebuilds a native request without keep_alive and options, so the model loads with the
+ * default keep_alive and context length, and a resident runner keeps its setting
+ * (OLLAMA-API.md, "OpenAI- and Anthropic-compatible routes drop keep_alive").
  */
 final class OpenAiRoutes {
 
     private final ModelCatalog catalog;
+
     private final Scheduler scheduler;
+
     private final Settings settings;
+
     private final reactor.core.scheduler.Scheduler timer;
+
     private final Clock clock;
 
     OpenAiRoutes(ModelCatalog catalog, Scheduler scheduler, Settings settings, Clock clock,
@@ -45,8 +50,8 @@ final class OpenAiRoutes {
 
     Mono<Void> model(Exchange exchange) {
         String name = exchange.received().path().substring("/v1/models/".length());
-        return openAiErrors(exchange, () -> exchange.json(200, model(catalog.find(name).orElseThrow(
-                () -> ApiError.notFound("model " + Responses.quoted(name) + " not found")))));
+        return openAiErrors(exchange, () -> exchange.json(200, model(catalog.find(name)
+            .orElseThrow(() -> ApiError.notFound("model " + Responses.quoted(name) + " not found")))));
     }
 
     private Mono<Void> completions(Exchange exchange) {
@@ -61,16 +66,17 @@ final class OpenAiRoutes {
         if (model.isEmpty()) {
             throw ApiError.badRequest("model is required");
         }
-        ModelSpec spec = catalog.find(model)
-                .orElseThrow(() -> ApiError.notFound("model '" + model + "' not found"));
+        ModelSpec spec = catalog.find(model).orElseThrow(() -> ApiError.notFound("model '" + model + "' not found"));
         if (spec.embedding()) {
             throw ApiError.badRequest(Responses.quoted(model) + " does not support chat");
         }
         boolean usage = streamOptions != null && streamOptions.path("include_usage").asBoolean(false);
         int promptTokens = messages.size();
-        return scheduler.acquire(spec, RunnerOptions.defaults(spec, settings.automaticContext()), Optional.empty(), exchange.startNanos())
-                .flatMap(lease -> answer(exchange, model, Boolean.TRUE.equals(stream), usage, promptTokens, lease)
-                        .doFinally(signal -> lease.release()));
+        return scheduler
+            .acquire(spec, RunnerOptions.defaults(spec, settings.automaticContext()), Optional.empty(),
+                    exchange.startNanos())
+            .flatMap(lease -> answer(exchange, model, Boolean.TRUE.equals(stream), usage, promptTokens, lease)
+                .doFinally(signal -> lease.release()));
     }
 
     private Mono<Void> answer(Exchange exchange, String model, boolean stream, boolean usage, int promptTokens,
@@ -82,9 +88,11 @@ final class OpenAiRoutes {
                 Timings timings = generation.finish();
                 lease.release();
                 ObjectNode completion = envelope(id, "chat.completion", model);
-                completion.putArray("choices").addObject().put("index", 0)
-                        .set("message", delta(String.join("", tokens)))
-                        .put("finish_reason", "stop");
+                completion.putArray("choices")
+                    .addObject()
+                    .put("index", 0)
+                    .set("message", delta(String.join("", tokens)))
+                    .put("finish_reason", "stop");
                 completion.set("usage", usage(timings));
                 return exchange.json(200, completion);
             });
@@ -107,23 +115,31 @@ final class OpenAiRoutes {
 
     private ObjectNode chunk(String id, String model, String token, String finishReason) {
         ObjectNode chunk = envelope(id, "chat.completion.chunk", model);
-        chunk.putArray("choices").addObject().put("index", 0)
-                .set("delta", delta(token))
-                .put("finish_reason", finishReason);
+        chunk.putArray("choices")
+            .addObject()
+            .put("index", 0)
+            .set("delta", delta(token))
+            .put("finish_reason", finishReason);
         return chunk;
     }
 
     private ObjectNode envelope(String id, String object, String model) {
-        return Json.object().put("id", id).put("object", object)
-                .put("created", clock.instant().getEpochSecond())
-                .put("model", model).put("system_fingerprint", "fp_ollama");
+        return Json.object()
+            .put("id", id)
+            .put("object", object)
+            .put("created", clock.instant().getEpochSecond())
+            .put("model", model)
+            .put("system_fingerprint", "fp_ollama");
     }
 
     private ObjectNode model(ModelSpec spec) {
         String name = ModelNames.display(spec.name());
         String owner = name.contains("/") ? name.substring(0, name.lastIndexOf('/')) : "library";
-        return Json.object().put("id", name).put("object", "model")
-                .put("created", clock.instant().getEpochSecond()).put("owned_by", owner);
+        return Json.object()
+            .put("id", name)
+            .put("object", "model")
+            .put("created", clock.instant().getEpochSecond())
+            .put("owned_by", owner);
     }
 
     private static ObjectNode delta(String content) {
@@ -131,9 +147,10 @@ final class OpenAiRoutes {
     }
 
     private static ObjectNode usage(Timings timings) {
-        return Json.object().put("prompt_tokens", timings.promptEvalCount())
-                .put("completion_tokens", timings.evalCount())
-                .put("total_tokens", timings.promptEvalCount() + timings.evalCount());
+        return Json.object()
+            .put("prompt_tokens", timings.promptEvalCount())
+            .put("completion_tokens", timings.evalCount())
+            .put("total_tokens", timings.promptEvalCount() + timings.evalCount());
     }
 
     private static byte[] event(ObjectNode data) {
@@ -146,9 +163,9 @@ final class OpenAiRoutes {
 
     /** Errors in OpenAI's shape: {"error":{"message","type","param","code"}}. */
     private static Mono<Void> openAiErrors(Exchange exchange, Supplier<Mono<Void>> route) {
-        return Mono.defer(route).onErrorResume(ApiError.class, e -> exchange.headersSent()
-                ? Mono.error(e)
-                : exchange.json(e.status(), error(e.status(), e.getMessage())));
+        return Mono.defer(route)
+            .onErrorResume(ApiError.class, e -> exchange.headersSent() ? Mono.error(e)
+                    : exchange.json(e.status(), error(e.status(), e.getMessage())));
     }
 
     private static ObjectNode error(int status, String message) {
@@ -161,4 +178,5 @@ final class OpenAiRoutes {
         body.putObject("error").put("message", message).put("type", type).putNull("param").putNull("code");
         return body;
     }
+
 }

@@ -10,12 +10,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * HTTP/1.1 over a bare socket, for what the JDK client will not do: send any Host header, hang up mid-answer,
- * or show the bytes of a connection that died.
+ * HTTP/1.1 over a bare socket, for what the JDK client will not do: send any Host header,
+ * hang up mid-answer, or show the bytes of a connection that died.
  */
 final class RawHttp implements Closeable {
 
     private final Socket socket;
+
     private final InputStream in;
 
     private RawHttp(Socket socket) throws IOException {
@@ -27,12 +28,16 @@ final class RawHttp implements Closeable {
     static RawHttp connect(FakeOllama ollama) {
         try {
             return new RawHttp(new Socket(InetAddress.getLoopbackAddress(), ollama.port()));
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Sends a request with the given Host header (none when null) and asks to close after the answer. */
+    /**
+     * Sends a request with the given Host header (none when null) and asks to close after
+     * the answer.
+     */
     RawHttp send(String method, String path, String host, String body) {
         byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
@@ -47,7 +52,8 @@ final class RawHttp implements Closeable {
             socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().write(content);
             socket.getOutputStream().flush();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return this;
@@ -63,7 +69,8 @@ final class RawHttp implements Closeable {
                 }
                 line.write(b);
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
@@ -73,7 +80,8 @@ final class RawHttp implements Closeable {
     String readToEnd() {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -87,8 +95,10 @@ final class RawHttp implements Closeable {
     public void close() {
         try {
             socket.close();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
 }

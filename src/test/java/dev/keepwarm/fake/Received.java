@@ -15,11 +15,12 @@ import tools.jackson.databind.JsonNode;
 /**
  * One request as the fake Ollama received it, recorded before it was answered.
  *
- * @param method  HTTP method, e.g. {@code POST}
- * @param path    request path without the query, e.g. {@code /api/generate}
- * @param query   raw query string without {@code ?}; empty when there is none
- * @param headers headers with lower-case names (lookups ignore case), values in arrival order
- * @param body    the exact body bytes received (empty when there was no body)
+ * @param method HTTP method, e.g. {@code POST}
+ * @param path request path without the query, e.g. {@code /api/generate}
+ * @param query raw query string without {@code ?}; empty when there is none
+ * @param headers headers with lower-case names (lookups ignore case), values in arrival
+ * order
+ * @param body the exact body bytes received (empty when there was no body)
  */
 public record Received(String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
 
@@ -49,7 +50,8 @@ public record Received(String method, String path, String query, Map<String, Lis
         }
         try {
             return Json.MAPPER.readTree(body);
-        } catch (JacksonException e) {
+        }
+        catch (JacksonException e) {
             return null;
         }
     }
@@ -62,8 +64,7 @@ public record Received(String method, String path, String query, Map<String, Lis
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Received r
-                && method.equals(r.method) && path.equals(r.path) && query.equals(r.query)
+        return o instanceof Received r && method.equals(r.method) && path.equals(r.path) && query.equals(r.query)
                 && headers.equals(r.headers) && Arrays.equals(body, r.body);
     }
 
@@ -80,9 +81,8 @@ public record Received(String method, String path, String query, Map<String, Lis
     private static Map<String, List<String>> copyHeaders(Map<String, List<String>> source) {
         Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         if (source != null) {
-            source.forEach((name, values) -> copy
-                    .computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-                    .addAll(values));
+            source.forEach((name, values) -> copy.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                .addAll(values));
         }
         copy.replaceAll((name, values) -> List.copyOf(values));
         return Collections.unmodifiableMap(copy);

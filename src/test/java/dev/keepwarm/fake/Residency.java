@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The runners in memory, one per model, and the rules for leaving it: a runner is resident while it loads, while
- * requests are in flight, or until its expiry passes on the injected clock. Guarded by the {@link Scheduler}'s lock.
+ * The runners in memory, one per model, and the rules for leaving it: a runner is
+ * resident while it loads, while requests are in flight, or until its expiry passes on
+ * the injected clock. Guarded by the {@link Scheduler}'s lock.
  */
 final class Residency {
 
     private final Clock clock;
+
     private final Map<String, Runner> runners = new LinkedHashMap<>();
 
     Residency(Clock clock) {
@@ -40,17 +42,17 @@ final class Residency {
     }
 
     /**
-     * Evicts idle runners, shortest keep_alive first (forever counts as longest, but an idle pinned runner can still
-     * go), until one more fits under {@code maxLoaded}.
-     *
+     * Evicts idle runners, shortest keep_alive first (forever counts as longest, but an
+     * idle pinned runner can still go), until one more fits under {@code maxLoaded}.
      * @return false when every runner is busy and the load must wait
      */
     boolean makeRoom(int maxLoaded) {
         purgeExpired();
         while (runners.size() >= maxLoaded) {
-            Optional<Runner> victim = runners.values().stream()
-                    .filter(Runner::idle)
-                    .min(Comparator.comparingLong(r -> KeepAlive.rank(r.keepAlive)));
+            Optional<Runner> victim = runners.values()
+                .stream()
+                .filter(Runner::idle)
+                .min(Comparator.comparingLong(r -> KeepAlive.rank(r.keepAlive)));
             if (victim.isEmpty()) {
                 return false;
             }
@@ -59,18 +61,23 @@ final class Residency {
         return true;
     }
 
-    /** What /api/ps lists now: resident runners (loading ones included), latest expiry first. */
+    /**
+     * What /api/ps lists now: resident runners (loading ones included), latest expiry
+     * first.
+     */
     List<LoadedModel> snapshot() {
         purgeExpired();
         Instant now = clock.instant();
-        return runners.values().stream()
-                .map(r -> r.snapshot(now))
-                .sorted(Comparator.comparing(LoadedModel::expiresAt).reversed())
-                .toList();
+        return runners.values()
+            .stream()
+            .map(r -> r.snapshot(now))
+            .sorted(Comparator.comparing(LoadedModel::expiresAt).reversed())
+            .toList();
     }
 
     private void purgeExpired() {
         Instant now = clock.instant();
         runners.values().removeIf(r -> r.expired(now));
     }
+
 }

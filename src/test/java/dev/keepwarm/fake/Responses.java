@@ -32,7 +32,10 @@ final class Responses {
         return done.put("done", true).put("done_reason", reason);
     }
 
-    /** The final chunk of a generation (or the whole answer when not streaming) with its metrics. */
+    /**
+     * The final chunk of a generation (or the whole answer when not streaming) with its
+     * metrics.
+     */
     ObjectNode finished(Endpoint endpoint, String model, String text, Timings timings) {
         ObjectNode done = head(model);
         endpoint.putContent(done, text);
@@ -52,16 +55,17 @@ final class Responses {
         ObjectNode details = Json.object().put("parent_model", "").put("format", "gguf").put("family", family);
         details.putArray("families").add(family);
         return details.put("parameter_size", parameterSize(spec))
-                .put("quantization_level", spec.embedding() ? "F16" : "Q4_K_M");
+            .put("quantization_level", spec.embedding() ? "F16" : "Q4_K_M");
     }
 
     /** A stable sha256 digest per model name. */
     static String digest(ModelSpec spec) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(ModelNames.key(spec.name()).getBytes(StandardCharsets.UTF_8));
+                .digest(ModelNames.key(spec.name()).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash);
-        } catch (NoSuchAlgorithmException e) {
+        }
+        catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -77,8 +81,8 @@ final class Responses {
 
     private static String parameterSize(ModelSpec spec) {
         double parameters = spec.embedding() ? spec.sizeBytes() / 2.0 : spec.sizeBytes() / 0.63;
-        return parameters >= 1e9
-                ? String.format(Locale.ROOT, "%.1fB", parameters / 1e9)
+        return parameters >= 1e9 ? String.format(Locale.ROOT, "%.1fB", parameters / 1e9)
                 : String.format(Locale.ROOT, "%.0fM", parameters / 1e6);
     }
+
 }

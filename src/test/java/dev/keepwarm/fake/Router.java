@@ -18,19 +18,25 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * Entry point of every request: reads the whole body, records the request, applies Ollama's Host check and any
- * armed failure, then dispatches by method and path like gin (anything unknown is {@code 404 page not found}).
- * Watches the connection so that a client going away is noticed even while nothing is being written.
+ * Entry point of every request: reads the whole body, records the request, applies
+ * Ollama's Host check and any armed failure, then dispatches by method and path like gin
+ * (anything unknown is {@code 404 page not found}). Watches the connection so that a
+ * client going away is noticed even while nothing is being written.
  */
 final class Router {
 
     private static final byte[] NO_BODY = new byte[0];
 
     private final Map<String, Function<Exchange, Mono<Void>>> routes = new HashMap<>();
+
     private final List<Map.Entry<String, Function<Exchange, Mono<Void>>>> prefixRoutes = new ArrayList<>();
+
     private final Settings settings;
+
     private final Journal journal;
+
     private final Faults faults;
+
     private final HostCheck hostCheck = new HostCheck();
 
     Router(Settings settings, Journal journal, Faults faults) {
@@ -56,23 +62,22 @@ final class Router {
         AtomicReference<Channel> channel = new AtomicReference<>();
         response.withConnection(connection -> channel.set(connection.channel()));
         AtomicReference<Exchange> current = new AtomicReference<>();
-        Mono<Void> answer = request.receive().aggregate().asByteArray().defaultIfEmpty(NO_BODY)
-                .flatMap(body -> {
-                    Received received = record(request, body);
-                    if (settings.recordRequests()) {
-                        journal.received(received);
-                    }
-                    Exchange exchange = new Exchange(response, channel.get(), received, startNanos, faults, journal);
-                    current.set(exchange);
-                    return answer(exchange);
-                })
-                .doFinally(signal -> {
-                    // doFinally runs after the cancel reached the handler, so leases and loads are settled first.
-                    Exchange exchange = current.get();
-                    if (signal == SignalType.CANCEL && exchange != null) {
-                        exchange.disconnected();
-                    }
-                });
+        Mono<Void> answer = request.receive().aggregate().asByteArray().defaultIfEmpty(NO_BODY).flatMap(body -> {
+            Received received = record(request, body);
+            if (settings.recordRequests()) {
+                journal.received(received);
+            }
+            Exchange exchange = new Exchange(response, channel.get(), received, startNanos, faults, journal);
+            current.set(exchange);
+            return answer(exchange);
+        }).doFinally(signal -> {
+            // doFinally runs after the cancel reached the handler, so leases and loads
+            // are settled first.
+            Exchange exchange = current.get();
+            if (signal == SignalType.CANCEL && exchange != null) {
+                exchange.disconnected();
+            }
+        });
         return answer.takeUntilOther(closed(channel.get()));
     }
 
@@ -82,7 +87,8 @@ final class Router {
             return exchange.empty(403);
         }
         if (faults.hangs(received.path())) {
-            return Mono.never(); // the connection stays open; the client's own timeout is all that ends it
+            return Mono.never(); // the connection stays open; the client's own timeout is
+                                 // all that ends it
         }
         Optional<Faults.Failure> failure = faults.takeFailure(received.path());
         if (failure.isPresent()) {
@@ -94,9 +100,8 @@ final class Router {
             return exchange.text(404, "text/plain", "404 page not found");
         }
         return Mono.defer(() -> handler.apply(exchange))
-                .onErrorResume(e -> !exchange.headersSent(), e -> e instanceof ApiError api
-                        ? exchange.error(api.status(), api.getMessage())
-                        : exchange.error(500, String.valueOf(e)));
+            .onErrorResume(e -> !exchange.headersSent(), e -> e instanceof ApiError api
+                    ? exchange.error(api.status(), api.getMessage()) : exchange.error(500, String.valueOf(e)));
     }
 
     private Function<Exchange, Mono<Void>> find(String method, String path) {
@@ -106,10 +111,10 @@ final class Router {
         }
         String key = method + " " + path;
         return prefixRoutes.stream()
-                .filter(e -> key.startsWith(e.getKey()) && key.length() > e.getKey().length())
-                .map(Map.Entry::getValue)
-                .findFirst()
-                .orElse(null);
+            .filter(e -> key.startsWith(e.getKey()) && key.length() > e.getKey().length())
+            .map(Map.Entry::getValue)
+            .findFirst()
+            .orElse(null);
     }
 
     private static Received record(HttpServerRequest request, byte[] body) {
@@ -122,8 +127,8 @@ final class Router {
         String path = q < 0 ? target : target.substring(0, q);
         String query = q < 0 ? "" : target.substring(q + 1);
         Map<String, List<String>> headers = new HashMap<>();
-        request.requestHeaders().forEach(h -> headers
-                .computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+        request.requestHeaders()
+            .forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                 .add(h.getValue()));
         return new Received(request.method().name(), path, query, headers, body);
     }
@@ -136,4 +141,5 @@ final class Router {
             sink.onDispose(() -> channel.closeFuture().removeListener(listener));
         });
     }
+
 }

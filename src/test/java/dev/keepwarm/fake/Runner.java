@@ -10,16 +10,31 @@ import reactor.core.Disposable;
 final class Runner {
 
     final String key;
+
     final ModelSpec spec;
+
     final RunnerOptions options;
+
     final List<Waiter> waiters = new ArrayList<>();
+
     Duration keepAlive;
-    /** Null until the first request on this runner finishes; /api/ps then shows now + keep_alive. */
+
+    /**
+     * Null until the first request on this runner finishes; /api/ps then shows now +
+     * keep_alive.
+     */
     Instant expiresAt;
+
     int inFlight;
+
     boolean loading = true;
-    /** Crashed but still listed by /api/ps (Ollama #17428/#17509); the next request for it reloads it. */
+
+    /**
+     * Crashed but still listed by /api/ps (Ollama #17428/#17509); the next request for it
+     * reloads it.
+     */
     boolean dead;
+
     Disposable loadTimer;
 
     Runner(String key, ModelSpec spec, RunnerOptions options, Duration keepAlive) {
@@ -29,7 +44,10 @@ final class Runner {
         this.keepAlive = keepAlive;
     }
 
-    /** Whether a request with {@code requested} options can use this runner without a reload. */
+    /**
+     * Whether a request with {@code requested} options can use this runner without a
+     * reload.
+     */
     boolean serves(RunnerOptions requested) {
         return !dead && options.equals(requested);
     }
@@ -44,7 +62,8 @@ final class Runner {
 
     LoadedModel snapshot(Instant now) {
         Instant expiry = expiresAt != null ? expiresAt : KeepAlive.expiry(now, keepAlive);
-        return new LoadedModel(ModelNames.display(spec.name()), keepAlive, expiry,
-                options.contextLength(spec), spec.sizeBytes());
+        return new LoadedModel(ModelNames.display(spec.name()), keepAlive, expiry, options.contextLength(spec),
+                spec.sizeBytes());
     }
+
 }

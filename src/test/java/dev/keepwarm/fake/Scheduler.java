@@ -12,22 +12,34 @@ import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /**
- * Ollama's scheduler in miniature: which runners are resident, when they expire, and loads done one at a time.
- * Requests for a resident runner with the same options are served at once; everything else queues for the single
- * loader, which reloads on different options and evicts the idle runner with the shortest keep_alive when
- * OLLAMA_MAX_LOADED_MODELS is reached. Expiry is judged against the injected clock whenever state is read.
- * Work that completes subscribers runs after the lock is released.
+ * Ollama's scheduler in miniature: which runners are resident, when they expire, and
+ * loads done one at a time. Requests for a resident runner with the same options are
+ * served at once; everything else queues for the single loader, which reloads on
+ * different options and evicts the idle runner with the shortest keep_alive when
+ * OLLAMA_MAX_LOADED_MODELS is reached. Expiry is judged against the injected clock
+ * whenever state is read. Work that completes subscribers runs after the lock is
+ * released.
  */
 final class Scheduler {
 
     private final Clock clock;
+
     private final Settings settings;
+
     private final reactor.core.scheduler.Scheduler timer;
+
     private final Residency residency;
+
     private final Deque<Waiter> queue = new ArrayDeque<>();
+
     private final Map<String, Integer> loadCounts = new HashMap<>();
+
     private Runner loading;
-    /** Ollama #17408/#14407: the scheduler waits forever; no load starts, loaded runners still serve. */
+
+    /**
+     * Ollama #17408/#14407: the scheduler waits forever; no load starts, loaded runners
+     * still serve.
+     */
     private boolean wedged;
 
     Scheduler(Clock clock, Settings settings, reactor.core.scheduler.Scheduler timer) {
@@ -37,7 +49,10 @@ final class Scheduler {
         this.residency = new Residency(clock);
     }
 
-    /** A lease on a runner for {@code spec} with {@code options}, loading it if needed; cancel to give up. */
+    /**
+     * A lease on a runner for {@code spec} with {@code options}, loading it if needed;
+     * cancel to give up.
+     */
     Mono<Lease> acquire(ModelSpec spec, RunnerOptions options, Optional<Duration> keepAlive, long startNanos) {
         return Mono.create(sink -> {
             Waiter waiter = new Waiter(spec, options, keepAlive, startNanos, sink);
@@ -47,11 +62,13 @@ final class Scheduler {
                 Runner runner = residency.get(waiter.key);
                 if (runner != null && runner.serves(options) && !runner.loading) {
                     grant(waiter, runner, effects);
-                } else if (runner != null && runner.serves(options)) {
+                }
+                else if (runner != null && runner.serves(options)) {
                     waiter.state = Waiter.State.LOADING;
                     waiter.runner = runner;
                     runner.waiters.add(waiter);
-                } else {
+                }
+                else {
                     queue.add(waiter);
                     drain(effects);
                 }
@@ -60,7 +77,10 @@ final class Scheduler {
         });
     }
 
-    /** keep_alive 0 with nothing to generate: expire the model now if it is loaded; never load it. */
+    /**
+     * keep_alive 0 with nothing to generate: expire the model now if it is loaded; never
+     * load it.
+     */
     void unload(ModelSpec spec) {
         List<Runnable> effects = new ArrayList<>();
         synchronized (this) {
@@ -78,7 +98,10 @@ final class Scheduler {
         effects.forEach(Runnable::run);
     }
 
-    /** The runner of a loaded model crashes; /api/ps keeps listing it (Ollama #17428/#17509). */
+    /**
+     * The runner of a loaded model crashes; /api/ps keeps listing it (Ollama
+     * #17428/#17509).
+     */
     synchronized void kill(String model) {
         Runner runner = residency.get(ModelNames.key(model));
         if (runner == null || runner.loading) {
@@ -87,7 +110,10 @@ final class Scheduler {
         runner.dead = true;
     }
 
-    /** The scheduler deadlocks (true) or is restarted by a fix (false): while wedged no queued load starts. */
+    /**
+     * The scheduler deadlocks (true) or is restarted by a fix (false): while wedged no
+     * queued load starts.
+     */
     void wedged(boolean wedged) {
         List<Runnable> effects = new ArrayList<>();
         synchronized (this) {
@@ -97,7 +123,10 @@ final class Scheduler {
         effects.forEach(Runnable::run);
     }
 
-    /** What /api/ps lists now: resident runners (loading ones included), latest expiry first. */
+    /**
+     * What /api/ps lists now: resident runners (loading ones included), latest expiry
+     * first.
+     */
     synchronized List<LoadedModel> loaded() {
         return residency.snapshot();
     }
@@ -125,7 +154,10 @@ final class Scheduler {
         dropped.forEach(w -> w.sink.error(new ApiError(500, "fake ollama was reset")));
     }
 
-    /** A request on {@code runner} finished: the expiry timer starts when the last one does. */
+    /**
+     * A request on {@code runner} finished: the expiry timer starts when the last one
+     * does.
+     */
     void release(Runner runner) {
         List<Runnable> effects = new ArrayList<>();
         synchronized (this) {
@@ -152,7 +184,8 @@ final class Scheduler {
                     }
                 }
                 case GRANTED -> granted = waiter.lease;
-                case GONE -> { }
+                case GONE -> {
+                }
             }
             waiter.state = Waiter.State.GONE;
         }
@@ -187,7 +220,10 @@ final class Scheduler {
         effects.forEach(Runnable::run);
     }
 
-    /** Serves the queue head while no load runs; stops when the head must wait for a runner to go idle. */
+    /**
+     * Serves the queue head while no load runs; stops when the head must wait for a
+     * runner to go idle.
+     */
     private void drain(List<Runnable> effects) {
         while (!wedged && loading == null && !queue.isEmpty()) {
             Waiter head = queue.peek();
@@ -230,4 +266,5 @@ final class Scheduler {
         waiter.lease = lease;
         effects.add(() -> waiter.sink.success(lease));
     }
+
 }

@@ -2,15 +2,24 @@ package dev.keepwarm.fake;
 
 import java.time.Duration;
 
-/** The fake server's environment (OLLAMA_KEEP_ALIVE and friends); tests may change it at any time. */
+/**
+ * The fake server's environment (OLLAMA_KEEP_ALIVE and friends); tests may change it at
+ * any time.
+ */
 final class Settings {
 
     private volatile Duration defaultKeepAlive = Duration.ofMinutes(5);
+
     private volatile int tokenCount = 5;
+
     private volatile Duration tokenInterval = Duration.ZERO;
+
     private volatile int maxLoadedModels = 3;
+
     private volatile boolean requireLoopbackHost = true;
+
     private volatile boolean recordRequests = true;
+
     private volatile boolean automaticContext;
 
     boolean automaticContext() {
@@ -71,4 +80,5 @@ final class Settings {
     void recordRequests(boolean record) {
         this.recordRequests = record;
     }
+
 }

@@ -21,9 +21,10 @@ final class TestClient {
     }
 
     private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+
     private final URI base;
 
     TestClient(FakeOllama ollama) {
@@ -50,19 +51,23 @@ final class TestClient {
     /** Posts and reads the answer line by line, noting when each line arrived. */
     List<TimedLine> postStreaming(String path, String body) {
         try {
-            HttpResponse<java.util.stream.Stream<String>> response = http.send(
-                    post(path, body, HttpRequest.BodyPublishers.ofString(body)),
-                    HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<java.util.stream.Stream<String>> response = http
+                .send(post(path, body, HttpRequest.BodyPublishers.ofString(body)), HttpResponse.BodyHandlers.ofLines());
             return response.body().map(line -> new TimedLine(line, System.nanoTime())).toList();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
-    /** Sends and returns the raw outcome, letting the IOException of a broken connection through. */
+    /**
+     * Sends and returns the raw outcome, letting the IOException of a broken connection
+     * through.
+     */
     HttpResponse<String> postOrFail(String path, String body) throws IOException, InterruptedException {
         return http.send(post(path, body, HttpRequest.BodyPublishers.ofString(body)),
                 HttpResponse.BodyHandlers.ofString());
@@ -108,11 +113,14 @@ final class TestClient {
     private HttpResponse<String> send(HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
+
 }

@@ -9,10 +9,10 @@ record Timings(long totalNanos, long loadNanos, int promptEvalCount, long prompt
     /** Adds the metrics fields in Ollama's order. */
     ObjectNode putInto(ObjectNode response) {
         return response.put("total_duration", totalNanos)
-                .put("load_duration", loadNanos)
-                .put("prompt_eval_count", promptEvalCount)
-                .put("prompt_eval_duration", promptEvalNanos)
-                .put("eval_count", evalCount)
-                .put("eval_duration", evalNanos);
+            .put("load_duration", loadNanos)
+            .put("prompt_eval_count", promptEvalCount)
+            .put("prompt_eval_duration", promptEvalNanos)
+            .put("eval_count", evalCount)
+            .put("eval_duration", evalNanos);
     }
 }

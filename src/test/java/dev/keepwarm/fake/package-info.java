@@ -1,8 +1,10 @@
 /**
- * An in-process fake of Ollama for keepwarm's integration tests: {@link dev.keepwarm.fake.FakeOllama} serves the
- * native and OpenAI-compatible routes on Reactor Netty, follows Ollama's keep_alive, loading and eviction rules as
- * described in shared/OLLAMA-API.md, records every request, and can be told to fail or to drop connections. Time for
- * expiry comes from a {@link java.time.Clock} ({@link dev.keepwarm.fake.MutableClock} in tests); the other classes
- * are its parts and its own tests.
+ * An in-process fake of Ollama for keepwarm's integration tests:
+ * {@link dev.keepwarm.fake.FakeOllama} serves the native and OpenAI-compatible routes on
+ * Reactor Netty, follows Ollama's keep_alive, loading and eviction rules as described in
+ * shared/OLLAMA-API.md, records every request, and can be told to fail or to drop
+ * connections. Time for expiry comes from a {@link java.time.Clock}
+ * ({@link dev.keepwarm.fake.MutableClock} in tests); the other classes are its parts and
+ * its own tests.
  */
 package dev.keepwarm.fake;

@@ -16,14 +16,17 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The model tag stays a bounded set: only models a rule names get a value of their own, at most max of them. */
+/**
+ * The model tag stays a bounded set: only models a rule names get a value of their own,
+ * at most max of them.
+ */
 class ModelTagsTest {
 
     private static ModelTags tags(int max, String... matches) {
         List<ModelRule> rules = java.util.Arrays.stream(matches)
-                .map(match -> new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, false, true, Map.of(),
-                        LoadRoute.AUTO, null))
-                .toList();
+            .map(match -> new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, false, true, Map.of(),
+                    LoadRoute.AUTO, null))
+            .toList();
         return new ModelTags(new PolicySource(new Policies(new PolicyProperties(null, rules))), new WarmState(), max);
     }
 
@@ -42,12 +45,13 @@ class ModelTagsTest {
 
         assertThat(tags.tag("made-up-model")).isEqualTo(ModelTags.OTHER);
         assertThat(tags.tag("llama3.2:1b")).as("another tag of a named model is another model")
-                .isEqualTo(ModelTags.OTHER);
+            .isEqualTo(ModelTags.OTHER);
     }
 
     @Test
     void modelsBeyondTheMaximumAreTaggedOtherAndTheAdmittedOnesKeepTheirTags() {
-        ModelTags tags = tags(1024, "*"); // a glob: every name a client sends is governed by a rule
+        // a glob: every name a client sends is governed by a rule
+        ModelTags tags = tags(1024, "*");
 
         List<String> first = IntStream.range(0, 1024).mapToObj(i -> tags.tag("client-model-" + i)).toList();
 
@@ -56,7 +60,7 @@ class ModelTagsTest {
         assertThat(tags.tag("client-model-5000")).isEqualTo(ModelTags.OTHER);
         assertThat(tags.tag("client-model-0")).isEqualTo("client-model-0:latest");
         assertThat(tags.tag("CLIENT-MODEL-1023")).as("a new spelling of an admitted model")
-                .isEqualTo("client-model-1023:latest");
+            .isEqualTo("client-model-1023:latest");
     }
 
     @Test
@@ -88,4 +92,5 @@ class ModelTagsTest {
         }
         return spelled.toString();
     }
+
 }

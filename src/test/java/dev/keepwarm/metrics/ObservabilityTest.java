@@ -30,29 +30,30 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
-/** What a Prometheus scrape and /actuator/keepwarm show after real traffic through the proxy. */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.interval=1h", // only the start-up preload and explicit reconciles run
-        "keepwarm.policy.models[0].match=pinned",
-        "keepwarm.policy.models[0].keep-alive=forever",
-        "keepwarm.policy.models[0].warm=true",
-        "keepwarm.policy.models[1].match=cold*",
-        "keepwarm.policy.models[1].keep-alive=5m",
-        "keepwarm.policy.models[1].mode=fill",
-        "keepwarm.policy.models[2].match=embedder",
-        "keepwarm.policy.models[2].keep-alive=5m",
-        "keepwarm.policy.models[2].mode=fill",
-        "keepwarm.policy.default.keep-alive=10m"})
+/**
+ * What a Prometheus scrape and /actuator/keepwarm show after real traffic through the
+ * proxy.
+ */
+// interval 1h: only the start-up preload and explicit reconciles run
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.interval=1h", "keepwarm.policy.models[0].match=pinned",
+                "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].warm=true",
+                "keepwarm.policy.models[1].match=cold*", "keepwarm.policy.models[1].keep-alive=5m",
+                "keepwarm.policy.models[1].mode=fill", "keepwarm.policy.models[2].match=embedder",
+                "keepwarm.policy.models[2].keep-alive=5m", "keepwarm.policy.models[2].mode=fill",
+                "keepwarm.policy.default.keep-alive=10m" })
 @Import(TestClock.class)
 @DirtiesContext
 class ObservabilityTest {
 
     private static final Duration COLD_LOAD = Duration.ofMillis(700);
+
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
-            .withModel(ModelSpec.of("pinned").withLoadTime(Duration.ofMillis(50)))
-            .withModel(ModelSpec.of("cold").withLoadTime(COLD_LOAD))
-            .withModel(ModelSpec.of("coldish").withLoadTime(COLD_LOAD))
-            .withModel(ModelSpec.embeddingModel("embedder").withLoadTime(COLD_LOAD));
+        .withModel(ModelSpec.of("pinned").withLoadTime(Duration.ofMillis(50)))
+        .withModel(ModelSpec.of("cold").withLoadTime(COLD_LOAD))
+        .withModel(ModelSpec.of("coldish").withLoadTime(COLD_LOAD))
+        .withModel(ModelSpec.embeddingModel("embedder").withLoadTime(COLD_LOAD));
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @LocalServerPort
@@ -87,32 +88,39 @@ class ObservabilityTest {
         Scrape afterWarm = scrapeOnceRecorded(before, "cold:latest", 2);
 
         assertThat(delta(before, afterCold, "keepwarm_cold_starts_total", "model", "cold:latest", "pinned", "false"))
-                .isEqualTo(1);
-        assertThat(delta(before, afterCold, "keepwarm_model_load_seconds_count", "model", "cold:latest",
-                "source", "request")).isEqualTo(1);
-        assertThat(delta(before, afterCold, "keepwarm_model_load_seconds_sum", "model", "cold:latest",
-                "source", "request"))
-                .isCloseTo(first.get("load_duration").asLong() / 1e9, within(0.001))
-                .isGreaterThanOrEqualTo(COLD_LOAD.toMillis() / 1000.0 - 0.05);
+            .isEqualTo(1);
+        assertThat(delta(before, afterCold, "keepwarm_model_load_seconds_count", "model", "cold:latest", "source",
+                "request"))
+            .isEqualTo(1);
+        assertThat(delta(before, afterCold, "keepwarm_model_load_seconds_sum", "model", "cold:latest", "source",
+                "request"))
+            .isCloseTo(first.get("load_duration").asLong() / 1e9, within(0.001))
+            .isGreaterThanOrEqualTo(COLD_LOAD.toMillis() / 1000.0 - 0.05);
         assertThat(delta(afterCold, afterWarm, "keepwarm_cold_starts_total", "model", "cold:latest")).isZero();
-        assertThat(delta(afterCold, afterWarm, "keepwarm_model_load_seconds_count", "model", "cold:latest",
-                "source", "request")).isEqualTo(1);
+        assertThat(delta(afterCold, afterWarm, "keepwarm_model_load_seconds_count", "model", "cold:latest", "source",
+                "request"))
+            .isEqualTo(1);
     }
 
     @Test
     void coldEmbedRequestIsCountedFromItsSingleJsonAnswer() {
         Scrape before = scrape();
-        String answer = client().post().uri("/api/embed").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"embedder\",\"input\":[\"a\",\"b\"]}")
-                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+        String answer = client().post()
+            .uri("/api/embed")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"embedder\",\"input\":[\"a\",\"b\"]}")
+            .retrieve()
+            .bodyToMono(String.class)
+            .block(Duration.ofSeconds(10));
         Scrape after = scrapeOnceRecorded(before, "embedder:latest", 1);
 
         long loadNanos = JSON.readTree(answer).get("load_duration").asLong();
         assertThat(delta(before, after, "keepwarm_cold_starts_total", "model", "embedder:latest")).isEqualTo(1);
         assertThat(delta(before, after, "keepwarm_model_load_seconds_sum", "model", "embedder:latest"))
-                .isCloseTo(loadNanos / 1e9, within(0.001));
-        assertThat(delta(before, after, "keepwarm_request_seconds_count", "model", "embedder:latest",
-                "endpoint", "embed", "status", "200")).isEqualTo(1);
+            .isCloseTo(loadNanos / 1e9, within(0.001));
+        assertThat(delta(before, after, "keepwarm_request_seconds_count", "model", "embedder:latest", "endpoint",
+                "embed", "status", "200"))
+            .isEqualTo(1);
     }
 
     @Test
@@ -123,13 +131,14 @@ class ObservabilityTest {
         double expected = answer.get("eval_count").asLong() / (answer.get("eval_duration").asLong() / 1e9);
 
         Scrape after = scrapeOnceRecorded(before, "pinned:latest", 1);
-        assertThat(delta(before, after, "keepwarm_tokens_per_second_sum", "model", "pinned:latest"))
-                .isCloseTo(expected, within(expected * 1e-6));
+        assertThat(delta(before, after, "keepwarm_tokens_per_second_sum", "model", "pinned:latest")).isCloseTo(expected,
+                within(expected * 1e-6));
         assertThat(delta(before, after, "keepwarm_generated_tokens_total", "model", "pinned:latest"))
-                .isEqualTo(answer.get("eval_count").asLong());
-        // summed before dividing, rate(tokens) / rate(eval seconds) is the true rate over many requests
+            .isEqualTo(answer.get("eval_count").asLong());
+        // summed before dividing, rate(tokens) / rate(eval seconds) is the true rate over
+        // many requests
         assertThat(delta(before, after, "keepwarm_eval_seconds_total", "model", "pinned:latest"))
-                .isCloseTo(answer.get("eval_duration").asLong() / 1e9, within(1e-9));
+            .isCloseTo(answer.get("eval_duration").asLong() / 1e9, within(1e-9));
     }
 
     @Test
@@ -144,14 +153,14 @@ class ObservabilityTest {
                 "keepwarm_generated_tokens_total", "keepwarm_tokens_per_second_count",
                 "keepwarm_keep_alive_decisions_total", "keepwarm_pings_total", "keepwarm_model_resident",
                 "keepwarm_model_warm_wanted", "keepwarm_eval_seconds_total", "keepwarm_request_seconds_bucket",
-                "keepwarm_time_to_first_chunk_seconds_bucket",
-                "keepwarm_model_expires_in_seconds", "keepwarm_model_thrashing", "keepwarm_upstream_up",
-                "resilience4j_circuitbreaker_state", "jvm_memory_used_bytes");
+                "keepwarm_time_to_first_chunk_seconds_bucket", "keepwarm_model_expires_in_seconds",
+                "keepwarm_model_thrashing", "keepwarm_upstream_up", "resilience4j_circuitbreaker_state",
+                "jvm_memory_used_bytes");
         Scrape scrape = scrape();
         assertThat(scrape.value("keepwarm_model_resident", "model", "pinned:latest")).isEqualTo(1);
         assertThat(scrape.value("keepwarm_model_warm_wanted", "model", "pinned:latest")).isEqualTo(1);
         assertThat(scrape.value("keepwarm_model_expires_in_seconds", "model", "pinned:latest"))
-                .isEqualTo(Double.POSITIVE_INFINITY);
+            .isEqualTo(Double.POSITIVE_INFINITY);
         assertThat(scrape.value("keepwarm_pings_total", "model", "pinned:latest", "outcome", "loaded")).isPositive();
         assertThat(scrape.value("keepwarm_upstream_up")).isEqualTo(1);
     }
@@ -163,8 +172,8 @@ class ObservabilityTest {
         generate("pinned");
         generate("cold");
         scrapeOnceRecorded(before, "cold:latest", 1);
-        JsonNode dashboard = JSON.readTree(java.nio.file.Files.readString(
-                java.nio.file.Path.of("deploy/grafana/keepwarm-dashboard.json")));
+        JsonNode dashboard = JSON
+            .readTree(java.nio.file.Files.readString(java.nio.file.Path.of("deploy/grafana/keepwarm-dashboard.json")));
         java.util.Set<String> queried = new java.util.TreeSet<>();
         java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\bkeepwarm_[a-z_]+");
         for (JsonNode panel : dashboard.get("panels")) {
@@ -179,14 +188,14 @@ class ObservabilityTest {
         assertThat(scrape().names()).containsAll(queried);
 
         // the alert rules query the same names
-        java.util.regex.Matcher inAlerts = metric.matcher(java.nio.file.Files.readString(
-                java.nio.file.Path.of("deploy/prometheus/alerts.yml")));
+        java.util.regex.Matcher inAlerts = metric
+            .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("deploy/prometheus/alerts.yml")));
         java.util.Set<String> alerted = new java.util.TreeSet<>();
         while (inAlerts.find()) {
             alerted.add(inAlerts.group());
         }
-        assertThat(alerted).contains("keepwarm_model_warm_wanted", "keepwarm_model_resident", "keepwarm_cold_starts_total",
-                "keepwarm_model_thrashing", "keepwarm_upstream_up");
+        assertThat(alerted).contains("keepwarm_model_warm_wanted", "keepwarm_model_resident",
+                "keepwarm_cold_starts_total", "keepwarm_model_thrashing", "keepwarm_upstream_up");
         assertThat(scrape().names()).containsAll(alerted);
     }
 
@@ -194,13 +203,18 @@ class ObservabilityTest {
     void modelTagStaysBoundedWithThriceMoreUnknownModelNamesThanTags() {
         int names = 3 * 100; // keepwarm.metrics.max-model-tags
         Flux.fromStream(IntStream.range(0, names).boxed())
-                .flatMap(i -> client().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue("{\"model\":\"unknown-" + i + "\",\"prompt\":\"x\"}")
-                        .exchangeToMono(r -> r.releaseBody().thenReturn(r.statusCode().value())), 32)
-                .blockLast(Duration.ofSeconds(60));
+            .flatMap(i -> client().post()
+                .uri("/api/generate")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"unknown-" + i + "\",\"prompt\":\"x\"}")
+                .exchangeToMono(r -> r.releaseBody().thenReturn(r.statusCode().value())), 32)
+            .blockLast(Duration.ofSeconds(60));
         Scrape scrape = scrape();
-        List<String> models = scrape.find("keepwarm_request_seconds_count").stream()
-                .map(s -> s.labels().get("model")).distinct().toList();
+        List<String> models = scrape.find("keepwarm_request_seconds_count")
+            .stream()
+            .map(s -> s.labels().get("model"))
+            .distinct()
+            .toList();
         assertThat(models).noneMatch(model -> model.startsWith("unknown-")).contains("other");
         assertThat(scrape.value("keepwarm_keep_alive_decisions_total", "model", "other")).isGreaterThanOrEqualTo(names);
     }
@@ -210,7 +224,8 @@ class ObservabilityTest {
         generate("coldish");
         reconcileAndAwait(report -> residentOf(report, "coldish:latest"));
 
-        TestClock.CLOCK.advance(Duration.ofMinutes(6)); // past the rule's 5m keep-alive: Ollama unloads it
+        // past the rule's 5m keep-alive: Ollama unloads it
+        TestClock.CLOCK.advance(Duration.ofMinutes(6));
         reconcileAndAwait(report -> !residentOf(report, "coldish:latest"));
 
         JsonNode report = report();
@@ -229,22 +244,35 @@ class ObservabilityTest {
 
     @Test
     void pingViaEndpointLoadsAPinnedModelThatWasDropped() {
-        OLLAMA.reset(); // Ollama dropped everything; the hourly loop would not notice for a long time
-        String result = WebClient.create("http://localhost:" + managementPort).post().uri("/actuator/keepwarm/pinned")
-                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+        OLLAMA.reset(); // Ollama dropped everything; the hourly loop would not notice for
+                        // a long time
+        String result = WebClient.create("http://localhost:" + managementPort)
+            .post()
+            .uri("/actuator/keepwarm/pinned")
+            .retrieve()
+            .bodyToMono(String.class)
+            .block(Duration.ofSeconds(10));
         assertThat(JSON.readTree(result).get("result").asString()).isEqualTo("loaded");
         assertThat(OLLAMA.loaded()).anySatisfy(m -> assertThat(m.name()).isEqualTo("pinned:latest"));
     }
 
     @Test
     void healthShowsKeepwarmAndOllamaWhileProbesIgnoreThem() {
-        JsonNode health = JSON.readTree(WebClient.create("http://localhost:" + managementPort).get()
-                .uri("/actuator/health").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)));
+        JsonNode health = JSON.readTree(WebClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/health")
+            .retrieve()
+            .bodyToMono(String.class)
+            .block(Duration.ofSeconds(10)));
         assertThat(health.at("/components/ollama/status").asString()).isEqualTo("UP");
         assertThat(health.at("/components/keepwarm/details/pinned:latest").asString()).startsWith("loaded");
-        for (String probe : new String[] {"liveness", "readiness"}) {
-            JsonNode group = JSON.readTree(WebClient.create("http://localhost:" + managementPort).get()
-                    .uri("/actuator/health/" + probe).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)));
+        for (String probe : new String[] { "liveness", "readiness" }) {
+            JsonNode group = JSON.readTree(WebClient.create("http://localhost:" + managementPort)
+                .get()
+                .uri("/actuator/health/" + probe)
+                .retrieve()
+                .bodyToMono(String.class)
+                .block(Duration.ofSeconds(10)));
             assertThat(group.toString()).as(probe).doesNotContain("ollama").doesNotContain("keepwarm");
         }
     }
@@ -254,14 +282,22 @@ class ObservabilityTest {
     }
 
     private void reconcileAndAwait(java.util.function.Predicate<JsonNode> condition) {
-        WebClient.create("http://localhost:" + managementPort).post().uri("/actuator/keepwarm")
-                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+        WebClient.create("http://localhost:" + managementPort)
+            .post()
+            .uri("/actuator/keepwarm")
+            .retrieve()
+            .bodyToMono(String.class)
+            .block(Duration.ofSeconds(10));
         await().atMost(Duration.ofSeconds(5)).until(() -> condition.test(report()));
     }
 
     private JsonNode report() {
-        return JSON.readTree(WebClient.create("http://localhost:" + managementPort).get().uri("/actuator/keepwarm")
-                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)));
+        return JSON.readTree(WebClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/keepwarm")
+            .retrieve()
+            .bodyToMono(String.class)
+            .block(Duration.ofSeconds(10)));
     }
 
     private static boolean residentOf(JsonNode report, String model) {
@@ -279,9 +315,12 @@ class ObservabilityTest {
     }
 
     private JsonNode generate(String model) {
-        return JSON.readTree(client().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"" + model + "\",\"prompt\":\"hi\",\"stream\":false}")
-                .exchangeToMono(r -> r.bodyToMono(String.class)).block(Duration.ofSeconds(10)));
+        return JSON.readTree(client().post()
+            .uri("/api/generate")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"" + model + "\",\"prompt\":\"hi\",\"stream\":false}")
+            .exchangeToMono(r -> r.bodyToMono(String.class))
+            .block(Duration.ofSeconds(10)));
     }
 
     private WebClient client() {
@@ -289,16 +328,23 @@ class ObservabilityTest {
     }
 
     /**
-     * A scrape that counts {@code requests} more requests of the model than {@code before}: the proxy records a
-     * request when its last byte has been flushed, which a client may see a moment before that.
+     * A scrape that counts {@code requests} more requests of the model than
+     * {@code before}: the proxy records a request when its last byte has been flushed,
+     * which a client may see a moment before that.
      */
     private Scrape scrapeOnceRecorded(Scrape before, String model, int requests) {
-        return await().atMost(Duration.ofSeconds(5)).until(this::scrape,
-                after -> delta(before, after, "keepwarm_request_seconds_count", "model", model) >= requests);
+        return await().atMost(Duration.ofSeconds(5))
+            .until(this::scrape,
+                    after -> delta(before, after, "keepwarm_request_seconds_count", "model", model) >= requests);
     }
 
     private Scrape scrape() {
-        return new Scrape(WebClient.create("http://localhost:" + managementPort).get().uri("/actuator/prometheus")
-                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)));
+        return new Scrape(WebClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/prometheus")
+            .retrieve()
+            .bodyToMono(String.class)
+            .block(Duration.ofSeconds(10)));
     }
+
 }

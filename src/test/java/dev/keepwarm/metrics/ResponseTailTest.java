@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The numbers of Ollama's final object, read from the last bytes of an answer however it was cut into buffers. */
+/**
+ * The numbers of Ollama's final object, read from the last bytes of an answer however it
+ * was cut into buffers.
+ */
 class ResponseTailTest {
 
     private static final String FINAL = "{\"model\":\"m\",\"done\":true,\"total_duration\":912000000,"
@@ -21,7 +24,7 @@ class ResponseTailTest {
             stream.append("{\"model\":\"m\",\"response\":\"token ").append(i).append("\",\"done\":false}\n");
         }
         byte[] bytes = stream.append(FINAL).toString().getBytes(StandardCharsets.UTF_8);
-        for (int chunk : new int[] {1, 7, 100, 4096, ResponseTail.SIZE - 1, ResponseTail.SIZE + 3, bytes.length}) {
+        for (int chunk : new int[] { 1, 7, 100, 4096, ResponseTail.SIZE - 1, ResponseTail.SIZE + 3, bytes.length }) {
             ResponseTail tail = new ResponseTail();
             for (int from = 0; from < bytes.length; from += chunk) {
                 ByteBuf buffer = Unpooled.wrappedBuffer(bytes, from, Math.min(chunk, bytes.length - from));
@@ -30,7 +33,7 @@ class ResponseTailTest {
                 assertThat(buffer.readerIndex()).as("the client still gets every byte").isEqualTo(readerIndex);
             }
             assertThat(tail.finalChunk()).as("chunks of %d bytes", chunk)
-                    .isEqualTo(new FinalChunk(701_234_567L, 250, 5_000_000_000L));
+                .isEqualTo(new FinalChunk(701_234_567L, 250, 5_000_000_000L));
         }
     }
 
@@ -48,4 +51,5 @@ class ResponseTailTest {
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         assertThat(FinalChunk.parse(bytes, bytes.length)).isEqualTo(new FinalChunk(-1, 12, 3));
     }
+
 }

@@ -40,31 +40,41 @@ import static org.awaitility.Awaitility.await;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /**
- * What the scrape holds as the policies change (a schedule window ends, a reload drops a rule), and that README's
- * metric list is exactly what a scrape of a busy keepwarm (proxy, bulkhead, warmer, API keys) shows.
+ * What the scrape holds as the policies change (a schedule window ends, a reload drops a
+ * rule), and that README's metric list is exactly what a scrape of a busy keepwarm
+ * (proxy, bulkhead, warmer, API keys) shows.
  */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.interval=1h", // the start-up preload, and a reconcile after each reload
-        "keepwarm.policy-file-check-interval=100ms",
-        "keepwarm.proxy.max-concurrent=8",
-        "keepwarm.metrics.cold-start-threshold=100ms"})
+// interval 1h: the start-up preload, and a reconcile after each reload
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.interval=1h", "keepwarm.policy-file-check-interval=100ms",
+                "keepwarm.proxy.max-concurrent=8", "keepwarm.metrics.cold-start-threshold=100ms" })
 @Import(TestClock.class)
 @DirtiesContext
 class ScrapeContentsTest {
 
     private static final String KEY = "kw-scrape-test-key";
+
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
-            .withModel("office").withModel("steady")
-            .withModel(ModelSpec.of("cold").withLoadTime(Duration.ofMillis(150)));
-    /** "office" warm in a window from an hour ago to an hour ahead; fixed once, so rewrites keep the same window. */
+        .withModel("office")
+        .withModel("steady")
+        .withModel(ModelSpec.of("cold").withLoadTime(Duration.ofMillis(150)));
+
+    /**
+     * "office" warm in a window from an hour ago to an hour ahead; fixed once, so
+     * rewrites keep the same window.
+     */
     private static final String OFFICE = officeRule();
+
     private static final String STEADY = """
                   - match: steady
                     keep-alive: forever
                     warm: true
             """;
+
     private static final WatchedPolicyFile POLICY_FILE = WatchedPolicyFile.create(OFFICE + STEADY);
-    private static final Pattern README_METRIC = Pattern.compile("`((?:keepwarm|resilience4j|reactor_netty)_[a-z0-9_]+)`");
+
+    private static final Pattern README_METRIC = Pattern
+        .compile("`((?:keepwarm|resilience4j|reactor_netty)_[a-z0-9_]+)`");
 
     @LocalServerPort
     int port;
@@ -77,7 +87,8 @@ class ScrapeContentsTest {
         registry.add("keepwarm.upstream.url", () -> OLLAMA.url().toString());
         registry.add("management.server.port", () -> "0");
         registry.add("keepwarm.policy-file", () -> POLICY_FILE.path().toString());
-        registry.add("keepwarm.security.api-keys[0].name", () -> "ci"); // a list binds from one source only
+        // a list binds from one source only
+        registry.add("keepwarm.security.api-keys[0].name", () -> "ci");
         registry.add("keepwarm.security.api-keys[0].key-sha256", () -> sha256(KEY));
     }
 
@@ -89,7 +100,7 @@ class ScrapeContentsTest {
     @Test
     void wantedWarmReadsZeroOutsideTheScheduleWindowWhileTheGaugesStay() {
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> scrape().find("keepwarm_model_warm_wanted", "model", "office:latest").size() == 1);
+            .until(() -> scrape().find("keepwarm_model_warm_wanted", "model", "office:latest").size() == 1);
         assertThat(scrape().value("keepwarm_model_warm_wanted", "model", "office:latest")).isEqualTo(1);
 
         TestClock.CLOCK.advance(Duration.ofHours(3)); // past the window's end
@@ -126,8 +137,9 @@ class ScrapeContentsTest {
                 return series;
             })).forEach((series, samples) -> {
                 assertThat(samples).as("%s %s", timer, series).hasSizeBetween(2, 80);
-                assertThat(samples).as("%s %s", timer, series).filteredOn(s -> !s.labels().get("le").equals("+Inf"))
-                        .allSatisfy(s -> assertThat(Double.parseDouble(s.labels().get("le"))).isBetween(0.01, 600.0));
+                assertThat(samples).as("%s %s", timer, series)
+                    .filteredOn(s -> !s.labels().get("le").equals("+Inf"))
+                    .allSatisfy(s -> assertThat(Double.parseDouble(s.labels().get("le"))).isBetween(0.01, 600.0));
                 assertThat(samples).extracting(s -> s.labels().get("le")).contains("+Inf");
             });
         }
@@ -139,10 +151,17 @@ class ScrapeContentsTest {
         generate("steady");
         generate("cold"); // a cold start
         generate("unknown-model");
-        WebClient.create("http://localhost:" + port).get().uri("/api/tags") // refused: no key
-                .exchangeToMono(r -> r.releaseBody()).block(Duration.ofSeconds(10));
-        WebClient.create("http://localhost:" + managementPort).post().uri("/actuator/keepwarm/steady") // a ping
-                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+        WebClient.create("http://localhost:" + port)
+            .get()
+            .uri("/api/tags") // refused: no key
+            .exchangeToMono(r -> r.releaseBody())
+            .block(Duration.ofSeconds(10));
+        WebClient.create("http://localhost:" + managementPort)
+            .post()
+            .uri("/actuator/keepwarm/steady") // a ping
+            .retrieve()
+            .bodyToMono(String.class)
+            .block(Duration.ofSeconds(10));
 
         Set<String> scraped = families(scrape().names());
         Set<String> listed = new TreeSet<>();
@@ -154,10 +173,13 @@ class ScrapeContentsTest {
         assertThat(scraped).as("in README, not in the scrape").containsAll(listed);
         assertThat(listed).as("in the scrape, not in README").containsAll(scraped);
         assertThat(scraped).anyMatch(name -> name.startsWith("resilience4j_bulkhead_"))
-                .anyMatch(name -> name.startsWith("reactor_netty_connection_provider_"));
+            .anyMatch(name -> name.startsWith("reactor_netty_connection_provider_"));
     }
 
-    /** keepwarm's, Resilience4j's and Reactor Netty's metric families: histogram and summary suffixes folded. */
+    /**
+     * keepwarm's, Resilience4j's and Reactor Netty's metric families: histogram and
+     * summary suffixes folded.
+     */
     private static Set<String> families(List<String> names) {
         Set<String> families = new TreeSet<>();
         for (String name : names) {
@@ -177,28 +199,45 @@ class ScrapeContentsTest {
     }
 
     private static boolean hasGauges(Scrape scrape, String model) {
-        return List.of("keepwarm_model_warm_wanted", "keepwarm_model_resident", "keepwarm_model_expires_in_seconds",
-                "keepwarm_model_thrashing").stream().allMatch(name -> scrape.find(name, "model", model).size() == 1);
+        return List
+            .of("keepwarm_model_warm_wanted", "keepwarm_model_resident", "keepwarm_model_expires_in_seconds",
+                    "keepwarm_model_thrashing")
+            .stream()
+            .allMatch(name -> scrape.find(name, "model", model).size() == 1);
     }
 
     private static boolean hasAnyGauge(Scrape scrape, String model) {
-        return List.of("keepwarm_model_warm_wanted", "keepwarm_model_resident", "keepwarm_model_expires_in_seconds",
-                "keepwarm_model_thrashing").stream().anyMatch(name -> !scrape.find(name, "model", model).isEmpty());
+        return List
+            .of("keepwarm_model_warm_wanted", "keepwarm_model_resident", "keepwarm_model_expires_in_seconds",
+                    "keepwarm_model_thrashing")
+            .stream()
+            .anyMatch(name -> !scrape.find(name, "model", model).isEmpty());
     }
 
-    /** Generates and waits until the request is in the scrape (it is recorded once its last byte is flushed). */
+    /**
+     * Generates and waits until the request is in the scrape (it is recorded once its
+     * last byte is flushed).
+     */
     private void generate(String model) {
         double recorded = scrape().value("keepwarm_request_seconds_count");
-        WebClient.create("http://localhost:" + port).post().uri("/api/generate")
-                .header("Authorization", "Bearer " + KEY).contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"" + model + "\",\"prompt\":\"hi\",\"stream\":false}")
-                .exchangeToMono(r -> r.bodyToMono(String.class)).block(Duration.ofSeconds(10));
+        WebClient.create("http://localhost:" + port)
+            .post()
+            .uri("/api/generate")
+            .header("Authorization", "Bearer " + KEY)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"" + model + "\",\"prompt\":\"hi\",\"stream\":false}")
+            .exchangeToMono(r -> r.bodyToMono(String.class))
+            .block(Duration.ofSeconds(10));
         await().atMost(Duration.ofSeconds(5)).until(() -> scrape().value("keepwarm_request_seconds_count") > recorded);
     }
 
     private Scrape scrape() {
-        return new Scrape(WebClient.create("http://localhost:" + managementPort).get().uri("/actuator/prometheus")
-                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)));
+        return new Scrape(WebClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/prometheus")
+            .retrieve()
+            .bodyToMono(String.class)
+            .block(Duration.ofSeconds(10)));
     }
 
     private static String officeRule() {
@@ -222,9 +261,12 @@ class ScrapeContentsTest {
 
     private static String sha256(String key) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
+            return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
+
 }

@@ -13,7 +13,10 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A call keepwarm cut whose connect fails afterwards is not an ERROR in the log; other dropped errors still warn. */
+/**
+ * A call keepwarm cut whose connect fails afterwards is not an ERROR in the log; other
+ * dropped errors still warn.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class DroppedErrorsTest {
 
@@ -28,8 +31,9 @@ class DroppedErrorsTest {
         Operators.onErrorDropped(new IllegalStateException("wrapped", new ConnectException("Connection refused")),
                 Context.empty());
 
-        assertThat(output.getAll()).doesNotContain(" ERROR ").doesNotContain(" WARN ")
-                .doesNotContain("Connection refused");
+        assertThat(output.getAll()).doesNotContain(" ERROR ")
+            .doesNotContain(" WARN ")
+            .doesNotContain("Connection refused");
     }
 
     @Test
@@ -39,4 +43,5 @@ class DroppedErrorsTest {
         assertThat(output.getAll()).doesNotContain(" ERROR ").contains(" WARN ").contains("a bug somewhere");
         assertThat(output.getAll().split("An error arrived after its caller had gone", -1)).hasSize(2);
     }
+
 }

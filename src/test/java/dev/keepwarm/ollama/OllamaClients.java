@@ -12,9 +12,10 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Builds an {@link OllamaClient} without a Spring context, for unit tests of other packages (its constructor is
- * package-private). Wired like {@code OllamaConfiguration}: one connection per call; a closed circuit breaker and
- * no retries, so a test sees each failure at once.
+ * Builds an {@link OllamaClient} without a Spring context, for unit tests of other
+ * packages (its constructor is package-private). Wired like {@code OllamaConfiguration}:
+ * one connection per call; a closed circuit breaker and no retries, so a test sees each
+ * failure at once.
  */
 public final class OllamaClients {
 
@@ -26,8 +27,11 @@ public final class OllamaClients {
         UpstreamProperties properties = new UpstreamProperties(url, Duration.ofSeconds(2), null, Duration.ofSeconds(10),
                 16);
         HttpClient http = HttpClient.create().compress(false);
-        WebClient web = WebClient.builder().clientConnector(new ReactorClientHttpConnector(http.newConnection())).build();
+        WebClient web = WebClient.builder()
+            .clientConnector(new ReactorClientHttpConnector(http.newConnection()))
+            .build();
         return new OllamaClient(new OllamaConnection(http, web, properties), CircuitBreaker.ofDefaults("ollama"),
                 Retry.of("ollama", RetryConfig.custom().maxAttempts(1).build()));
     }
+
 }

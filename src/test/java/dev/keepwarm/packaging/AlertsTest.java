@@ -14,7 +14,10 @@ import static dev.keepwarm.packaging.ProjectFiles.list;
 import static dev.keepwarm.packaging.ProjectFiles.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** deploy/prometheus/alerts.yml: the five alerts on keepwarm's metrics, valid for Prometheus, and firing when due. */
+/**
+ * deploy/prometheus/alerts.yml: the five alerts on keepwarm's metrics, valid for
+ * Prometheus, and firing when due.
+ */
 class AlertsTest {
 
     private static final String ALERTS = "deploy/prometheus/alerts.yml";
@@ -36,14 +39,15 @@ class AlertsTest {
         assertThat(rules).containsOnlyKeys("KeepwarmWarmModelNotResident", "KeepwarmPinnedModelColdStart",
                 "KeepwarmModelThrashing", "KeepwarmUpstreamDown", "KeepwarmOllamaLoadsStalled");
         assertThat(rules.get("KeepwarmWarmModelNotResident"))
-                .containsEntry("expr", "max by (model) (keepwarm_model_warm_wanted) == 1"
-                        + " and max by (model) (keepwarm_model_resident) == 0")
-                .containsEntry("for", "1m");
-        assertThat(rules.get("KeepwarmPinnedModelColdStart"))
-                .containsEntry("expr", "increase(keepwarm_cold_starts_total{pinned=\"true\"}[10m]) > 0");
+            .containsEntry("expr",
+                    "max by (model) (keepwarm_model_warm_wanted) == 1"
+                            + " and max by (model) (keepwarm_model_resident) == 0")
+            .containsEntry("for", "1m");
+        assertThat(rules.get("KeepwarmPinnedModelColdStart")).containsEntry("expr",
+                "increase(keepwarm_cold_starts_total{pinned=\"true\"}[10m]) > 0");
         assertThat(rules.get("KeepwarmModelThrashing")).containsEntry("expr", "keepwarm_model_thrashing == 1");
-        assertThat(rules.get("KeepwarmUpstreamDown"))
-                .containsEntry("expr", "keepwarm_upstream_up == 0").containsEntry("for", "1m");
+        assertThat(rules.get("KeepwarmUpstreamDown")).containsEntry("expr", "keepwarm_upstream_up == 0")
+            .containsEntry("for", "1m");
         rules.values().forEach(rule -> {
             assertThat(map(rule.get("labels"))).containsKey("severity");
             assertThat(map(rule.get("annotations"))).containsKeys("summary", "description");
@@ -69,73 +73,75 @@ class AlertsTest {
     }
 
     /**
-     * promtool's rule unit test on synthetic series (one sample every 15 s): each alert fires when due, with its
-     * labels, and not for the healthy series beside it.
+     * promtool's rule unit test on synthetic series (one sample every 15 s): each alert
+     * fires when due, with its labels, and not for the healthy series beside it.
      */
     @Test
     void alertsFireWhenDue(@TempDir Path dir) throws IOException {
-        assertPromtoolPasses(dir, """
-                    input_series:
-                      - series: 'keepwarm_model_warm_wanted{model="llama3.2:1b"}'
-                        values: '1x12'
-                      - series: 'keepwarm_model_resident{model="llama3.2:1b"}'
-                        values: '1 1 0x10'
-                      - series: 'keepwarm_model_warm_wanted{model="qwen3:4b"}'
-                        values: '1x12'
-                      - series: 'keepwarm_model_resident{model="qwen3:4b"}'
-                        values: '1x12'
-                      - series: 'keepwarm_cold_starts_total{model="llama3.2:1b",pinned="true"}'
-                        values: '0 0 1x10'
-                      - series: 'keepwarm_cold_starts_total{model="other",pinned="false"}'
-                        values: '0 3 6x10'
-                      - series: 'keepwarm_model_thrashing{model="llama3.2:1b"}'
-                        values: '0 0 1x10'
-                      - series: 'keepwarm_model_thrashing{model="qwen3:4b"}'
-                        values: '0x12'
-                      - series: 'keepwarm_upstream_up{instance="keepwarm:8081",job="keepwarm"}'
-                        values: '1 0x11'
-                    alert_rule_test:
-                      # resident 0 since 30s: pending for a minute, firing from 90s
-                      - eval_time: 75s
-                        alertname: KeepwarmWarmModelNotResident
-                        exp_alerts: []
-                      - eval_time: 105s
-                        alertname: KeepwarmWarmModelNotResident
-                        exp_alerts:
-                          - exp_labels: {model: "llama3.2:1b", severity: warning}
-                            exp_annotations: %s
-                      - eval_time: 15s
-                        alertname: KeepwarmPinnedModelColdStart
-                        exp_alerts: []
-                      - eval_time: 60s
-                        alertname: KeepwarmPinnedModelColdStart
-                        exp_alerts:
-                          - exp_labels: {model: "llama3.2:1b", pinned: "true", severity: warning}
-                            exp_annotations: %s
-                      - eval_time: 60s
-                        alertname: KeepwarmModelThrashing
-                        exp_alerts:
-                          - exp_labels: {model: "llama3.2:1b", severity: warning}
-                            exp_annotations: %s
-                      - eval_time: 60s
-                        alertname: KeepwarmUpstreamDown
-                        exp_alerts: []
-                      - eval_time: 90s
-                        alertname: KeepwarmUpstreamDown
-                        exp_alerts:
-                          - exp_labels: {instance: "keepwarm:8081", job: keepwarm, severity: critical}
-                            exp_annotations: %s
-                """.formatted(
-                annotations("KeepwarmWarmModelNotResident", "llama3.2:1b", null),
-                annotations("KeepwarmPinnedModelColdStart", "llama3.2:1b", null),
-                annotations("KeepwarmModelThrashing", "llama3.2:1b", null),
-                annotations("KeepwarmUpstreamDown", null, "keepwarm:8081")));
+        assertPromtoolPasses(dir,
+                """
+                            input_series:
+                              - series: 'keepwarm_model_warm_wanted{model="llama3.2:1b"}'
+                                values: '1x12'
+                              - series: 'keepwarm_model_resident{model="llama3.2:1b"}'
+                                values: '1 1 0x10'
+                              - series: 'keepwarm_model_warm_wanted{model="qwen3:4b"}'
+                                values: '1x12'
+                              - series: 'keepwarm_model_resident{model="qwen3:4b"}'
+                                values: '1x12'
+                              - series: 'keepwarm_cold_starts_total{model="llama3.2:1b",pinned="true"}'
+                                values: '0 0 1x10'
+                              - series: 'keepwarm_cold_starts_total{model="other",pinned="false"}'
+                                values: '0 3 6x10'
+                              - series: 'keepwarm_model_thrashing{model="llama3.2:1b"}'
+                                values: '0 0 1x10'
+                              - series: 'keepwarm_model_thrashing{model="qwen3:4b"}'
+                                values: '0x12'
+                              - series: 'keepwarm_upstream_up{instance="keepwarm:8081",job="keepwarm"}'
+                                values: '1 0x11'
+                            alert_rule_test:
+                              # resident 0 since 30s: pending for a minute, firing from 90s
+                              - eval_time: 75s
+                                alertname: KeepwarmWarmModelNotResident
+                                exp_alerts: []
+                              - eval_time: 105s
+                                alertname: KeepwarmWarmModelNotResident
+                                exp_alerts:
+                                  - exp_labels: {model: "llama3.2:1b", severity: warning}
+                                    exp_annotations: %s
+                              - eval_time: 15s
+                                alertname: KeepwarmPinnedModelColdStart
+                                exp_alerts: []
+                              - eval_time: 60s
+                                alertname: KeepwarmPinnedModelColdStart
+                                exp_alerts:
+                                  - exp_labels: {model: "llama3.2:1b", pinned: "true", severity: warning}
+                                    exp_annotations: %s
+                              - eval_time: 60s
+                                alertname: KeepwarmModelThrashing
+                                exp_alerts:
+                                  - exp_labels: {model: "llama3.2:1b", severity: warning}
+                                    exp_annotations: %s
+                              - eval_time: 60s
+                                alertname: KeepwarmUpstreamDown
+                                exp_alerts: []
+                              - eval_time: 90s
+                                alertname: KeepwarmUpstreamDown
+                                exp_alerts:
+                                  - exp_labels: {instance: "keepwarm:8081", job: keepwarm, severity: critical}
+                                    exp_annotations: %s
+                        """.formatted(annotations("KeepwarmWarmModelNotResident", "llama3.2:1b", null),
+                        annotations("KeepwarmPinnedModelColdStart", "llama3.2:1b", null),
+                        annotations("KeepwarmModelThrashing", "llama3.2:1b", null),
+                        annotations("KeepwarmUpstreamDown", null, "keepwarm:8081")));
     }
 
     /**
-     * The residency alert asks whether the model is wanted warm now, across replicas: a scheduled model whose window
-     * ended (wanted 1 -> 0) and a model whose rule a reload dropped (its series go stale) do not fire, nor a model one
-     * of two replicas sees resident; a model wanted on both replicas and resident on neither fires once, by model.
+     * The residency alert asks whether the model is wanted warm now, across replicas: a
+     * scheduled model whose window ended (wanted 1 -> 0) and a model whose rule a reload
+     * dropped (its series go stale) do not fire, nor a model one of two replicas sees
+     * resident; a model wanted on both replicas and resident on neither fires once, by
+     * model.
      */
     @Test
     void warmModelAlertFollowsSchedulesReloadsAndReplicas(@TempDir Path dir) throws IOException {
@@ -183,12 +189,14 @@ class AlertsTest {
                         exp_alerts:
                           - exp_labels: {model: "lost:latest", severity: warning}
                             exp_annotations: %s
-                """.formatted(
-                annotations("KeepwarmWarmModelNotResident", "lost:latest", null),
+                """.formatted(annotations("KeepwarmWarmModelNotResident", "lost:latest", null),
                 annotations("KeepwarmWarmModelNotResident", "lost:latest", null)));
     }
 
-    /** A stall seen by one of two replicas fires once, after a minute; a stall that ends before does not. */
+    /**
+     * A stall seen by one of two replicas fires once, after a minute; a stall that ends
+     * before does not.
+     */
     @Test
     void stalledLoadsFireOnceAcrossReplicas(@TempDir Path dir) throws IOException {
         assertPromtoolPasses(dir, """
@@ -217,7 +225,10 @@ class AlertsTest {
                 """.formatted(annotations("KeepwarmOllamaLoadsStalled", null, null)));
     }
 
-    /** Runs promtool's rule unit test on alerts.yml, sampled and evaluated every 15 s, with these series and cases. */
+    /**
+     * Runs promtool's rule unit test on alerts.yml, sampled and evaluated every 15 s,
+     * with these series and cases.
+     */
     private static void assertPromtoolPasses(Path dir, String seriesAndCases) throws IOException {
         Path promtool = Tools.require("promtool", "prometheus");
         Path test = dir.resolve("alerts-test.yml");
@@ -233,7 +244,10 @@ class AlertsTest {
         assertThat(run.output()).contains("SUCCESS");
     }
 
-    /** The rule's annotations with its label templates filled in, as a YAML flow mapping of quoted strings. */
+    /**
+     * The rule's annotations with its label templates filled in, as a YAML flow mapping
+     * of quoted strings.
+     */
     private static String annotations(String alert, String model, String instance) {
         Map<String, Object> annotations = map(rulesByAlert().get(alert).get("annotations"));
         StringBuilder flow = new StringBuilder("{");
@@ -254,4 +268,5 @@ class AlertsTest {
     private static String quoted(String text) {
         return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
     }
+
 }

@@ -18,7 +18,10 @@ import static dev.keepwarm.packaging.ProjectFiles.list;
 import static dev.keepwarm.packaging.ProjectFiles.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** docker-compose.yml and the files it mounts: Ollama, the model pull, keepwarm, Prometheus, Grafana. */
+/**
+ * docker-compose.yml and the files it mounts: Ollama, the model pull, keepwarm,
+ * Prometheus, Grafana.
+ */
 class ComposeTest {
 
     private static final Map<String, Object> COMPOSE = ProjectFiles.yaml("docker-compose.yml");
@@ -33,7 +36,10 @@ class ComposeTest {
                 "grafana");
     }
 
-    /** Keys that only one of docker-compose 1.29 and Compose v2 reads would break the other. */
+    /**
+     * Keys that only one of docker-compose 1.29 and Compose v2 reads would break the
+     * other.
+     */
     @Test
     void avoidsKeysThatEitherComposeRejects() {
         assertThat(COMPOSE).doesNotContainKey("name");
@@ -54,7 +60,7 @@ class ComposeTest {
 
         assertThat(at(keepwarm, "depends_on", "ollama")).isEqualTo(Map.of("condition", "service_healthy"));
         assertThat(at(keepwarm, "depends_on", "model-pull"))
-                .isEqualTo(Map.of("condition", "service_completed_successfully"));
+            .isEqualTo(Map.of("condition", "service_completed_successfully"));
         assertThat(at(service("model-pull"), "depends_on", "ollama")).isEqualTo(Map.of("condition", "service_healthy"));
         assertThat(list(at(service("ollama"), "healthcheck", "test"))).contains("ollama", "list");
     }
@@ -67,13 +73,14 @@ class ComposeTest {
         assertThat(at(keepwarm, "environment", "KEEPWARM_UPSTREAM_URL")).isEqualTo("http://ollama:11434");
         assertThat(list(keepwarm.get("ports"))).contains("8080:8080");
         assertThat(list(keepwarm.get("volumes")))
-                .contains("./deploy/compose/application.yml:/config/application.yml:ro");
+            .contains("./deploy/compose/application.yml:/config/application.yml:ro");
     }
 
     /**
-     * The keepwarm service as Compose starts it: the image's ENV, the service's environment, its mounted
-     * application.yml (copied under a temporary directory at its mount path). The test's own: random ports, and the
-     * upstream URL pointing at the fake Ollama instead of the service name Compose's network resolves.
+     * The keepwarm service as Compose starts it: the image's ENV, the service's
+     * environment, its mounted application.yml (copied under a temporary directory at its
+     * mount path). The test's own: random ports, and the upstream URL pointing at the
+     * fake Ollama instead of the service name Compose's network resolves.
      */
     @Test
     void keepwarmStartsWithTheServicesEnvironmentAndFileAndProxies(@TempDir Path dir) {
@@ -83,12 +90,20 @@ class ComposeTest {
 
             try (RunningKeepwarm keepwarm = RunningKeepwarm.start(container.environment(),
                     RunningKeepwarm.randomPorts("--keepwarm.upstream.url=" + ollama.url()))) {
-                keepwarm.proxy().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue("{\"model\":\"llama3.2:1b\",\"prompt\":\"hi\",\"stream\":false}").exchange()
-                        .expectStatus().isOk()
-                        // the rule of the mounted deploy/compose/application.yml
-                        .expectHeader().valueEquals("X-Keepwarm-Keep-Alive", "-1; rule=llama3.2:1b; action=override")
-                        .expectBody().jsonPath("$.done").isEqualTo(true);
+                keepwarm.proxy()
+                    .post()
+                    .uri("/api/generate")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"model\":\"llama3.2:1b\",\"prompt\":\"hi\",\"stream\":false}")
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    // the rule of the mounted deploy/compose/application.yml
+                    .expectHeader()
+                    .valueEquals("X-Keepwarm-Keep-Alive", "-1; rule=llama3.2:1b; action=override")
+                    .expectBody()
+                    .jsonPath("$.done")
+                    .isEqualTo(true);
                 keepwarm.management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
             }
         }
@@ -135,18 +150,17 @@ class ComposeTest {
     void grafanaIsProvisionedAndOpenToAnonymousViewers() {
         Map<String, Object> grafana = service("grafana");
         assertThat(map(grafana.get("environment"))).containsEntry("GF_AUTH_ANONYMOUS_ENABLED", "true")
-                .containsEntry("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer");
+            .containsEntry("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer");
         assertThat(list(grafana.get("ports"))).contains("3000:3000");
-        assertThat(list(grafana.get("volumes"))).contains(
-                "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro",
+        assertThat(list(grafana.get("volumes"))).contains("./deploy/grafana/provisioning:/etc/grafana/provisioning:ro",
                 "./deploy/grafana/keepwarm-dashboard.json:/etc/grafana/dashboards/keepwarm-dashboard.json:ro");
 
-        Map<String, Object> datasource = map(at(ProjectFiles.yaml(
-                "deploy/grafana/provisioning/datasources/prometheus.yml"), "datasources", 0));
+        Map<String, Object> datasource = map(
+                at(ProjectFiles.yaml("deploy/grafana/provisioning/datasources/prometheus.yml"), "datasources", 0));
         assertThat(datasource).containsEntry("type", "prometheus").containsEntry("url", "http://prometheus:9090");
 
-        Map<String, Object> provider = map(at(ProjectFiles.yaml(
-                "deploy/grafana/provisioning/dashboards/keepwarm.yml"), "providers", 0));
+        Map<String, Object> provider = map(
+                at(ProjectFiles.yaml("deploy/grafana/provisioning/dashboards/keepwarm.yml"), "providers", 0));
         assertThat(provider).containsEntry("type", "file");
         assertThat(at(provider, "options", "path")).isEqualTo("/etc/grafana/dashboards");
         assertThat(ProjectFiles.path("deploy/grafana/keepwarm-dashboard.json")).exists();
@@ -175,4 +189,5 @@ class ComposeTest {
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).as("warnings").isBlank();
     }
+
 }

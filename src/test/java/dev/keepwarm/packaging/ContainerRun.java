@@ -15,14 +15,17 @@ import static dev.keepwarm.packaging.ProjectFiles.list;
 import static dev.keepwarm.packaging.ProjectFiles.map;
 
 /**
- * What keepwarm's container starts with, as the packaging renders it: the environment (the image's ENV, then the
- * container's own) and the files mounted into it. The files are written under a directory of the test, at their
- * mount path; the one rewrite is that {@code file:<mount path>} in an environment value points there instead.
+ * What keepwarm's container starts with, as the packaging renders it: the environment
+ * (the image's ENV, then the container's own) and the files mounted into it. The files
+ * are written under a directory of the test, at their mount path; the one rewrite is that
+ * {@code file:<mount path>} in an environment value points there instead.
  */
 final class ContainerRun {
 
     private final Path root;
+
     private final Map<String, String> environment = new LinkedHashMap<>();
+
     private final Map<String, Path> mounts = new LinkedHashMap<>();
 
     private ContainerRun(Path root) {
@@ -32,7 +35,10 @@ final class ContainerRun {
         }
     }
 
-    /** The first container of the rendered Deployment, with its env and its ConfigMap and Secret volumes. */
+    /**
+     * The first container of the rendered Deployment, with its env and its ConfigMap and
+     * Secret volumes.
+     */
     static ContainerRun ofHelm(Manifests manifests, Path root) {
         ContainerRun run = new ContainerRun(root);
         Map<String, Object> container = manifests.container();
@@ -44,7 +50,9 @@ final class ContainerRun {
         for (Object item : list(container.get("volumeMounts"))) {
             Map<String, Object> mount = map(item);
             Map<String, Object> volume = map(list(manifests.podSpec().get("volumes")).stream()
-                    .filter(v -> mount.get("name").equals(map(v).get("name"))).findFirst().orElseThrow());
+                .filter(v -> mount.get("name").equals(map(v).get("name")))
+                .findFirst()
+                .orElseThrow());
             String mountPath = (String) mount.get("mountPath");
             if (volume.containsKey("configMap")) {
                 Map<String, Object> source = map(volume.get("configMap"));
@@ -52,9 +60,11 @@ final class ContainerRun {
             }
             else if (volume.containsKey("secret")) {
                 Map<String, Object> source = map(volume.get("secret"));
-                run.mount(mountPath, files(named(manifests, "Secret", (String) source.get("secretName")), source, true));
+                run.mount(mountPath,
+                        files(named(manifests, "Secret", (String) source.get("secretName")), source, true));
             }
-            else if (!volume.containsKey("emptyDir")) { // an emptyDir (/tmp) holds nothing the application reads
+            // an emptyDir (/tmp) holds nothing the application reads
+            else if (!volume.containsKey("emptyDir")) {
                 throw new AssertionError("volume kind not handled: " + volume);
             }
         }
@@ -68,13 +78,15 @@ final class ContainerRun {
         for (Object volume : list(service.get("volumes"))) {
             String[] parts = volume.toString().split(":");
             Path target = Path.of(parts[1]);
-            run.mount(target.getParent().toString(), Map.of(target.getFileName().toString(),
-                    ProjectFiles.read(parts[0])));
+            run.mount(target.getParent().toString(),
+                    Map.of(target.getFileName().toString(), ProjectFiles.read(parts[0])));
         }
         return run;
     }
 
-    /** The environment the application sees, with mounted paths pointing at their copies. */
+    /**
+     * The environment the application sees, with mounted paths pointing at their copies.
+     */
     Map<String, String> environment() {
         Map<String, String> rewritten = new LinkedHashMap<>();
         environment.forEach((name, value) -> {
@@ -115,7 +127,9 @@ final class ContainerRun {
         return (String) at(named(manifests, "ConfigMap", (String) ref.get("name")), "data", ref.get("key"));
     }
 
-    /** The files a ConfigMap or Secret volume shows: its items if listed, else every key. */
+    /**
+     * The files a ConfigMap or Secret volume shows: its items if listed, else every key.
+     */
     private static Map<String, String> files(Map<String, Object> object, Map<String, Object> source, boolean secret) {
         Map<String, Object> data = map(object.get("data"));
         Map<String, String> files = new LinkedHashMap<>();
@@ -133,12 +147,15 @@ final class ContainerRun {
     }
 
     private static Map<String, Object> named(Manifests manifests, String kind, String name) {
-        return manifests.objects().stream()
-                .filter(object -> kind.equals(object.get("kind")) && name.equals(at(object, "metadata", "name")))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " named " + name));
+        return manifests.objects()
+            .stream()
+            .filter(object -> kind.equals(object.get("kind")) && name.equals(at(object, "metadata", "name")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no " + kind + " named " + name));
     }
 
     private static String decode(Object base64) {
         return new String(Base64.getDecoder().decode((String) base64), StandardCharsets.UTF_8);
     }
+
 }

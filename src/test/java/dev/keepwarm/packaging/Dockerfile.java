@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A Dockerfile read the way Docker reads it: comment lines dropped, backslash continuations joined, one
- * instruction per logical line, grouped into build stages by FROM.
+ * A Dockerfile read the way Docker reads it: comment lines dropped, backslash
+ * continuations joined, one instruction per logical line, grouped into build stages by
+ * FROM.
  */
 record Dockerfile(List<Stage> stages) {
 
@@ -16,11 +17,16 @@ record Dockerfile(List<Stage> stages) {
     record Stage(String image, String name, List<Instruction> instructions) {
 
         List<String> arguments(String keyword) {
-            return instructions.stream().filter(instruction -> instruction.keyword().equals(keyword))
-                    .map(Instruction::arguments).toList();
+            return instructions.stream()
+                .filter(instruction -> instruction.keyword().equals(keyword))
+                .map(Instruction::arguments)
+                .toList();
         }
 
-        /** Index of the first instruction of this keyword whose arguments contain the text, or -1. */
+        /**
+         * Index of the first instruction of this keyword whose arguments contain the
+         * text, or -1.
+         */
         int indexOf(String keyword, String text) {
             for (int i = 0; i < instructions.size(); i++) {
                 Instruction instruction = instructions.get(i);
@@ -68,7 +74,9 @@ record Dockerfile(List<Stage> stages) {
     }
 
     Stage named(String name) {
-        return stages.stream().filter(stage -> name.equals(stage.name())).findFirst()
-                .orElseThrow(() -> new AssertionError("no stage named " + name));
+        return stages.stream()
+            .filter(stage -> name.equals(stage.name()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no stage named " + name));
     }
 }

@@ -14,13 +14,16 @@ import org.yaml.snakeyaml.Yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The Dockerfile: a cached dependency layer, Boot's layers on a Java 25 JRE, non-root, both ports. */
+/**
+ * The Dockerfile: a cached dependency layer, Boot's layers on a Java 25 JRE, non-root,
+ * both ports.
+ */
 class DockerfileTest {
 
     private static final Dockerfile DOCKERFILE = Dockerfile.parse(ProjectFiles.read("Dockerfile"));
 
-    private static final List<String> LAYERS =
-            List.of("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
+    private static final List<String> LAYERS = List.of("dependencies", "spring-boot-loader", "snapshot-dependencies",
+            "application");
 
     @Test
     void runsOnAJava25Jre() {
@@ -40,8 +43,11 @@ class DockerfileTest {
 
     @Test
     void exposesTheProxyAndTheActuator() {
-        List<String> ports = DOCKERFILE.last().arguments("EXPOSE").stream()
-                .flatMap(arguments -> List.of(arguments.split("\\s+")).stream()).toList();
+        List<String> ports = DOCKERFILE.last()
+            .arguments("EXPOSE")
+            .stream()
+            .flatMap(arguments -> List.of(arguments.split("\\s+")).stream())
+            .toList();
 
         assertThat(ports).contains("8080", "8081");
     }
@@ -75,21 +81,26 @@ class DockerfileTest {
         }
         assertThat(copied).containsExactlyElementsOf(LAYERS);
         assertThat(DOCKERFILE.last().arguments("ENTRYPOINT")).singleElement()
-                .asString().contains("org.springframework.boot.loader.launch.JarLauncher");
+            .asString()
+            .contains("org.springframework.boot.loader.launch.JarLauncher");
     }
 
     @Test
     void sizesTheHeapToTheContainerAndReadsConfigFromSlashConfig() {
         assertThat(DOCKERFILE.last().arguments("ENTRYPOINT")).singleElement()
-                .asString().contains("-XX:MaxRAMPercentage=75");
+            .asString()
+            .contains("-XX:MaxRAMPercentage=75");
         assertThat(DOCKERFILE.last().arguments("ENV"))
-                .contains("SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/config/");
+            .contains("SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/config/");
     }
 
     @Test
     void dockerignoreKeepsWhatTheBuildCopies() {
-        List<String> patterns = ProjectFiles.read(".dockerignore").lines().map(String::strip)
-                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        List<String> patterns = ProjectFiles.read(".dockerignore")
+            .lines()
+            .map(String::strip)
+            .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+            .toList();
 
         assertThat(patterns).first().isEqualTo("*");
         assertThat(patterns).contains("!mvnw", "!.mvn", "!pom.xml", "!src/main");
@@ -97,8 +108,9 @@ class DockerfileTest {
     }
 
     /**
-     * The HEALTHCHECK (the JRE image has no curl) run as Docker runs it, against a stand-in for the management
-     * port: healthy on 200 from /actuator/health/readiness, unhealthy on 503.
+     * The HEALTHCHECK (the JRE image has no curl) run as Docker runs it, against a
+     * stand-in for the management port: healthy on 200 from /actuator/health/readiness,
+     * unhealthy on 503.
      */
     @Test
     void healthcheckPassesOnlyWhenReadinessAnswers200() throws IOException {
@@ -106,7 +118,7 @@ class DockerfileTest {
         List<String> healthcheck = healthcheckCommand();
         assertThat(healthcheck).startsWith("bash", "-c");
         assertThat(String.join(" ", healthcheck)).doesNotContain("curl", "wget")
-                .contains("127.0.0.1/8081", "/actuator/health/readiness");
+            .contains("127.0.0.1/8081", "/actuator/health/readiness");
 
         assertThat(runHealthcheckAgainst(healthcheck, 200)).isZero();
         assertThat(runHealthcheckAgainst(healthcheck, 503)).isNotZero();
@@ -115,7 +127,8 @@ class DockerfileTest {
     private static List<String> healthcheckCommand() {
         String healthcheck = DOCKERFILE.last().arguments("HEALTHCHECK").get(0);
         String json = healthcheck.substring(healthcheck.indexOf("CMD") + 3).strip();
-        List<?> command = new Yaml().load(json); // exec form: a JSON array, which is YAML too
+        // exec form: a JSON array, which is YAML too
+        List<?> command = new Yaml().load(json);
         return command.stream().map(Object::toString).toList();
     }
 
@@ -130,12 +143,13 @@ class DockerfileTest {
         server.start();
         try {
             List<String> command = healthcheck.stream()
-                    .map(part -> part.replace("127.0.0.1/8081", "127.0.0.1/" + server.getAddress().getPort()))
-                    .toList();
+                .map(part -> part.replace("127.0.0.1/8081", "127.0.0.1/" + server.getAddress().getPort()))
+                .toList();
             return Tools.run(ProjectFiles.ROOT, command).exitCode();
         }
         finally {
             server.stop(0);
         }
     }
+
 }

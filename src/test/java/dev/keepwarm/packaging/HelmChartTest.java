@@ -52,6 +52,7 @@ class HelmChartTest {
 
     /** Held by the clients; the values carry only their hashes. */
     private static final String WEBUI_KEY = "kw-helm-webui-6c0d2f";
+
     private static final String OPS_KEY = "kw-helm-ops-a93e71";
 
     private static Manifests renderEverythingOn() {
@@ -59,28 +60,27 @@ class HelmChartTest {
     }
 
     private static TemplateCommand everythingOn(TemplateCommand template) {
-        return template
-                .set("serviceMonitor.enabled", "true")
-                .set("prometheusRule.enabled", "true")
-                .set("podDisruptionBudget.enabled", "true")
-                .set("autoscaling.enabled", "true")
-                .set("networkPolicy.enabled", "true")
-                .set("networkPolicy.from[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name", "apps")
-                .set("apiKeys.enabled", "true")
-                .set("apiKeys.keys[0].name", "webui")
-                .set("apiKeys.keys[0].key-sha256", sha256(WEBUI_KEY))
-                .set("apiKeys.keys[0].scopes[0]", "inference")
-                .set("apiKeys.keys[1].name", "ops")
-                .set("apiKeys.keys[1].key-sha256", sha256(OPS_KEY))
-                .set("apiKeys.keys[1].scopes[0]", "admin")
-                .set("extraEnv[0].name", "KEEPWARM_SECURITY_ADMINROUTES")
-                .set("extraEnv[0].value", "admin-scope");
+        return template.set("serviceMonitor.enabled", "true")
+            .set("prometheusRule.enabled", "true")
+            .set("podDisruptionBudget.enabled", "true")
+            .set("autoscaling.enabled", "true")
+            .set("networkPolicy.enabled", "true")
+            .set("networkPolicy.from[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name", "apps")
+            .set("apiKeys.enabled", "true")
+            .set("apiKeys.keys[0].name", "webui")
+            .set("apiKeys.keys[0].key-sha256", sha256(WEBUI_KEY))
+            .set("apiKeys.keys[0].scopes[0]", "inference")
+            .set("apiKeys.keys[1].name", "ops")
+            .set("apiKeys.keys[1].key-sha256", sha256(OPS_KEY))
+            .set("apiKeys.keys[1].scopes[0]", "admin")
+            .set("extraEnv[0].name", "KEEPWARM_SECURITY_ADMINROUTES")
+            .set("extraEnv[0].value", "admin-scope");
     }
 
     private static String sha256(String key) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         }
         catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
@@ -92,7 +92,8 @@ class HelmChartTest {
         LintResult result = CHART.lint().strict().call();
 
         assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
-        assertThat(result.getMessages()).noneMatch(message -> message.contains("[WARNING]") || message.contains("[ERROR]"));
+        assertThat(result.getMessages())
+            .noneMatch(message -> message.contains("[WARNING]") || message.contains("[ERROR]"));
     }
 
     @Test
@@ -164,7 +165,7 @@ class HelmChartTest {
         PolicyProperties policies = config.policies();
         assertThat(policies.defaultPolicy()).isNull();
         assertThat(policies.models()).extracting(ModelRule::match)
-                .containsExactly("qwen3:*", "nomic-embed-text", "mistral*");
+            .containsExactly("qwen3:*", "nomic-embed-text", "mistral*");
         ModelRule clamp = policies.models().get(0);
         assertThat(clamp.mode()).isEqualTo(Mode.CLAMP);
         assertThat(clamp.min()).isEqualTo(KeepAlive.of(Duration.ofMinutes(5)));
@@ -189,12 +190,12 @@ class HelmChartTest {
         Manifests manifests = renderDefaults();
         Map<String, Object> container = manifests.container();
 
-        assertThat(list(container.get("env"))).contains(
-                Map.of("name", "SPRING_CONFIG_ADDITIONAL_LOCATION", "value", "optional:file:/config/"));
-        assertThat(list(container.get("volumeMounts"))).contains(
-                Map.of("name", "config", "mountPath", "/config", "readOnly", true));
-        assertThat(list(manifests.podSpec().get("volumes"))).contains(
-                Map.of("name", "config", "configMap", Map.of("name", "kw-keepwarm")));
+        assertThat(list(container.get("env")))
+            .contains(Map.of("name", "SPRING_CONFIG_ADDITIONAL_LOCATION", "value", "optional:file:/config/"));
+        assertThat(list(container.get("volumeMounts")))
+            .contains(Map.of("name", "config", "mountPath", "/config", "readOnly", true));
+        assertThat(list(manifests.podSpec().get("volumes")))
+            .contains(Map.of("name", "config", "configMap", Map.of("name", "kw-keepwarm")));
         assertThat(at(manifests.only("ConfigMap"), "metadata", "name")).isEqualTo("kw-keepwarm");
     }
 
@@ -206,11 +207,11 @@ class HelmChartTest {
                 Map.of("name", "http", "containerPort", 8080, "protocol", "TCP"),
                 Map.of("name", "management", "containerPort", 8081, "protocol", "TCP"));
         assertThat(at(container, "livenessProbe", "httpGet"))
-                .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "management"));
+            .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "management"));
         assertThat(at(container, "readinessProbe", "httpGet"))
-                .isEqualTo(Map.of("path", "/actuator/health/readiness", "port", "management"));
+            .isEqualTo(Map.of("path", "/actuator/health/readiness", "port", "management"));
         assertThat(at(container, "startupProbe", "httpGet"))
-                .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "management"));
+            .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "management"));
     }
 
     @Test
@@ -226,9 +227,9 @@ class HelmChartTest {
 
         Map<String, Object> serviceMonitor = manifests.only("ServiceMonitor");
         assertThat(map(at(service, "metadata", "labels")))
-                .containsAllEntriesOf(map(at(serviceMonitor, "spec", "selector", "matchLabels")));
+            .containsAllEntriesOf(map(at(serviceMonitor, "spec", "selector", "matchLabels")));
         assertThat(at(serviceMonitor, "spec", "endpoints", 0))
-                .isEqualTo(Map.of("port", "management", "path", "/actuator/prometheus", "interval", "30s"));
+            .isEqualTo(Map.of("port", "management", "path", "/actuator/prometheus", "interval", "30s"));
     }
 
     @Test
@@ -236,7 +237,7 @@ class HelmChartTest {
         String original = renderDefaults().podAnnotation("checksum/config");
         String again = renderDefaults().podAnnotation("checksum/config");
         String changed = render(template -> template.set("policies.models[0].keep-alive", "1h"))
-                .podAnnotation("checksum/config");
+            .podAnnotation("checksum/config");
 
         assertThat(original).matches("[0-9a-f]{64}").isEqualTo(again);
         assertThat(changed).matches("[0-9a-f]{64}").isNotEqualTo(original);
@@ -265,38 +266,48 @@ class HelmChartTest {
     }
 
     /**
-     * Every option on, the way a pod would start: the container's environment, its ConfigMap and Secret files at
-     * their mount paths (copied under a temporary directory), the fake Ollama as upstream.url. Only the ports are
-     * the test's own.
+     * Every option on, the way a pod would start: the container's environment, its
+     * ConfigMap and Secret files at their mount paths (copied under a temporary
+     * directory), the fake Ollama as upstream.url. Only the ports are the test's own.
      */
     @Test
     void withEveryOptionOnTheApplicationStartsAndChecksTheKeys(@TempDir Path dir) {
         try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2:1b")) {
-            Manifests manifests = render(template -> everythingOn(template).set("upstream.url", ollama.url().toString()));
+            Manifests manifests = render(
+                    template -> everythingOn(template).set("upstream.url", ollama.url().toString()));
             ContainerRun container = ContainerRun.ofHelm(manifests, dir);
 
-            try (RunningKeepwarm keepwarm = RunningKeepwarm.start(container.environment(), RunningKeepwarm.randomPorts())) {
-                generate(keepwarm, WEBUI_KEY).expectStatus().isOk()
-                        .expectHeader().valueEquals("X-Keepwarm-Keep-Alive", "-1; rule=llama3.2:1b; action=override")
-                        .expectBody().jsonPath("$.done").isEqualTo(true);
+            try (RunningKeepwarm keepwarm = RunningKeepwarm.start(container.environment(),
+                    RunningKeepwarm.randomPorts())) {
+                generate(keepwarm, WEBUI_KEY).expectStatus()
+                    .isOk()
+                    .expectHeader()
+                    .valueEquals("X-Keepwarm-Keep-Alive", "-1; rule=llama3.2:1b; action=override")
+                    .expectBody()
+                    .jsonPath("$.done")
+                    .isEqualTo(true);
                 generate(keepwarm, null).expectStatus().isUnauthorized();
                 generate(keepwarm, sha256(WEBUI_KEY)).expectStatus().isUnauthorized();
                 // extraEnv's admin-routes=admin-scope and the keys' scopes
-                keepwarm.proxy().post().uri("/api/pull").headers(headers -> headers.setBearerAuth(WEBUI_KEY))
-                        .bodyValue("{\"model\":\"llama3.2:1b\"}").exchange().expectStatus().isForbidden();
+                keepwarm.proxy()
+                    .post()
+                    .uri("/api/pull")
+                    .headers(headers -> headers.setBearerAuth(WEBUI_KEY))
+                    .bodyValue("{\"model\":\"llama3.2:1b\"}")
+                    .exchange()
+                    .expectStatus()
+                    .isForbidden();
                 keepwarm.management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
             }
         }
     }
 
     private static WebTestClient.ResponseSpec generate(RunningKeepwarm keepwarm, String key) {
-        return keepwarm.proxy().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
-                .headers(headers -> {
-                    if (key != null) {
-                        headers.setBearerAuth(key);
-                    }
-                })
-                .bodyValue("{\"model\":\"llama3.2:1b\",\"prompt\":\"hi\",\"stream\":false}").exchange();
+        return keepwarm.proxy().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON).headers(headers -> {
+            if (key != null) {
+                headers.setBearerAuth(key);
+            }
+        }).bodyValue("{\"model\":\"llama3.2:1b\",\"prompt\":\"hi\",\"stream\":false}").exchange();
     }
 
     @Test
@@ -307,9 +318,9 @@ class HelmChartTest {
         String apiKeysYml = container.file("/etc/keepwarm/api-keys/api-keys.yml");
         assertThat(KeepwarmConfig.of(apiKeysYml).security().apiKeys()).satisfiesExactly(
                 webui -> assertThat(webui).extracting(ApiKey::name, ApiKey::keySha256, ApiKey::scopes)
-                        .containsExactly("webui", sha256(WEBUI_KEY), Set.of(Scope.INFERENCE)),
+                    .containsExactly("webui", sha256(WEBUI_KEY), Set.of(Scope.INFERENCE)),
                 ops -> assertThat(ops).extracting(ApiKey::name, ApiKey::keySha256, ApiKey::scopes)
-                        .containsExactly("ops", sha256(OPS_KEY), Set.of(Scope.ADMIN)));
+                    .containsExactly("ops", sha256(OPS_KEY), Set.of(Scope.ADMIN)));
         assertThat(manifests.objects().toString()).doesNotContain(WEBUI_KEY).doesNotContain(OPS_KEY);
         assertThat(manifests.applicationYml()).doesNotContain(sha256(WEBUI_KEY));
         assertThat(container.environment()).doesNotContainKey("KEEPWARM_SECURITY_APIKEYS");
@@ -319,31 +330,33 @@ class HelmChartTest {
     @Test
     void aPlainKeyInsteadOfItsHashFailsTheRender() {
         assertThatThrownBy(() -> render(template -> template.set("apiKeys.enabled", "true")
-                .set("apiKeys.keys[0].name", "webui").set("apiKeys.keys[0].key-sha256", WEBUI_KEY)))
-                .hasMessageContaining("apiKeys.keys[0].key-sha256 must be the SHA-256 of the key as 64 hex characters");
-        assertThatThrownBy(() -> render(template -> template.set("apiKeys.enabled", "true")
-                .set("apiKeys.keys[0]", WEBUI_KEY)))
-                .hasMessageContaining("apiKeys.keys[0] must be {name, key-sha256, scopes}");
+            .set("apiKeys.keys[0].name", "webui")
+            .set("apiKeys.keys[0].key-sha256", WEBUI_KEY)))
+            .hasMessageContaining("apiKeys.keys[0].key-sha256 must be the SHA-256 of the key as 64 hex characters");
+        assertThatThrownBy(
+                () -> render(template -> template.set("apiKeys.enabled", "true").set("apiKeys.keys[0]", WEBUI_KEY)))
+            .hasMessageContaining("apiKeys.keys[0] must be {name, key-sha256, scopes}");
     }
 
     @Test
     void apiKeysAreAbsentUnlessEnabled() {
         Manifests manifests = renderDefaults();
 
-        assertThat(list(manifests.container().get("env"))).contains(
-                Map.of("name", "SPRING_CONFIG_ADDITIONAL_LOCATION", "value", "optional:file:/config/"));
+        assertThat(list(manifests.container().get("env")))
+            .contains(Map.of("name", "SPRING_CONFIG_ADDITIONAL_LOCATION", "value", "optional:file:/config/"));
         assertThat(list(manifests.podSpec().get("volumes"))).noneMatch(volume -> map(volume).containsKey("secret"));
         assertThat(map(at(map(new Yaml().load(manifests.applicationYml())), "keepwarm"))).doesNotContainKey("security");
     }
 
     @Test
     void apiKeysCanComeFromAnExistingSecret() {
-        Manifests manifests = render(template -> template.set("apiKeys.enabled", "true")
-                .set("apiKeys.existingSecret", "ollama-clients"));
+        Manifests manifests = render(
+                template -> template.set("apiKeys.enabled", "true").set("apiKeys.existingSecret", "ollama-clients"));
 
         assertThat(manifests.kinds()).doesNotContain("Secret");
-        assertThat(list(manifests.podSpec().get("volumes"))).contains(Map.of("name", "api-keys", "secret",
-                Map.of("secretName", "ollama-clients", "items", List.of(Map.of("key", "api-keys.yml", "path", "api-keys.yml")))));
+        assertThat(list(manifests.podSpec().get("volumes")))
+            .contains(Map.of("name", "api-keys", "secret", Map.of("secretName", "ollama-clients", "items",
+                    List.of(Map.of("key", "api-keys.yml", "path", "api-keys.yml")))));
         assertThat(list(manifests.container().get("env"))).contains(Map.of("name", "SPRING_CONFIG_ADDITIONAL_LOCATION",
                 "value", "optional:file:/config/,file:/etc/keepwarm/api-keys/api-keys.yml"));
     }
@@ -355,27 +368,30 @@ class HelmChartTest {
         Map<String, Object> podLabels = map(at(manifests.only("Deployment"), "spec", "template", "metadata", "labels"));
         Map<String, Object> selector = map(at(policy, "spec", "podSelector", "matchLabels"));
         List<Object> containerPorts = list(manifests.container().get("ports")).stream()
-                .map(port -> map(port).get("containerPort")).toList();
+            .map(port -> map(port).get("containerPort"))
+            .toList();
 
-        assertThat(selector).isNotEmpty().isEqualTo(map(at(manifests.only("Deployment"), "spec", "selector", "matchLabels")));
+        assertThat(selector).isNotEmpty()
+            .isEqualTo(map(at(manifests.only("Deployment"), "spec", "selector", "matchLabels")));
         assertThat(podLabels).containsAllEntriesOf(selector);
         assertThat(at(policy, "spec", "policyTypes")).isEqualTo(List.of("Ingress"));
         List<Object> rules = list(at(policy, "spec", "ingress"));
         assertThat(rules).extracting(rule -> at(rule, "ports", 0, "port")).containsExactlyElementsOf(containerPorts);
-        assertThat(at(rules.get(0), "from")).isEqualTo(List.of(Map.of("namespaceSelector",
-                Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "apps")))));
+        assertThat(at(rules.get(0), "from")).isEqualTo(List
+            .of(Map.of("namespaceSelector", Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "apps")))));
         assertThat(at(rules.get(1), "from")).isEqualTo(List.of(Map.of("namespaceSelector",
                 Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "monitoring")))));
         // the ServiceMonitor scrapes the port the policy opens to Prometheus
-        assertThat(list(at(manifests.only("Service"), "spec", "ports"))).anySatisfy(port -> assertThat(map(port))
-                .containsEntry("name", "management").containsEntry("port", at(rules.get(1), "ports", 0, "port")));
+        assertThat(list(at(manifests.only("Service"), "spec", "ports")))
+            .anySatisfy(port -> assertThat(map(port)).containsEntry("name", "management")
+                .containsEntry("port", at(rules.get(1), "ports", 0, "port")));
         assertThat(renderDefaults().kinds()).doesNotContain("NetworkPolicy");
     }
 
     @Test
     void apiKeysEnabledWithoutKeysFailsWithAMessage() {
         assertThatThrownBy(() -> render(template -> template.set("apiKeys.enabled", "true")))
-                .hasMessageContaining("apiKeys.enabled needs apiKeys.keys or apiKeys.existingSecret");
+            .hasMessageContaining("apiKeys.enabled needs apiKeys.keys or apiKeys.existingSecret");
     }
 
     @Test
@@ -383,27 +399,27 @@ class HelmChartTest {
         Manifests manifests = renderEverythingOn();
         Map<String, Object> podLabels = map(at(manifests.only("Deployment"), "spec", "template", "metadata", "labels"));
 
-        assertThat(podLabels).containsAllEntriesOf(
-                map(at(manifests.only("PodDisruptionBudget"), "spec", "selector", "matchLabels")));
+        assertThat(podLabels)
+            .containsAllEntriesOf(map(at(manifests.only("PodDisruptionBudget"), "spec", "selector", "matchLabels")));
         assertThat(at(manifests.only("HorizontalPodAutoscaler"), "spec", "scaleTargetRef"))
-                .isEqualTo(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", "kw-keepwarm"));
+            .isEqualTo(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", "kw-keepwarm"));
         assertThat(list(at(manifests.only("HorizontalPodAutoscaler"), "spec", "metrics"))).isNotEmpty();
     }
 
     @Test
     void schedulingValuesReachThePod() {
-        Manifests manifests = render(template -> template
-                .set("nodeSelector.kubernetes\\.io/os", "linux")
-                .set("tolerations[0].key", "dedicated")
-                .set("tolerations[0].operator", "Exists")
-                .set("resources.limits.memory", "1Gi")
-                .set("image.repository", "registry.example/keepwarm")
-                .set("image.tag", "1.2.3"));
+        Manifests manifests = render(template -> template.set("nodeSelector.kubernetes\\.io/os", "linux")
+            .set("tolerations[0].key", "dedicated")
+            .set("tolerations[0].operator", "Exists")
+            .set("resources.limits.memory", "1Gi")
+            .set("image.repository", "registry.example/keepwarm")
+            .set("image.tag", "1.2.3"));
 
         assertThat(manifests.podSpec().get("nodeSelector")).isEqualTo(Map.of("kubernetes.io/os", "linux"));
         assertThat(manifests.podSpec().get("tolerations"))
-                .isEqualTo(List.of(Map.of("key", "dedicated", "operator", "Exists")));
+            .isEqualTo(List.of(Map.of("key", "dedicated", "operator", "Exists")));
         assertThat(at(manifests.container(), "resources", "limits", "memory")).isEqualTo("1Gi");
         assertThat(manifests.container().get("image")).isEqualTo("registry.example/keepwarm:1.2.3");
     }
+
 }

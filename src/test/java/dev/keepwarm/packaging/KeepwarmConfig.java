@@ -25,9 +25,10 @@ import org.springframework.core.io.ByteArrayResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An application.yml shipped by the packaging, bound the way Spring Boot binds it at start-up: loaded by
- * {@link YamlPropertySourceLoader}, bound by {@link Binder} to the application's own properties records (whose
- * constructors check the values), then validated like {@code @Validated} does.
+ * An application.yml shipped by the packaging, bound the way Spring Boot binds it at
+ * start-up: loaded by {@link YamlPropertySourceLoader}, bound by {@link Binder} to the
+ * application's own properties records (whose constructors check the values), then
+ * validated like {@code @Validated} does.
  */
 final class KeepwarmConfig {
 
@@ -64,7 +65,10 @@ final class KeepwarmConfig {
         return valid(binder.bind("keepwarm.warmer", WarmerProperties.class).get());
     }
 
-    /** The example shipped with Compose and the chart: llama3.2:1b pinned forever and warm, others 10m fill. */
+    /**
+     * The example shipped with Compose and the chart: llama3.2:1b pinned forever and
+     * warm, others 10m fill.
+     */
     static void assertExamplePolicies(PolicyProperties policies) {
         assertThat(policies.defaultPolicy()).isNotNull();
         assertThat(policies.defaultPolicy().keepAlive()).isEqualTo(KeepAlive.of(Duration.ofMinutes(10)));
@@ -85,4 +89,5 @@ final class KeepwarmConfig {
         }
         return properties;
     }
+
 }

@@ -27,7 +27,9 @@ record Manifests(List<Map<String, Object>> objects) {
 
     /** The one object of this kind. */
     Map<String, Object> only(String kind) {
-        List<Map<String, Object>> matching = objects.stream().filter(object -> kind.equals(object.get("kind"))).toList();
+        List<Map<String, Object>> matching = objects.stream()
+            .filter(object -> kind.equals(object.get("kind")))
+            .toList();
         assertThat(matching).as("objects of kind %s", kind).hasSize(1);
         return matching.get(0);
     }

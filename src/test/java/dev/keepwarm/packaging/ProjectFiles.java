@@ -10,7 +10,10 @@ import java.util.Map;
 
 import org.yaml.snakeyaml.Yaml;
 
-/** Files of the project, read from its root (Surefire's working directory), and plain YAML access. */
+/**
+ * Files of the project, read from its root (Surefire's working directory), and plain YAML
+ * access.
+ */
 final class ProjectFiles {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
@@ -39,7 +42,10 @@ final class ProjectFiles {
         return map(new Yaml().load(read(relative)));
     }
 
-    /** The value at a path of map keys and list indexes, e.g. {@code at(doc, "spec", "containers", 0)}. */
+    /**
+     * The value at a path of map keys and list indexes, e.g.
+     * {@code at(doc, "spec", "containers", 0)}.
+     */
     static Object at(Object root, Object... path) {
         Object node = root;
         for (Object step : path) {
@@ -71,4 +77,5 @@ final class ProjectFiles {
         }
         return (List<Object>) node;
     }
+
 }

@@ -12,8 +12,9 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * keepwarm started the way its container starts it: the given variables are its whole process environment (the test
- * JVM's own are left out), plus command-line arguments for what only a test needs (random ports).
+ * keepwarm started the way its container starts it: the given variables are its whole
+ * process environment (the test JVM's own are left out), plus command-line arguments for
+ * what only a test needs (random ports).
  */
 final class RunningKeepwarm implements AutoCloseable {
 
@@ -25,15 +26,19 @@ final class RunningKeepwarm implements AutoCloseable {
 
     static RunningKeepwarm start(Map<String, String> environment, String... args) {
         StandardEnvironment spring = new StandardEnvironment();
-        spring.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                        Map.copyOf(environment)));
-        return new RunningKeepwarm(new SpringApplicationBuilder(KeepwarmApplication.class).main(KeepwarmApplication.class)
-                .environment(spring)
-                .run(args));
+        spring.getPropertySources()
+            .replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
+                    StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.copyOf(environment)));
+        return new RunningKeepwarm(
+                new SpringApplicationBuilder(KeepwarmApplication.class).main(KeepwarmApplication.class)
+                    .environment(spring)
+                    .run(args));
     }
 
-    /** Random ports: the container's own 8080 and 8081 may be taken on the machine running the tests. */
+    /**
+     * Random ports: the container's own 8080 and 8081 may be taken on the machine running
+     * the tests.
+     */
     static String[] randomPorts(String... more) {
         String[] args = new String[more.length + 2];
         args[0] = "--server.port=0";
@@ -43,16 +48,18 @@ final class RunningKeepwarm implements AutoCloseable {
     }
 
     WebTestClient proxy() {
-        return ProxyTestBase.webTestClient("http://localhost:" + context.getEnvironment().getProperty("local.server.port"));
+        return ProxyTestBase
+            .webTestClient("http://localhost:" + context.getEnvironment().getProperty("local.server.port"));
     }
 
     WebTestClient management() {
-        return ProxyTestBase.webTestClient(
-                "http://localhost:" + context.getEnvironment().getProperty("local.management.port"));
+        return ProxyTestBase
+            .webTestClient("http://localhost:" + context.getEnvironment().getProperty("local.management.port"));
     }
 
     @Override
     public void close() {
         context.close();
     }
+
 }

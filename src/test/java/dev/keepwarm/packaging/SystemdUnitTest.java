@@ -13,7 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** deploy/systemd/keepwarm.service: the jar as user keepwarm after Ollama, hardened, and clean for systemd. */
+/**
+ * deploy/systemd/keepwarm.service: the jar as user keepwarm after Ollama, hardened, and
+ * clean for systemd.
+ */
 class SystemdUnitTest {
 
     private static final String UNIT_FILE = "deploy/systemd/keepwarm.service";
@@ -37,7 +40,7 @@ class SystemdUnitTest {
             int equals = line.indexOf('=');
             assertThat(equals).as("not a key=value line: %s", line).isPositive();
             section.computeIfAbsent(line.substring(0, equals).strip(), key -> new ArrayList<>())
-                    .add(line.substring(equals + 1).strip());
+                .add(line.substring(equals + 1).strip());
         }
         return sections;
     }
@@ -61,7 +64,7 @@ class SystemdUnitTest {
     void runsTheJarAsKeepwarmWithTheEtcConfiguration() {
         assertThat(value("Service", "User")).isEqualTo("keepwarm");
         assertThat(value("Service", "ExecStart")).contains("-jar /opt/keepwarm/keepwarm.jar")
-                .contains("--spring.config.additional-location=optional:file:/etc/keepwarm/");
+            .contains("--spring.config.additional-location=optional:file:/etc/keepwarm/");
         assertThat(value("Service", "Restart")).isEqualTo("on-failure");
         assertThat(value("Service", "SuccessExitStatus")).isEqualTo("143");
     }
@@ -82,9 +85,11 @@ class SystemdUnitTest {
     }
 
     /**
-     * {@code systemd-analyze verify} on a copy whose ExecStart runs this JVM instead of /usr/bin/java (the one thing
-     * it checks on the machine), the rest unchanged. It reports unknown keys and bad values as warnings with exit
-     * code 0, so any line naming the unit fails the test; the control copy with a typo shows that such lines appear.
+     * {@code systemd-analyze verify} on a copy whose ExecStart runs this JVM instead of
+     * /usr/bin/java (the one thing it checks on the machine), the rest unchanged. It
+     * reports unknown keys and bad values as warnings with exit code 0, so any line
+     * naming the unit fails the test; the control copy with a typo shows that such lines
+     * appear.
      */
     @Test
     void systemdAnalyzeVerifyFindsNothing(@TempDir Path dir) throws IOException {
@@ -107,4 +112,5 @@ class SystemdUnitTest {
         Files.writeString(copy, unit.replace("ExecStart=/usr/bin/java ", "ExecStart=" + java + " "));
         return Tools.run(dir, List.of(systemdAnalyze.toString(), "verify", copy.toString()));
     }
+
 }

@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-/** External tools (docker-compose, promtool, systemd-analyze): found on PATH, run with a time limit. */
+/**
+ * External tools (docker-compose, promtool, systemd-analyze): found on PATH, run with a
+ * time limit.
+ */
 final class Tools {
 
     private Tools() {
@@ -26,17 +29,18 @@ final class Tools {
     static Optional<Path> find(String tool) {
         String path = System.getenv().getOrDefault("PATH", "");
         return Arrays.stream(path.split(File.pathSeparator))
-                .filter(dir -> !dir.isEmpty())
-                .map(dir -> Path.of(dir, tool))
-                .filter(Files::isExecutable)
-                .findFirst();
+            .filter(dir -> !dir.isEmpty())
+            .map(dir -> Path.of(dir, tool))
+            .filter(Files::isExecutable)
+            .findFirst();
     }
 
     /** The tool, or the test is skipped with a message saying how CI gets it. */
     static Path require(String tool, String debianPackage) {
         Optional<Path> found = find(tool);
-        assumeThat(found).as("%s is not on PATH: skipped here; CI installs it (apt-get install %s)", tool,
-                debianPackage).isPresent();
+        assumeThat(found)
+            .as("%s is not on PATH: skipped here; CI installs it (apt-get install %s)", tool, debianPackage)
+            .isPresent();
         return found.get();
     }
 
@@ -45,7 +49,9 @@ final class Tools {
             Path output = Files.createTempFile("keepwarm-tool", ".log");
             try {
                 Process process = new ProcessBuilder(command).directory(workingDirectory.toFile())
-                        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
                 process.getOutputStream().close(); // no input: CI runs without a terminal
                 if (!process.waitFor(2, TimeUnit.MINUTES)) {
                     process.destroyForcibly();
@@ -65,4 +71,5 @@ final class Tools {
             throw new AssertionError(ex);
         }
     }
+
 }

@@ -9,7 +9,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** How a client's keep_alive is classified, the way Ollama would read it (OLLAMA-API.md). */
+/**
+ * How a client's keep_alive is classified, the way Ollama would read it (OLLAMA-API.md).
+ */
 class ClientKeepAliveTest {
 
     @ParameterizedTest(name = "string \"{0}\" is a valid keep_alive {1}")
@@ -43,7 +45,7 @@ class ClientKeepAliveTest {
     }
 
     @ParameterizedTest(name = "string \"{0}\" is invalid")
-    @ValueSource(strings = {"abc", "", "forever", "5 m", "1h30", "5m "})
+    @ValueSource(strings = { "abc", "", "forever", "5 m", "1h30", "5m " })
     void unparsableStringsAreInvalidAndKeepTheirText(String text) {
         assertThat(ClientKeepAlive.ofString(text)).isEqualTo(new ClientKeepAlive.Invalid(text));
     }
@@ -66,4 +68,5 @@ class ClientKeepAliveTest {
         assertThat(ClientKeepAlive.absent()).isInstanceOf(ClientKeepAlive.Absent.class);
         assertThat(ClientKeepAlive.invalid("true")).isEqualTo(new ClientKeepAlive.Invalid("true"));
     }
+
 }

@@ -10,7 +10,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Go's time.ParseDuration, which Ollama applies to keep_alive strings, and the compact formatter. */
+/**
+ * Go's time.ParseDuration, which Ollama applies to keep_alive strings, and the compact
+ * formatter.
+ */
 class GoDurationTest {
 
     @ParameterizedTest(name = "\"{0}\" is {1} ns")
@@ -44,8 +47,8 @@ class GoDurationTest {
     }
 
     @ParameterizedTest(name = "\"{0}\" is not a Go duration")
-    @ValueSource(strings = {"", "-", "+", ".", ".s", "300", "-1", "1.5", "abc", "5", "1h30", "5M", "5 m", " 5m", "5m ",
-            "1d", "1w", "1e3s", "1..5s", "1.2.3s", "1h-1m", "m", "forever", "9999999999h", "2562048h"})
+    @ValueSource(strings = { "", "-", "+", ".", ".s", "300", "-1", "1.5", "abc", "5", "1h30", "5M", "5 m", " 5m", "5m ",
+            "1d", "1w", "1e3s", "1..5s", "1.2.3s", "1h-1m", "m", "forever", "9999999999h", "2562048h" })
     void rejectsWhatGoRejects(String text) {
         assertThat(GoDuration.parse(text)).isEmpty();
     }
@@ -59,14 +62,16 @@ class GoDurationTest {
 
     @Test
     void acceptsTheMostNegativeDurationLikeGo() {
-        // Go allows a magnitude of 1<<63 when negative: time.ParseDuration("-9223372036854775808ns") == math.MinInt64
+        // Go allows a magnitude of 1<<63 when negative:
+        // time.ParseDuration("-9223372036854775808ns") == math.MinInt64
         assertThat(GoDuration.parse("-9223372036854775808ns")).contains(Duration.ofNanos(Long.MIN_VALUE));
         assertThat(GoDuration.parse("-9223372036854775809ns")).isEmpty();
     }
 
     @Test
     void acceptsOnlyAsciiDigitsLikeGo() {
-        // Go's time.ParseDuration reads '0'..'9' only: "\u0663s" (ARABIC-INDIC DIGIT THREE) is "time: invalid duration"
+        // Go's time.ParseDuration reads '0'..'9' only: "\u0663s" (ARABIC-INDIC DIGIT
+        // THREE) is "time: invalid duration"
         assertThat(GoDuration.parse("\u0663s")).isEmpty();
         assertThat(GoDuration.parse("\uff15m")).isEmpty(); // FULLWIDTH DIGIT FIVE
     }
@@ -97,9 +102,9 @@ class GoDurationTest {
     }
 
     @ParameterizedTest(name = "{0} ns survives format and parse")
-    @ValueSource(longs = {0L, 1L, 999L, 1_000L, 1_500L, 1_000_000L, 300_000_000L, 1_000_000_001L, 42_500_000_000L,
+    @ValueSource(longs = { 0L, 1L, 999L, 1_000L, 1_500L, 1_000_000L, 300_000_000L, 1_000_000_001L, 42_500_000_000L,
             90_000_000_000L, 3_600_000_000_001L, 5_400_000_000_000L, 86_400_000_000_000L, 9_930_500_000_000L,
-            Long.MAX_VALUE})
+            Long.MAX_VALUE })
     void formatRoundTripsThroughParse(long nanos) {
         Duration duration = Duration.ofNanos(nanos);
 
@@ -107,8 +112,9 @@ class GoDurationTest {
     }
 
     @ParameterizedTest(name = "\"{0}\" survives parse and format")
-    @ValueSource(strings = {"0s", "1ns", "300ms", "1.5s", "10m", "1m30s", "1h", "1h30m", "1h5s", "24h", "2h45m30.5s"})
+    @ValueSource(strings = { "0s", "1ns", "300ms", "1.5s", "10m", "1m30s", "1h", "1h30m", "1h5s", "24h", "2h45m30.5s" })
     void canonicalTextRoundTripsThroughFormat(String text) {
         assertThat(GoDuration.parse(text).map(GoDuration::format)).contains(text);
     }
+
 }

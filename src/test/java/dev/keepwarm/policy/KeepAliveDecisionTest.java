@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The keep_alive decision as a table: every mode (and no policy) x every kind of client value x
- * allow-unload x empty prompt where it matters, then the clamp edge cases.
+ * The keep_alive decision as a table: every mode (and no policy) x every kind of client
+ * value x allow-unload x empty prompt where it matters, then the clamp edge cases.
  */
 class KeepAliveDecisionTest {
 
@@ -21,32 +21,38 @@ class KeepAliveDecisionTest {
     private static final String UNCHANGED = "unchanged";
 
     private static final boolean PROMPT = false;
+
     private static final boolean EMPTY_PROMPT = true;
 
-    private static final String LLAMA_UNLOAD_REFUSED =
-            "model 'llama3.2:1b' is pinned by keepwarm policy 'llama3.2:1b'; unload refused";
-    private static final String QWEN_UNLOAD_REFUSED =
-            "model 'qwen3:8b' is pinned by keepwarm policy 'qwen3:8b'; unload refused";
-    private static final String MISTRAL_UNLOAD_REFUSED =
-            "model 'mistral:7b' is pinned by keepwarm policy 'mistral*'; unload refused";
+    private static final String LLAMA_UNLOAD_REFUSED = "model 'llama3.2:1b' is pinned by keepwarm policy 'llama3.2:1b'; unload refused";
+
+    private static final String QWEN_UNLOAD_REFUSED = "model 'qwen3:8b' is pinned by keepwarm policy 'qwen3:8b'; unload refused";
+
+    private static final String MISTRAL_UNLOAD_REFUSED = "model 'mistral:7b' is pinned by keepwarm policy 'mistral*'; unload refused";
 
     // fixture(label, model the client names, rule name the decision must report, policy)
-    private static final Fixture OVERRIDE_PINNED = fixture("override forever, pinned",
-            "llama3.2:1b", "llama3.2:1b", rule("llama3.2:1b", "forever", Mode.OVERRIDE, null, null, false));
-    private static final Fixture OVERRIDE_UNLOADABLE = fixture("override 10m, unload allowed",
-            "llama3.2:3b", "llama3.2:3b", rule("llama3.2:3b", "10m", Mode.OVERRIDE, null, null, true));
-    private static final Fixture FILL_PINNED = fixture("fill 30m, pinned",
-            "qwen3:8b", "qwen3:8b", rule("qwen3:8b", "30m", Mode.FILL, null, null, false));
-    private static final Fixture FILL_UNLOADABLE = fixture("fill 30m, unload allowed",
-            "qwen3:4b", "qwen3:4b", rule("qwen3:4b", "30m", Mode.FILL, null, null, true));
-    private static final Fixture FILL_WITHOUT_VALUE = fixture("fill without keep-alive",
-            "phi4:latest", "phi4", rule("phi4", null, Mode.FILL, null, null, true));
-    private static final Fixture CLAMP_PINNED = fixture("clamp 10m in [5m,1h], pinned",
-            "mistral:7b", "mistral*", rule("mistral*", "10m", Mode.CLAMP, "5m", "1h", false));
-    private static final Fixture CLAMP_UNLOADABLE = fixture("clamp 10m in [5m,1h], unload allowed",
-            "gemma3:4b", "gemma3*", rule("gemma3*", "10m", Mode.CLAMP, "5m", "1h", true));
-    private static final Fixture NO_POLICY = fixture("no policy",
-            "tinyllama:latest", "none", null);
+    private static final Fixture OVERRIDE_PINNED = fixture("override forever, pinned", "llama3.2:1b", "llama3.2:1b",
+            rule("llama3.2:1b", "forever", Mode.OVERRIDE, null, null, false));
+
+    private static final Fixture OVERRIDE_UNLOADABLE = fixture("override 10m, unload allowed", "llama3.2:3b",
+            "llama3.2:3b", rule("llama3.2:3b", "10m", Mode.OVERRIDE, null, null, true));
+
+    private static final Fixture FILL_PINNED = fixture("fill 30m, pinned", "qwen3:8b", "qwen3:8b",
+            rule("qwen3:8b", "30m", Mode.FILL, null, null, false));
+
+    private static final Fixture FILL_UNLOADABLE = fixture("fill 30m, unload allowed", "qwen3:4b", "qwen3:4b",
+            rule("qwen3:4b", "30m", Mode.FILL, null, null, true));
+
+    private static final Fixture FILL_WITHOUT_VALUE = fixture("fill without keep-alive", "phi4:latest", "phi4",
+            rule("phi4", null, Mode.FILL, null, null, true));
+
+    private static final Fixture CLAMP_PINNED = fixture("clamp 10m in [5m,1h], pinned", "mistral:7b", "mistral*",
+            rule("mistral*", "10m", Mode.CLAMP, "5m", "1h", false));
+
+    private static final Fixture CLAMP_UNLOADABLE = fixture("clamp 10m in [5m,1h], unload allowed", "gemma3:4b",
+            "gemma3*", rule("gemma3*", "10m", Mode.CLAMP, "5m", "1h", true));
+
+    private static final Fixture NO_POLICY = fixture("no policy", "tinyllama:latest", "none", null);
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("table")
@@ -65,7 +71,8 @@ class KeepAliveDecisionTest {
 
     static Stream<Row> table() {
         return Stream.of(
-                // override, allow-unload false: the rule's forever whatever the client sent; explicit unload refused
+                // override, allow-unload false: the rule's forever whatever the client
+                // sent; explicit unload refused
                 row(OVERRIDE_PINNED, "absent", PROMPT, Action.OVERRIDE, "-1"),
                 row(OVERRIDE_PINNED, "absent", EMPTY_PROMPT, Action.OVERRIDE, "-1"),
                 row(OVERRIDE_PINNED, "300", PROMPT, Action.OVERRIDE, "-1"),
@@ -79,7 +86,8 @@ class KeepAliveDecisionTest {
                 row(OVERRIDE_PINNED, "\"-1\"", PROMPT, Action.OVERRIDE, "-1"),
                 row(OVERRIDE_PINNED, "\"abc\"", PROMPT, Action.OVERRIDE, "-1"),
 
-                // override, allow-unload true: the rule's 10m, except an explicit unload, where the client's 0 stands
+                // override, allow-unload true: the rule's 10m, except an explicit unload,
+                // where the client's 0 stands
                 row(OVERRIDE_UNLOADABLE, "absent", PROMPT, Action.OVERRIDE, "\"10m\""),
                 row(OVERRIDE_UNLOADABLE, "absent", EMPTY_PROMPT, Action.OVERRIDE, "\"10m\""),
                 row(OVERRIDE_UNLOADABLE, "300", PROMPT, Action.OVERRIDE, "\"10m\""),
@@ -93,7 +101,8 @@ class KeepAliveDecisionTest {
                 row(OVERRIDE_UNLOADABLE, "\"-1\"", PROMPT, Action.OVERRIDE, "\"10m\""),
                 row(OVERRIDE_UNLOADABLE, "\"abc\"", PROMPT, Action.OVERRIDE, "\"10m\""),
 
-                // fill, allow-unload false: the client's value when present (repaired when a numeric string),
+                // fill, allow-unload false: the client's value when present (repaired
+                // when a numeric string),
                 // a 0 with a prompt counts as absent, an explicit unload is refused
                 row(FILL_PINNED, "absent", PROMPT, Action.FILL, "\"30m\""),
                 row(FILL_PINNED, "absent", EMPTY_PROMPT, Action.FILL, "\"30m\""),
@@ -102,8 +111,7 @@ class KeepAliveDecisionTest {
                 row(FILL_PINNED, "\"5m\"", PROMPT, Action.FILL, UNCHANGED),
                 row(FILL_PINNED, "0", PROMPT, Action.FILL, "\"30m\""),
                 row(FILL_PINNED, "\"0\"", PROMPT, Action.FILL, "\"30m\""),
-                refused(FILL_PINNED, "0", QWEN_UNLOAD_REFUSED),
-                refused(FILL_PINNED, "\"0\"", QWEN_UNLOAD_REFUSED),
+                refused(FILL_PINNED, "0", QWEN_UNLOAD_REFUSED), refused(FILL_PINNED, "\"0\"", QWEN_UNLOAD_REFUSED),
                 row(FILL_PINNED, "\"300\"", PROMPT, Action.FILL, "300"),
                 row(FILL_PINNED, "\"-1\"", PROMPT, Action.FILL, "-1"),
                 row(FILL_PINNED, "\"abc\"", PROMPT, Action.FILL, UNCHANGED),
@@ -141,7 +149,8 @@ class KeepAliveDecisionTest {
                 row(CLAMP_PINNED, "\"-1\"", PROMPT, Action.CLAMP, "\"1h\""),
                 row(CLAMP_PINNED, "\"abc\"", PROMPT, Action.CLAMP, UNCHANGED),
 
-                // clamp into [5m, 1h], allow-unload true: a 0 with a prompt is raised to min
+                // clamp into [5m, 1h], allow-unload true: a 0 with a prompt is raised to
+                // min
                 row(CLAMP_UNLOADABLE, "absent", PROMPT, Action.CLAMP, "\"10m\""),
                 row(CLAMP_UNLOADABLE, "absent", EMPTY_PROMPT, Action.CLAMP, "\"10m\""),
                 row(CLAMP_UNLOADABLE, "300", PROMPT, Action.CLAMP, UNCHANGED),
@@ -155,7 +164,8 @@ class KeepAliveDecisionTest {
                 row(CLAMP_UNLOADABLE, "\"-1\"", PROMPT, Action.CLAMP, "\"1h\""),
                 row(CLAMP_UNLOADABLE, "\"abc\"", PROMPT, Action.CLAMP, UNCHANGED),
 
-                // no rule and no default: the body passes unchanged, numeric strings and unloads included
+                // no rule and no default: the body passes unchanged, numeric strings and
+                // unloads included
                 row(NO_POLICY, "absent", PROMPT, Action.PASS, UNCHANGED),
                 row(NO_POLICY, "absent", EMPTY_PROMPT, Action.PASS, UNCHANGED),
                 row(NO_POLICY, "300", PROMPT, Action.PASS, UNCHANGED),
@@ -222,7 +232,8 @@ class KeepAliveDecisionTest {
 
     @Test
     void clampLowersGosMostNegativeDurationToMax() {
-        // Ollama reads "-9223372036854775808ns" as a valid negative duration, that is forever
+        // Ollama reads "-9223372036854775808ns" as a valid negative duration, that is
+        // forever
         Policy policy = rule("llama3.2:1b", "1h", Mode.CLAMP, "5m", "24h", true);
 
         assertThat(sent(decide(policy, "\"-9223372036854775808ns\""))).isEqualTo("\"24h\"");
@@ -294,7 +305,7 @@ class KeepAliveDecisionTest {
         Decision decision = KeepAliveDecision.decide("Llama3.2:1B", policy, zero, EMPTY_PROMPT);
 
         assertThat(decision.refusal())
-                .isEqualTo("model 'Llama3.2:1B' is pinned by keepwarm policy 'llama3.2:1b'; unload refused");
+            .isEqualTo("model 'Llama3.2:1B' is pinned by keepwarm policy 'llama3.2:1b'; unload refused");
         assertThat(decision.send()).isEmpty();
     }
 
@@ -309,7 +320,10 @@ class KeepAliveDecisionTest {
         return KeepAliveDecision.decide("llama3.2:1b", policy, client(clientJson), PROMPT);
     }
 
-    /** The client's keep_alive as the proxy would classify it: {@code absent}, a JSON number, or a quoted string. */
+    /**
+     * The client's keep_alive as the proxy would classify it: {@code absent}, a JSON
+     * number, or a quoted string.
+     */
     private static ClientKeepAlive client(String json) {
         if (json.equals("absent")) {
             return ClientKeepAlive.absent();
@@ -331,7 +345,10 @@ class KeepAliveDecisionTest {
                 allowUnload, Map.of(), LoadRoute.AUTO, null);
     }
 
-    /** @param rule the rule name the decision must report: the rule's match as configured, or {@code none} */
+    /**
+     * @param rule the rule name the decision must report: the rule's match as configured,
+     * or {@code none}
+     */
     private static Fixture fixture(String label, String model, String rule, @Nullable Policy policy) {
         return new Fixture(label, model, rule, policy);
     }
@@ -341,8 +358,7 @@ class KeepAliveDecisionTest {
     }
 
     private static Row refused(Fixture fixture, String client, String refusal) {
-        return new Row(fixture, client, EMPTY_PROMPT, Action.UNLOAD_REFUSED, fixture.rule, UNCHANGED,
-                refusal);
+        return new Row(fixture, client, EMPTY_PROMPT, Action.UNLOAD_REFUSED, fixture.rule, UNCHANGED, refusal);
     }
 
     record Fixture(String label, String model, String rule, @Nullable Policy policy) {
@@ -353,8 +369,9 @@ class KeepAliveDecisionTest {
 
         @Override
         public String toString() {
-            return fixture.label + " | client " + client + (emptyPrompt ? " | empty prompt" : " | with prompt")
-                    + " -> " + action.tag() + ", send " + send + (refusal == null ? "" : ", refused");
+            return fixture.label + " | client " + client + (emptyPrompt ? " | empty prompt" : " | with prompt") + " -> "
+                    + action.tag() + ", send " + send + (refusal == null ? "" : ", refused");
         }
     }
+
 }

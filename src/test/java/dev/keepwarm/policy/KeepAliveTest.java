@@ -13,7 +13,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** KeepAlive: configuration parsing, Ollama's string rules, ordering and the JSON literal sent on the wire. */
+/**
+ * KeepAlive: configuration parsing, Ollama's string rules, ordering and the JSON literal
+ * sent on the wire.
+ */
 class KeepAliveTest {
 
     @ParameterizedTest(name = "config \"{0}\" is sent as {1}")
@@ -60,12 +63,12 @@ class KeepAliveTest {
     }
 
     @ParameterizedTest(name = "config \"{0}\" is rejected")
-    @ValueSource(strings = {"", "   ", "abc", "ten minutes", "10 minutes", "1h30", "5M", "1d", "1e3", "never", "--1",
-            "1.2.3", "9999999999h"})
+    @ValueSource(strings = { "", "   ", "abc", "ten minutes", "10 minutes", "1h30", "5M", "1d", "1e3", "never", "--1",
+            "1.2.3", "9999999999h" })
     void rejectsGarbageInConfigurationNamingTheValue(String text) {
         assertThatIllegalArgumentException().isThrownBy(() -> KeepAlive.parse(text))
-                .withMessageContaining("'" + text + "'")
-                .withMessageContaining("Go duration");
+            .withMessageContaining("'" + text + "'")
+            .withMessageContaining("Go duration");
     }
 
     @Test
@@ -75,7 +78,8 @@ class KeepAliveTest {
 
     @Test
     void configuredSecondsTooLongForOllamaMeanForever() {
-        // 10^10 s is more nanoseconds than an int64 holds; ofSeconds already reads that as forever
+        // 10^10 s is more nanoseconds than an int64 holds; ofSeconds already reads that
+        // as forever
         assertThat(KeepAlive.ofSeconds(new BigDecimal("10000000000"))).isEqualTo(KeepAlive.FOREVER);
         assertThat(KeepAlive.parse("10000000000")).isEqualTo(KeepAlive.FOREVER);
     }
@@ -143,7 +147,7 @@ class KeepAliveTest {
     }
 
     @ParameterizedTest(name = "\"{0}\" is not a keep_alive string Ollama accepts")
-    @ValueSource(strings = {"300", "-1", "42.5", "abc", "", "forever", " 5m", "1h30"})
+    @ValueSource(strings = { "300", "-1", "42.5", "abc", "", "forever", " 5m", "1h30" })
     void bareNumbersAndGarbageAreNotGoDurations(String text) {
         assertThat(KeepAlive.parseGoDuration(text)).isEmpty();
     }
@@ -189,8 +193,10 @@ class KeepAliveTest {
 
     @Test
     void foreverEqualsForeverHoweverItWasWritten() {
-        assertThat(KeepAlive.parse("forever")).isEqualTo(KeepAlive.FOREVER).isEqualTo(KeepAlive.parse("-1"))
-                .hasSameHashCodeAs(KeepAlive.FOREVER);
+        assertThat(KeepAlive.parse("forever")).isEqualTo(KeepAlive.FOREVER)
+            .isEqualTo(KeepAlive.parse("-1"))
+            .hasSameHashCodeAs(KeepAlive.FOREVER);
         assertThat(KeepAlive.FOREVER).isNotEqualTo(KeepAlive.parse("24h"));
     }
+
 }

@@ -33,7 +33,7 @@ class OptionValuesTest {
     }
 
     @ParameterizedTest(name = "\"{0}\" is a boolean")
-    @ValueSource(strings = {"true", "TRUE", "True", " true "})
+    @ValueSource(strings = { "true", "TRUE", "True", " true " })
     void trueInAnyCaseBecomesBoolean(String value) {
         assertThat(OptionValues.typed(value)).isEqualTo(Boolean.TRUE);
     }
@@ -44,8 +44,9 @@ class OptionValuesTest {
     }
 
     @ParameterizedTest(name = "\"{0}\" stays a string")
-    @ValueSource(strings = {"abc", "yes", "8k", "1.2.3", "", "\n"})
+    @ValueSource(strings = { "abc", "yes", "8k", "1.2.3", "", "\n" })
     void anythingElseStaysTheString(String value) {
         assertThat(OptionValues.typed(value)).isEqualTo(value);
     }
+
 }

@@ -15,11 +15,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** Which policy governs a model: first matching rule, Ollama-style names, globs, then the default. */
+/**
+ * Which policy governs a model: first matching rule, Ollama-style names, globs, then the
+ * default.
+ */
 class PoliciesTest {
 
     /** Monday 2 March 2026, 10:00 in Berlin: inside "MON-FRI 08:00-18:00". */
     private static final Instant WORKING_HOURS = OffsetDateTime.parse("2026-03-02T10:00+01:00").toInstant();
+
     /** The same Monday, 20:00 in Berlin: outside it. */
     private static final Instant EVENING = OffsetDateTime.parse("2026-03-02T20:00+01:00").toInstant();
 
@@ -217,9 +221,9 @@ class PoliciesTest {
     @Test
     void unloadForbiddingRuleWithOffHoursKeepAliveZeroIsRejected() {
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> new ModelRule("llama3.2:1b", KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true,
-                        false, Map.of(), LoadRoute.AUTO, workingHours("0")))
-                .withMessage("policy 'llama3.2:1b': allow-unload false needs an off-hours-keep-alive other than 0");
+            .isThrownBy(() -> new ModelRule("llama3.2:1b", KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, false,
+                    Map.of(), LoadRoute.AUTO, workingHours("0")))
+            .withMessage("policy 'llama3.2:1b': allow-unload false needs an off-hours-keep-alive other than 0");
     }
 
     @Test
@@ -233,10 +237,10 @@ class PoliciesTest {
     @Test
     void policiesWithEqualRulesAndDefaultAreEqual() {
         assertThat(policies(null, scheduled("a*", true, "5m"), rule("b", "1h")))
-                .isEqualTo(policies(null, scheduled("a*", true, "5m"), rule("b", "1h")))
-                .hasSameHashCodeAs(policies(null, scheduled("a*", true, "5m"), rule("b", "1h")))
-                .isNotEqualTo(policies(null, scheduled("a*", true, "6m"), rule("b", "1h")))
-                .isNotEqualTo(policies(null, rule("b", "1h"), scheduled("a*", true, "5m")));
+            .isEqualTo(policies(null, scheduled("a*", true, "5m"), rule("b", "1h")))
+            .hasSameHashCodeAs(policies(null, scheduled("a*", true, "5m"), rule("b", "1h")))
+            .isNotEqualTo(policies(null, scheduled("a*", true, "6m"), rule("b", "1h")))
+            .isNotEqualTo(policies(null, rule("b", "1h"), scheduled("a*", true, "5m")));
     }
 
     @Test
@@ -261,7 +265,8 @@ class PoliciesTest {
     }
 
     private static ModelRule warm(String match) {
-        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, true, Map.of(), LoadRoute.AUTO, null);
+        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, true, Map.of(), LoadRoute.AUTO,
+                null);
     }
 
     private static ModelRule scheduled(String match, boolean warm, String offHours) {
@@ -278,4 +283,5 @@ class PoliciesTest {
         Policy offHours = policies(null, rule).forModel("qwen3:8b", EVENING).orElseThrow();
         return KeepAliveDecision.decide("qwen3:8b", offHours, ClientKeepAlive.absent(), false).send();
     }
+
 }

@@ -17,21 +17,25 @@ import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** keepwarm.policy-file and its check interval: binding, defaults, and the IDE metadata users discover them by. */
+/**
+ * keepwarm.policy-file and its check interval: binding, defaults, and the IDE metadata
+ * users discover them by.
+ */
 class PolicyFilePropertiesTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withUserConfiguration(FileProperties.class)
-            .withPropertyValues("keepwarm.upstream.url=http://localhost:11434", "keepwarm.policy.models[0].match=x");
+        .withUserConfiguration(FileProperties.class)
+        .withPropertyValues("keepwarm.upstream.url=http://localhost:11434", "keepwarm.policy.models[0].match=x");
 
     @Test
     void bindsBesideTheOtherKeepwarmGroups() {
-        runner.withPropertyValues("keepwarm.policy-file=/config/policies.yml",
-                "keepwarm.policy-file-check-interval=30s").run(context -> {
-                    PolicyFileProperties properties = context.getBean(PolicyFileProperties.class);
-                    assertThat(properties.policyFile()).isEqualTo(Path.of("/config/policies.yml"));
-                    assertThat(properties.policyFileCheckInterval()).isEqualTo(Duration.ofSeconds(30));
-                });
+        runner
+            .withPropertyValues("keepwarm.policy-file=/config/policies.yml", "keepwarm.policy-file-check-interval=30s")
+            .run(context -> {
+                PolicyFileProperties properties = context.getBean(PolicyFileProperties.class);
+                assertThat(properties.policyFile()).isEqualTo(Path.of("/config/policies.yml"));
+                assertThat(properties.policyFileCheckInterval()).isEqualTo(Duration.ofSeconds(30));
+            });
     }
 
     @Test
@@ -57,7 +61,7 @@ class PolicyFilePropertiesTest {
             metadata = JsonMapper.builder().build().readTree(in);
         }
         Map<String, JsonNode> properties = StreamSupport.stream(metadata.get("properties").spliterator(), false)
-                .collect(Collectors.toMap(p -> p.get("name").stringValue(), p -> p));
+            .collect(Collectors.toMap(p -> p.get("name").stringValue(), p -> p));
 
         JsonNode file = properties.get("keepwarm.policy-file");
         JsonNode interval = properties.get("keepwarm.policy-file-check-interval");
@@ -65,11 +69,14 @@ class PolicyFilePropertiesTest {
         assertThat(file.get("description").stringValue()).contains("replaces").doesNotContain("{@");
         assertThat(interval.get("type").stringValue()).isEqualTo("java.time.Duration");
         assertThat(interval.get("defaultValue").stringValue()).isEqualTo("5s");
-        assertThat(properties).containsKey("keepwarm.policy.models").doesNotContainKey("keepwarm.policy-file.policy-file");
+        assertThat(properties).containsKey("keepwarm.policy.models")
+            .doesNotContainKey("keepwarm.policy-file.policy-file");
     }
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(PolicyFileProperties.class)
     static class FileProperties {
+
     }
+
 }

@@ -32,7 +32,10 @@ import static dev.keepwarm.policy.PolicyFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Reloading the policy file: what counts as a change, what a bad file does, and the thread that polls. */
+/**
+ * Reloading the policy file: what counts as a change, what a bad file does, and the
+ * thread that polls.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class PolicyFileWatcherTest {
 
@@ -40,12 +43,19 @@ class PolicyFileWatcherTest {
     Path dir;
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
     private final List<Policies> heard = new ArrayList<>();
+
     private final LocalValidatorFactoryBean validator = new LocalValidatorFactoryBean();
+
     private Path file;
+
     private PolicyFile policyFile;
+
     private PolicySource source;
+
     private Policies atStartUp;
+
     private PolicyFileWatcher watcher;
 
     @BeforeEach
@@ -121,14 +131,15 @@ class PolicyFileWatcherTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', textBlock = """
-            bad duration       | keep-alive: 5 minutes                                   | keepwarm.policy.models[0].keep-alive = "5 minutes" (line 5): invalid keep-alive '5 minutes'
-            min > max          | keep-alive: 1h;mode: clamp;min: 2h;max: 1h               | keepwarm.policy.models[0]: policy 'llama3.2:1b': min (2h) is greater than max (1h)
-            unknown kind       | keep-alive: 1h;kind: chat                                | keepwarm.policy.models[0].kind = "chat" (line 6): No enum constant
-            unknown kind       | keep-alive: 1h;kind: chat                                | (valid values: auto, generate, embedding)
-            bad window         | keep-alive: 1h;schedule: {windows: ['MON-FRI 8-18']}     | keepwarm.policy.models[0].schedule: invalid schedule window "MON-FRI 8-18"
-            pinned off hours 0 | keep-alive: 1h;allow-unload: false;schedule: {windows: ['MON 08:00-09:00'], off-hours-keep-alive: 0} | allow-unload false needs an off-hours-keep-alive other than 0
-            """)
+    @CsvSource(delimiter = '|',
+            textBlock = """
+                    bad duration       | keep-alive: 5 minutes                                   | keepwarm.policy.models[0].keep-alive = "5 minutes" (line 5): invalid keep-alive '5 minutes'
+                    min > max          | keep-alive: 1h;mode: clamp;min: 2h;max: 1h               | keepwarm.policy.models[0]: policy 'llama3.2:1b': min (2h) is greater than max (1h)
+                    unknown kind       | keep-alive: 1h;kind: chat                                | keepwarm.policy.models[0].kind = "chat" (line 6): No enum constant
+                    unknown kind       | keep-alive: 1h;kind: chat                                | (valid values: auto, generate, embedding)
+                    bad window         | keep-alive: 1h;schedule: {windows: ['MON-FRI 8-18']}     | keepwarm.policy.models[0].schedule: invalid schedule window "MON-FRI 8-18"
+                    pinned off hours 0 | keep-alive: 1h;allow-unload: false;schedule: {windows: ['MON 08:00-09:00'], off-hours-keep-alive: 0} | allow-unload false needs an off-hours-keep-alive other than 0
+                    """)
     void invalidRuleKeepsThePoliciesLoadedBeforeAndIsReportedOnce(String name, String ruleLines, String problem,
             CapturedOutput output) {
         write(file, oneRule(("match: llama3.2:1b;" + ruleLines).split(";")));
@@ -215,7 +226,8 @@ class PolicyFileWatcherTest {
 
     @Test
     void configMapSymlinkSwapIsSeen() throws IOException {
-        // kubelet's layout: policies.yml -> ..data/policies.yml, ..data -> ..<timestamp>, swapped by a rename
+        // kubelet's layout: policies.yml -> ..data/policies.yml, ..data -> ..<timestamp>,
+        // swapped by a rename
         Path mount = dir.resolve("configmap");
         write(mount.resolve("..v1/policies.yml"), PINNED);
         Files.createSymbolicLink(mount.resolve("..data"), Path.of("..v1"));
@@ -242,15 +254,18 @@ class PolicyFileWatcherTest {
             assertThat(running.isRunning()).isTrue();
             write(file, PINNED_AND_QWEN);
 
-            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> source.current().rule("qwen3:8b").isPresent());
+            await().atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> source.current().rule("qwen3:8b").isPresent());
             assertThat(watcherThreads()).isNotEmpty().allMatch(Thread::isDaemon);
-        } finally {
+        }
+        finally {
             running.stop();
         }
         assertThat(running.isRunning()).isFalse();
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
-                .until(() -> watcherThreads().isEmpty());
+        await().atMost(Duration.ofSeconds(1))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> watcherThreads().isEmpty());
     }
 
     private void assertKeptWithOneWarning(CapturedOutput output, String warning, String problem) {
@@ -261,7 +276,8 @@ class PolicyFileWatcherTest {
         String logged = "Policy file " + file + " " + warning;
         assertThat(output.getOut()).contains(logged).contains(problem);
         assertThat(Pattern.compile("WARN.*" + Pattern.quote(logged)).matcher(output.getOut()).results().count())
-                .as("WARN lines").isEqualTo(1);
+            .as("WARN lines")
+            .isEqualTo(1);
     }
 
     private double reloads(String outcome) {
@@ -269,8 +285,11 @@ class PolicyFileWatcherTest {
     }
 
     private static Set<Thread> watcherThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().equals("keepwarm-policy-file") && thread.isAlive())
-                .collect(Collectors.toSet());
+        return Thread.getAllStackTraces()
+            .keySet()
+            .stream()
+            .filter(thread -> thread.getName().equals("keepwarm-policy-file") && thread.isAlive())
+            .collect(Collectors.toSet());
     }
+
 }

@@ -23,7 +23,10 @@ import static dev.keepwarm.policy.PolicyFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The PolicySource bean: from keepwarm.policy, or from keepwarm.policy-file, which then is watched while running. */
+/**
+ * The PolicySource bean: from keepwarm.policy, or from keepwarm.policy-file, which then
+ * is watched while running.
+ */
 class PolicySourceConfigurationTest {
 
     private static final Duration SHORT = Duration.ofSeconds(3);
@@ -32,10 +35,10 @@ class PolicySourceConfigurationTest {
     Path dir;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
-            .withUserConfiguration(PolicyConfiguration.class)
-            .withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
-            .withPropertyValues("keepwarm.policy.models[0].match=phi4:14b", "keepwarm.policy.models[0].keep-alive=1h");
+        .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+        .withUserConfiguration(PolicyConfiguration.class)
+        .withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("keepwarm.policy.models[0].match=phi4:14b", "keepwarm.policy.models[0].keep-alive=1h");
 
     @Test
     void withoutAPolicyFileThePoliciesComeFromTheConfigurationAndNothingWatches() {
@@ -43,7 +46,8 @@ class PolicySourceConfigurationTest {
             assertThat(context).hasNotFailed().doesNotHaveBean(PolicyFileWatcher.class);
             Policies policies = context.getBean(PolicySource.class).current();
             assertThat(policies.rules()).extracting(ModelRule::match).containsExactly("phi4:14b");
-            assertThat(context).doesNotHaveBean(Policies.class); // everyone reads PolicySource.current()
+            // everyone reads PolicySource.current()
+            assertThat(context).doesNotHaveBean(Policies.class);
         });
     }
 
@@ -74,18 +78,18 @@ class PolicySourceConfigurationTest {
         write(file, PINNED);
 
         runner.withPropertyValues("keepwarm.policy-file=" + file, "keepwarm.policy-file-check-interval=20ms")
-                .run(context -> {
-                    PolicySource source = context.getBean(PolicySource.class);
-                    List<Policies> heard = new CopyOnWriteArrayList<>();
-                    source.addListener(heard::add);
+            .run(context -> {
+                PolicySource source = context.getBean(PolicySource.class);
+                List<Policies> heard = new CopyOnWriteArrayList<>();
+                source.addListener(heard::add);
 
-                    write(file, PINNED_AND_QWEN);
+                write(file, PINNED_AND_QWEN);
 
-                    await().atMost(SHORT).until(() -> source.current().rule("qwen3:8b").isPresent());
-                    assertThat(heard).containsExactly(source.current());
-                    assertThat(reloads(context.getBean(MeterRegistry.class), "loaded")).isEqualTo(1);
-                    assertThat(reloads(context.getBean(MeterRegistry.class), "failed")).isZero();
-                });
+                await().atMost(SHORT).until(() -> source.current().rule("qwen3:8b").isPresent());
+                assertThat(heard).containsExactly(source.current());
+                assertThat(reloads(context.getBean(MeterRegistry.class), "loaded")).isEqualTo(1);
+                assertThat(reloads(context.getBean(MeterRegistry.class), "failed")).isZero();
+            });
     }
 
     @Test
@@ -94,17 +98,18 @@ class PolicySourceConfigurationTest {
         write(file, PINNED);
 
         runner.withPropertyValues("keepwarm.policy-file=" + file, "keepwarm.policy-file-check-interval=20ms")
-                .run(context -> {
-                    PolicySource source = context.getBean(PolicySource.class);
-                    Policies before = source.current();
-                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+            .run(context -> {
+                PolicySource source = context.getBean(PolicySource.class);
+                Policies before = source.current();
+                MeterRegistry meters = context.getBean(MeterRegistry.class);
 
-                    write(file, oneRule("match: ' '", "keep-alive: 1h")); // only @NotBlank catches a blank match
+                // only @NotBlank catches a blank match
+                write(file, oneRule("match: ' '", "keep-alive: 1h"));
 
-                    await().atMost(SHORT).until(() -> reloads(meters, "failed") == 1);
-                    assertThat(source.current()).isSameAs(before);
-                    assertThat(reloads(meters, "loaded")).isZero();
-                });
+                await().atMost(SHORT).until(() -> reloads(meters, "failed") == 1);
+                assertThat(source.current()).isSameAs(before);
+                assertThat(reloads(meters, "loaded")).isZero();
+            });
     }
 
     @Test
@@ -136,23 +141,25 @@ class PolicySourceConfigurationTest {
         write(file, oneRule("match: llama3.2:1b", "keep-alive: 5 minutes"));
 
         StartupFailures.assertStartUpFails(runner.withPropertyValues("keepwarm.policy-file=" + file),
-                "keepwarm.policy-file", file.toString(), "keepwarm.policy.models[0].keep-alive = \"5 minutes\" (line 5)",
-                "invalid keep-alive '5 minutes'");
+                "keepwarm.policy-file", file.toString(),
+                "keepwarm.policy.models[0].keep-alive = \"5 minutes\" (line 5)", "invalid keep-alive '5 minutes'");
     }
 
     @Test
     void keepAlivesWrittenAsYamlNumbersBind() {
-        // YAML gives Integer or Double for 300, -1, 0 and 42.5, not the String that KeepAlive.valueOf takes; a list's
-        // elements bind from one property source, so the whole rule is in the one standing in for application.yml
+        // YAML gives Integer or Double for 300, -1, 0 and 42.5, not the String that
+        // KeepAlive.valueOf takes; a list's
+        // elements bind from one property source, so the whole rule is in the one
+        // standing in for application.yml
         Path file = dir.resolve("policies.yml");
         write(file, oneRule("match: llama3.2:1b", "keep-alive: -1",
                 "schedule: {windows: ['MON 08:00-09:00'], off-hours-keep-alive: 0}"));
         ApplicationContextRunner yamlNumbers = runner.withInitializer(context -> context.getEnvironment()
-                .getPropertySources().addFirst(new MapPropertySource("application.yml", Map.of(
-                        "keepwarm.policy.models[0].match", "llama3.2:1b",
-                        "keepwarm.policy.models[0].keep-alive", 300,
-                        "keepwarm.policy.models[0].schedule.windows[0]", "MON 08:00-09:00",
-                        "keepwarm.policy.models[0].schedule.off-hours-keep-alive", 42.5))));
+            .getPropertySources()
+            .addFirst(new MapPropertySource("application.yml",
+                    Map.of("keepwarm.policy.models[0].match", "llama3.2:1b", "keepwarm.policy.models[0].keep-alive",
+                            300, "keepwarm.policy.models[0].schedule.windows[0]", "MON 08:00-09:00",
+                            "keepwarm.policy.models[0].schedule.off-hours-keep-alive", 42.5))));
 
         yamlNumbers.run(context -> {
             ModelRule rule = context.getBean(PolicySource.class).current().rules().get(0);
@@ -171,4 +178,5 @@ class PolicySourceConfigurationTest {
     private static double reloads(MeterRegistry meters, String outcome) {
         return meters.get(PolicyFileWatcher.RELOADS).tag("outcome", outcome).counter().count();
     }
+
 }

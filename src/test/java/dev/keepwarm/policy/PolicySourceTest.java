@@ -8,10 +8,13 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The policies in effect, swapped atomically, and the listeners that hear of each swap. */
+/**
+ * The policies in effect, swapped atomically, and the listeners that hear of each swap.
+ */
 class PolicySourceTest {
 
     private final Policies initial = policies("llama3.2:1b");
+
     private final PolicySource source = new PolicySource(initial);
 
     @Test
@@ -69,4 +72,5 @@ class PolicySourceTest {
         return new Policies(new PolicyProperties(null, List.of(new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE,
                 null, null, true, true, Map.of(), LoadRoute.AUTO, null))));
     }
+
 }

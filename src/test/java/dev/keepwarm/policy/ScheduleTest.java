@@ -14,7 +14,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** Schedule windows: days, lists and ranges, midnight, zones and DST, the next start, and the errors bad ones give. */
+/**
+ * Schedule windows: days, lists and ranges, midnight, zones and DST, the next start, and
+ * the errors bad ones give.
+ */
 class ScheduleTest {
 
     @ParameterizedTest(name = "\"{0}\" in {1} at {2}: {3}")
@@ -90,53 +93,55 @@ class ScheduleTest {
     }
 
     @ParameterizedTest(name = "\"{0}\" in {1} after {2}: {3}")
-    @CsvSource(delimiter = '|', textBlock = """
-            # windows (';' between several)      | zone             | after                      | next start
-            MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-06T19:00+01:00     | 2026-03-09T08:00+01:00
-            MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-02T08:00+01:00     | 2026-03-03T08:00+01:00
-            MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-02T07:59+01:00     | 2026-03-02T08:00+01:00
-            MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-02T10:00+01:00     | 2026-03-03T08:00+01:00
-            SAT,SUN 22:00-02:00                  | Europe/Berlin    | 2026-03-07T23:00+01:00     | 2026-03-08T22:00+01:00
-            SAT,SUN 22:00-02:00                  | Europe/Berlin    | 2026-03-08T23:00+01:00     | 2026-03-14T22:00+01:00
-            MON 08:00-09:00;MON 17:00-18:00      | Europe/Berlin    | 2026-03-02T08:30+01:00     | 2026-03-02T17:00+01:00
-            WED 12:00-13:00                      | Europe/Berlin    | 2026-03-04T12:00+01:00     | 2026-03-11T12:00+01:00
-            MON 09:00-10:00                      | America/New_York | 2026-03-02T00:00Z          | 2026-03-02T14:00Z
-            SUN 02:30-04:00                      | Europe/Berlin    | 2026-03-28T12:00+01:00     | 2026-03-29T03:30+02:00
-            MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-27T19:00+01:00     | 2026-03-30T08:00+02:00
-            SUN 02:30-03:00                      | Europe/Berlin    | 2026-10-24T12:00+02:00     | 2026-10-25T02:30+02:00
-            """)
+    @CsvSource(delimiter = '|',
+            textBlock = """
+                    # windows (';' between several)      | zone             | after                      | next start
+                    MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-06T19:00+01:00     | 2026-03-09T08:00+01:00
+                    MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-02T08:00+01:00     | 2026-03-03T08:00+01:00
+                    MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-02T07:59+01:00     | 2026-03-02T08:00+01:00
+                    MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-02T10:00+01:00     | 2026-03-03T08:00+01:00
+                    SAT,SUN 22:00-02:00                  | Europe/Berlin    | 2026-03-07T23:00+01:00     | 2026-03-08T22:00+01:00
+                    SAT,SUN 22:00-02:00                  | Europe/Berlin    | 2026-03-08T23:00+01:00     | 2026-03-14T22:00+01:00
+                    MON 08:00-09:00;MON 17:00-18:00      | Europe/Berlin    | 2026-03-02T08:30+01:00     | 2026-03-02T17:00+01:00
+                    WED 12:00-13:00                      | Europe/Berlin    | 2026-03-04T12:00+01:00     | 2026-03-11T12:00+01:00
+                    MON 09:00-10:00                      | America/New_York | 2026-03-02T00:00Z          | 2026-03-02T14:00Z
+                    SUN 02:30-04:00                      | Europe/Berlin    | 2026-03-28T12:00+01:00     | 2026-03-29T03:30+02:00
+                    MON-FRI 08:00-18:00                  | Europe/Berlin    | 2026-03-27T19:00+01:00     | 2026-03-30T08:00+02:00
+                    SUN 02:30-03:00                      | Europe/Berlin    | 2026-10-24T12:00+02:00     | 2026-10-25T02:30+02:00
+                    """)
     void nextStartIsTheFirstWindowStartStrictlyAfter(String windows, String zone, String after, String expected) {
         assertThat(schedule(windows, zone).nextStart(instant(after))).contains(instant(expected));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
-    @CsvSource(delimiter = '|', textBlock = """
-            MON-FRI 8-18             | times "8-18" are not HH:MM-HH:MM, such as 08:00-18:00
-            XYZ 08:00-09:00          | unknown day "XYZ"; days are MON, TUE, WED, THU, FRI, SAT and SUN
-            monday 08:00-09:00       | unknown day "monday"
-            MON- 08:00-09:00         | unknown day ""
-            MON-FRI-SUN 08:00-09:00  | "MON-FRI-SUN" is not a day or a range of days
-            MON 25:00-26:00          | start 25:00 is not a time of day (00:00 to 23:59)
-            MON 24:00-02:00          | start 24:00 is not a time of day (00:00 to 23:59)
-            MON 08:60-09:00          | start 08:60 is not a time of day
-            MON 08:00-24:30          | end 24:30 is not a time of day (00:00 to 23:59, or 24:00)
-            SAT                      | write DAYS HH:MM-HH:MM, such as "MON-FRI 08:00-18:00"; list several windows as a YAML list
-            MON 08:00 - 18:00        | write DAYS HH:MM-HH:MM
-            ''                       | it is empty
-            """)
+    @CsvSource(delimiter = '|',
+            textBlock = """
+                    MON-FRI 8-18             | times "8-18" are not HH:MM-HH:MM, such as 08:00-18:00
+                    XYZ 08:00-09:00          | unknown day "XYZ"; days are MON, TUE, WED, THU, FRI, SAT and SUN
+                    monday 08:00-09:00       | unknown day "monday"
+                    MON- 08:00-09:00         | unknown day ""
+                    MON-FRI-SUN 08:00-09:00  | "MON-FRI-SUN" is not a day or a range of days
+                    MON 25:00-26:00          | start 25:00 is not a time of day (00:00 to 23:59)
+                    MON 24:00-02:00          | start 24:00 is not a time of day (00:00 to 23:59)
+                    MON 08:60-09:00          | start 08:60 is not a time of day
+                    MON 08:00-24:30          | end 24:30 is not a time of day (00:00 to 23:59, or 24:00)
+                    SAT                      | write DAYS HH:MM-HH:MM, such as "MON-FRI 08:00-18:00"; list several windows as a YAML list
+                    MON 08:00 - 18:00        | write DAYS HH:MM-HH:MM
+                    ''                       | it is empty
+                    """)
     void badWindowIsRejectedNamingItAndTheProblem(String window, String problem) {
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> new Schedule(ZoneId.of("UTC"), List.of("MON 08:00-09:00", window), null))
-                .withMessageStartingWith("invalid schedule window \"" + window + "\": ")
-                .withMessageContaining(problem);
+            .isThrownBy(() -> new Schedule(ZoneId.of("UTC"), List.of("MON 08:00-09:00", window), null))
+            .withMessageStartingWith("invalid schedule window \"" + window + "\": ")
+            .withMessageContaining(problem);
     }
 
     @Test
     void scheduleWithoutWindowsIsRejected() {
         assertThatIllegalArgumentException().isThrownBy(() -> new Schedule(ZoneId.of("UTC"), List.of(), null))
-                .withMessage("a schedule needs at least one window in windows, such as \"MON-FRI 08:00-18:00\"");
+            .withMessage("a schedule needs at least one window in windows, such as \"MON-FRI 08:00-18:00\"");
         assertThatIllegalArgumentException().isThrownBy(() -> new Schedule(ZoneId.of("UTC"), null, null))
-                .withMessageContaining("at least one window");
+            .withMessageContaining("at least one window");
     }
 
     @Test
@@ -153,8 +158,8 @@ class ScheduleTest {
 
         assertThat(schedule.windows()).containsExactly("sat,sun 22:00-02:00", "MON-FRI 08:00-18:00");
         assertThat(schedule).isEqualTo(schedule("sat,sun 22:00-02:00;MON-FRI 08:00-18:00", "Europe/Berlin"))
-                .hasSameHashCodeAs(schedule("sat,sun 22:00-02:00;MON-FRI 08:00-18:00", "Europe/Berlin"))
-                .isNotEqualTo(schedule("sat,sun 22:00-02:00;MON-FRI 08:00-18:00", "UTC"));
+            .hasSameHashCodeAs(schedule("sat,sun 22:00-02:00;MON-FRI 08:00-18:00", "Europe/Berlin"))
+            .isNotEqualTo(schedule("sat,sun 22:00-02:00;MON-FRI 08:00-18:00", "UTC"));
     }
 
     private static Schedule schedule(String windows, String zone) {
@@ -164,4 +169,5 @@ class ScheduleTest {
     private static Instant instant(String offsetDateTime) {
         return OffsetDateTime.parse(offsetDateTime).toInstant();
     }
+
 }

@@ -10,15 +10,19 @@ import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Checks that start-up fails with a message, both in the exception and in the report Boot prints. */
+/**
+ * Checks that start-up fails with a message, both in the exception and in the report Boot
+ * prints.
+ */
 final class StartupFailures {
 
     private StartupFailures() {
     }
 
     /**
-     * Starts the context and checks that start-up fails with each expected text both in the exception (every message
-     * down to the root cause) and in the report Boot prints (the failure analysis).
+     * Starts the context and checks that start-up fails with each expected text both in
+     * the exception (every message down to the root cause) and in the report Boot prints
+     * (the failure analysis).
      */
     static void assertStartUpFails(ApplicationContextRunner runner, String... expectedInMessage) {
         runner.run(context -> {
@@ -37,10 +41,14 @@ final class StartupFailures {
         return String.join("\ncaused by ", messages);
     }
 
-    /** What Boot prints when start-up fails: the first failure analysis of the exception, as FailureAnalyzers does. */
+    /**
+     * What Boot prints when start-up fails: the first failure analysis of the exception,
+     * as FailureAnalyzers does.
+     */
     static String failureReport(Throwable failure) {
         List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-                .load(FailureAnalyzer.class, SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> { }));
+            .load(FailureAnalyzer.class, SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> {
+            }));
         for (FailureAnalyzer analyzer : analyzers) {
             FailureAnalysis analysis = analyzer.analyze(failure);
             if (analysis != null) {
@@ -49,4 +57,5 @@ final class StartupFailures {
         }
         return "no failure analysis";
     }
+
 }

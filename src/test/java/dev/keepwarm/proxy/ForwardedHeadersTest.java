@@ -16,21 +16,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /**
- * With no keepwarm.proxy.trusted-proxies (the default), a client cannot tell Ollama who it is: its forwarded headers
- * stay behind and Ollama sees what keepwarm saw (the CVE-2025-41235 class of Spring Cloud Gateway).
+ * With no keepwarm.proxy.trusted-proxies (the default), a client cannot tell Ollama who
+ * it is: its forwarded headers stay behind and Ollama sees what keepwarm saw (the
+ * CVE-2025-41235 class of Spring Cloud Gateway).
  */
 @SpringBootTest(webEnvironment = RANDOM_PORT, properties = "keepwarm.warmer.enabled=false")
 class ForwardedHeadersTest extends ProxyTestBase {
 
     /** What a client that pretends to be behind a proxy sends: name, value pairs. */
-    static final List<String> SPOOFED = List.of(
-            "X-Forwarded-For", "203.0.113.7",
-            "X-Forwarded-Proto", "https",
-            "X-Forwarded-Host", "admin.example.com",
-            "X-Forwarded-Port", "443",
-            "X-Forwarded-Prefix", "/internal",
-            "Forwarded", "for=203.0.113.7;proto=https;host=admin.example.com",
-            "X-Real-IP", "203.0.113.7");
+    static final List<String> SPOOFED = List.of("X-Forwarded-For", "203.0.113.7", "X-Forwarded-Proto", "https",
+            "X-Forwarded-Host", "admin.example.com", "X-Forwarded-Port", "443", "X-Forwarded-Prefix", "/internal",
+            "Forwarded", "for=203.0.113.7;proto=https;host=admin.example.com", "X-Real-IP", "203.0.113.7");
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -43,8 +39,8 @@ class ForwardedHeadersTest extends ProxyTestBase {
     @Test
     void spoofedForwardedHeadersOfARewrittenRouteDoNotReachOllama() throws Exception {
         send(HttpRequest.newBuilder(URI.create(loopbackUrl() + "/api/generate"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"mistral\",\"prompt\":\"hi\",\"stream\":false}")),
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"mistral\",\"prompt\":\"hi\",\"stream\":false}")),
                 SPOOFED);
         assertKeepwarmsOwnValues(FAKE.lastReceived("/api/generate").orElseThrow());
     }
@@ -69,7 +65,10 @@ class ForwardedHeadersTest extends ProxyTestBase {
         assertThat(received.header("x-real-ip")).isNull();
     }
 
-    /** The proxy on 127.0.0.1, so that the peer Ollama should see is known whatever localhost resolves to. */
+    /**
+     * The proxy on 127.0.0.1, so that the peer Ollama should see is known whatever
+     * localhost resolves to.
+     */
     String loopbackUrl() {
         return "http://127.0.0.1:" + port;
     }
@@ -83,4 +82,5 @@ class ForwardedHeadersTest extends ProxyTestBase {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response.statusCode();
     }
+
 }

@@ -16,22 +16,28 @@ import org.springframework.http.HttpMethod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Which headers reach Ollama and the client, without a server: {@link ForwardedHeaders} on a request whose socket
- * peer and headers the test chooses. (ForwardedHeadersTest and TrustedProxyTest check the same through the proxy.)
+ * Which headers reach Ollama and the client, without a server: {@link ForwardedHeaders}
+ * on a request whose socket peer and headers the test chooses. (ForwardedHeadersTest and
+ * TrustedProxyTest check the same through the proxy.)
  */
 class ForwardedHeadersUnitTest {
 
     private static final String UPSTREAM = "127.0.0.1:11434";
+
     private static final ForwardedHeaders NOBODY_TRUSTED = new ForwardedHeaders(TrustedProxies.NONE);
-    private static final ForwardedHeaders BEHIND_PROXIES =
-            new ForwardedHeaders(TrustedProxies.parse(List.of("10.0.0.0/8", "fd00::/8")));
+
+    private static final ForwardedHeaders BEHIND_PROXIES = new ForwardedHeaders(
+            TrustedProxies.parse(List.of("10.0.0.0/8", "fd00::/8")));
 
     private final HttpHeaders client = new DefaultHttpHeaders().set("Host", "keepwarm.example:8080");
 
-    /** A request from {@code peer} with the test's headers; only what ForwardedHeaders may read is answered. */
+    /**
+     * A request from {@code peer} with the test's headers; only what ForwardedHeaders may
+     * read is answered.
+     */
     private HttpServerRequest from(SocketAddress peer) {
         return (HttpServerRequest) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {HttpServerRequest.class}, (proxy, method, args) -> switch (method.getName()) {
+                new Class<?>[] { HttpServerRequest.class }, (proxy, method, args) -> switch (method.getName()) {
                     case "requestHeaders" -> client;
                     case "connectionRemoteAddress" -> peer;
                     case "connectionScheme" -> "http";
@@ -59,16 +65,24 @@ class ForwardedHeadersUnitTest {
 
     @Test
     void hopByHopHeadersStayBehindAndEndToEndOnesCross() {
-        client.add("Connection", "keep-alive").add("Keep-Alive", "timeout=5").add("TE", "trailers")
-                .add("Transfer-Encoding", "chunked").add("Upgrade", "h2c").add("Proxy-Authorization", "Basic eA==")
-                .add("Proxy-Connection", "keep-alive").add("Trailer", "X-Checksum")
-                .add("Content-Type", "application/json").add("Authorization", "Bearer ollama-key")
-                .add("X-Request-Id", "r-1").add("X-Request-Id", "r-2");
+        client.add("Connection", "keep-alive")
+            .add("Keep-Alive", "timeout=5")
+            .add("TE", "trailers")
+            .add("Transfer-Encoding", "chunked")
+            .add("Upgrade", "h2c")
+            .add("Proxy-Authorization", "Basic eA==")
+            .add("Proxy-Connection", "keep-alive")
+            .add("Trailer", "X-Checksum")
+            .add("Content-Type", "application/json")
+            .add("Authorization", "Bearer ollama-key")
+            .add("X-Request-Id", "r-1")
+            .add("X-Request-Id", "r-2");
 
         HttpHeaders sent = upstream(NOBODY_TRUSTED, ip("192.0.2.7"));
 
-        assertThat(sent.names()).map(String::toLowerCase).doesNotContain("connection", "keep-alive", "te",
-                "transfer-encoding", "upgrade", "proxy-authorization", "proxy-connection", "trailer");
+        assertThat(sent.names()).map(String::toLowerCase)
+            .doesNotContain("connection", "keep-alive", "te", "transfer-encoding", "upgrade", "proxy-authorization",
+                    "proxy-connection", "trailer");
         assertThat(sent.get("Content-Type")).isEqualTo("application/json");
         assertThat(sent.get("Authorization")).isEqualTo("Bearer ollama-key");
         assertThat(sent.getAll("X-Request-Id")).containsExactly("r-1", "r-2");
@@ -76,8 +90,11 @@ class ForwardedHeadersUnitTest {
 
     @Test
     void headersTheClientNamesInConnectionStayBehind() {
-        client.add("Connection", "close, X-Secret").add("connection", "x-other").add("X-Secret", "s")
-                .add("X-Other", "o").add("X-Kept", "k");
+        client.add("Connection", "close, X-Secret")
+            .add("connection", "x-other")
+            .add("X-Secret", "s")
+            .add("X-Other", "o")
+            .add("X-Kept", "k");
 
         HttpHeaders sent = upstream(NOBODY_TRUSTED, ip("192.0.2.7"));
 
@@ -98,11 +115,15 @@ class ForwardedHeadersUnitTest {
 
     @Test
     void untrustedClientsForwardedClaimsAreReplacedByWhatKeepwarmSaw() {
-        client.add("X-Forwarded-For", "203.0.113.9").add("x-forwarded-proto", "https")
-                .add("X-Forwarded-Host", "evil.example").add("X-Forwarded-Prefix", "/admin")
-                .add("Forwarded", "for=203.0.113.9").add("X-Real-IP", "203.0.113.9");
+        client.add("X-Forwarded-For", "203.0.113.9")
+            .add("x-forwarded-proto", "https")
+            .add("X-Forwarded-Host", "evil.example")
+            .add("X-Forwarded-Prefix", "/admin")
+            .add("Forwarded", "for=203.0.113.9")
+            .add("X-Real-IP", "203.0.113.9");
 
-        HttpHeaders sent = upstream(BEHIND_PROXIES, ip("192.0.2.7")); // not in the trusted blocks
+        // not in the trusted blocks
+        HttpHeaders sent = upstream(BEHIND_PROXIES, ip("192.0.2.7"));
 
         assertThat(sent.getAll("X-Forwarded-For")).containsExactly("192.0.2.7");
         assertThat(sent.getAll("X-Forwarded-Proto")).containsExactly("http");
@@ -114,9 +135,11 @@ class ForwardedHeadersUnitTest {
 
     @Test
     void trustedProxysClaimsCrossWithItsOwnAddressAppended() {
-        client.add("X-Forwarded-For", "203.0.113.9").add("X-Forwarded-For", "198.51.100.4")
-                .add("X-Forwarded-Proto", "https").add("X-Forwarded-Host", "ollama.example")
-                .add("X-Real-IP", "203.0.113.9");
+        client.add("X-Forwarded-For", "203.0.113.9")
+            .add("X-Forwarded-For", "198.51.100.4")
+            .add("X-Forwarded-Proto", "https")
+            .add("X-Forwarded-Host", "ollama.example")
+            .add("X-Real-IP", "203.0.113.9");
 
         HttpHeaders sent = upstream(BEHIND_PROXIES, ip("10.1.2.3"));
 
@@ -141,7 +164,7 @@ class ForwardedHeadersUnitTest {
 
         assertThat(upstream(NOBODY_TRUSTED, ip("192.0.2.7"), true, -1).contains("Authorization")).isFalse();
         assertThat(upstream(NOBODY_TRUSTED, ip("192.0.2.7"), false, -1).get("Authorization"))
-                .isEqualTo("Bearer kw-secret");
+            .isEqualTo("Bearer kw-secret");
     }
 
     @Test
@@ -149,9 +172,9 @@ class ForwardedHeadersUnitTest {
         client.add("Content-Length", "120");
 
         assertThat(upstream(NOBODY_TRUSTED, ip("192.0.2.7"), false, 147).getAll("Content-Length"))
-                .containsExactly("147");
+            .containsExactly("147");
         assertThat(upstream(NOBODY_TRUSTED, ip("192.0.2.7"), false, -1).getAll("Content-Length"))
-                .containsExactly("120");
+            .containsExactly("120");
     }
 
     @Test
@@ -220,12 +243,15 @@ class ForwardedHeadersUnitTest {
     @Test
     void clientGetsOllamasEndToEndResponseHeadersOnly() {
         HttpHeaders ollama = new DefaultHttpHeaders().add("Content-Type", "application/x-ndjson")
-                .add("Transfer-Encoding", "chunked").add("Connection", "keep-alive, X-Internal")
-                .add("X-Internal", "1").add("Date", "Wed, 25 Nov 2026 09:00:00 GMT");
+            .add("Transfer-Encoding", "chunked")
+            .add("Connection", "keep-alive, X-Internal")
+            .add("X-Internal", "1")
+            .add("Date", "Wed, 25 Nov 2026 09:00:00 GMT");
         HttpHeaders target = new DefaultHttpHeaders();
 
         ForwardedHeaders.toClient(ollama, target);
 
         assertThat(target.names()).map(String::toLowerCase).containsExactlyInAnyOrder("content-type", "date");
     }
+
 }

@@ -21,7 +21,10 @@ import org.springframework.http.MediaType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
-/** With no policy at all, the proxy is invisible: bytes, statuses and content types cross it unchanged. */
+/**
+ * With no policy at all, the proxy is invisible: bytes, statuses and content types cross
+ * it unchanged.
+ */
 @SpringBootTest(webEnvironment = RANDOM_PORT, properties = "keepwarm.warmer.enabled=false")
 class PassThroughTest extends ProxyTestBase {
 
@@ -29,11 +32,12 @@ class PassThroughTest extends ProxyTestBase {
 
     @Test
     void tagsAndPsAnswerExactlyWhatOllamaAnswers() throws Exception {
-        for (String path : new String[] {"/api/tags", "/api/ps", "/api/version", "/"}) {
+        for (String path : new String[] { "/api/tags", "/api/ps", "/api/version", "/" }) {
             HttpResponse<String> direct = get(FAKE.url() + path);
             HttpResponse<String> proxied = get(baseUrl() + path);
             assertThat(proxied.statusCode()).as(path).isEqualTo(direct.statusCode());
-            assertThat(proxied.headers().firstValue("content-type")).as(path).isEqualTo(direct.headers().firstValue("content-type"));
+            assertThat(proxied.headers().firstValue("content-type")).as(path)
+                .isEqualTo(direct.headers().firstValue("content-type"));
             assertThat(proxied.body()).as(path).isEqualTo(direct.body());
         }
     }
@@ -41,9 +45,15 @@ class PassThroughTest extends ProxyTestBase {
     @Test
     void modelWithoutRuleOrDefaultIsForwardedByteForByte() {
         String body = "{\"model\":\"mistral\",\"prompt\":\"hi\",\"keep_alive\":\"7m\" ,\"stream\":false}";
-        client().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
-                .expectStatus().isOk()
-                .expectHeader().valueEquals("X-Keepwarm-Keep-Alive", "7m; rule=none; action=pass");
+        client().post()
+            .uri("/api/generate")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .valueEquals("X-Keepwarm-Keep-Alive", "7m; rule=none; action=pass");
         assertThat(FAKE.lastReceived("/api/generate").orElseThrow().bodyText()).isEqualTo(body);
     }
 
@@ -51,12 +61,20 @@ class PassThroughTest extends ProxyTestBase {
     void openAiStreamPassesThroughAsServerSentEventsWithBodyUntouched() {
         String body = "{\"model\":\"mistral\",\"stream\":true,\"keep_alive\":\"5m\","
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        String events = client().post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body).exchange()
-                .expectStatus().isOk()
-                .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
-                .expectHeader().doesNotExist("X-Keepwarm-Keep-Alive")
-                .expectBody(String.class).returnResult().getResponseBody();
+        String events = client().post()
+            .uri("/v1/chat/completions")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+            .expectHeader()
+            .doesNotExist("X-Keepwarm-Keep-Alive")
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
         assertThat(events).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n");
         assertThat(FAKE.lastReceived("/v1/chat/completions").orElseThrow().bodyText()).isEqualTo(body);
     }
@@ -87,26 +105,43 @@ class PassThroughTest extends ProxyTestBase {
     void ollamaErrorsPassThroughUnchanged() {
         String busy = "{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}";
         FAKE.failNext("/api/chat", 503, busy);
-        client().post().uri("/api/chat").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"mistral\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").exchange()
-                .expectStatus().isEqualTo(503)
-                .expectBody(String.class).isEqualTo(busy);
+        client().post()
+            .uri("/api/chat")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"mistral\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+            .exchange()
+            .expectStatus()
+            .isEqualTo(503)
+            .expectBody(String.class)
+            .isEqualTo(busy);
         assertThat(FAKE.received("/api/chat")).hasSize(1); // not retried
 
-        client().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"no-such-model\",\"prompt\":\"hi\"}").exchange()
-                .expectStatus().isNotFound()
-                .expectBody().jsonPath("$.error").isEqualTo("model 'no-such-model' not found");
+        client().post()
+            .uri("/api/generate")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"no-such-model\",\"prompt\":\"hi\"}")
+            .exchange()
+            .expectStatus()
+            .isNotFound()
+            .expectBody()
+            .jsonPath("$.error")
+            .isEqualTo("model 'no-such-model' not found");
     }
 
     @Test
     void streamCutByOllamaEndsWithAnErrorLineAfterEveryChunkAlreadySent() {
         FAKE.tokens(5, java.time.Duration.ZERO);
         FAKE.dieMidStreamNext("/api/generate", 2);
-        String body = client().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"mistral\",\"prompt\":\"hi\"}").exchange()
-                .expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody();
+        String body = client().post()
+            .uri("/api/generate")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"mistral\",\"prompt\":\"hi\"}")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
         String[] lines = body.split("\n");
         assertThat(lines).hasSize(3);
         assertThat(lines[0]).contains("\"done\":false");
@@ -130,4 +165,5 @@ class PassThroughTest extends ProxyTestBase {
             return response.toString(StandardCharsets.UTF_8);
         }
     }
+
 }

@@ -12,8 +12,9 @@ import org.springframework.util.unit.DataSize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The proxy's bulkhead comes from Resilience4j's registry (so its meters are published and
- * resilience4j.bulkhead.instances.ollama-proxy applies), with keepwarm.proxy.max-concurrent as its limit.
+ * The proxy's bulkhead comes from Resilience4j's registry (so its meters are published
+ * and resilience4j.bulkhead.instances.ollama-proxy applies), with
+ * keepwarm.proxy.max-concurrent as its limit.
  */
 class ProxyBulkheadTest {
 
@@ -30,8 +31,9 @@ class ProxyBulkheadTest {
 
     @Test
     void configuredInstanceKeepsItsSettingsAndMaxConcurrentSetsItsLimit() {
-        Bulkhead configured = registry.bulkhead("ollama-proxy", BulkheadConfig.custom().maxConcurrentCalls(7)
-                .maxWaitDuration(Duration.ofMillis(100)).build()); // what the Boot starter makes of instances.*
+        Bulkhead configured = registry.bulkhead("ollama-proxy",
+                // what the Boot starter makes of instances.*
+                BulkheadConfig.custom().maxConcurrentCalls(7).maxWaitDuration(Duration.ofMillis(100)).build());
 
         Bulkhead bulkhead = ProxyConfiguration.bulkhead(proxy(2), registry);
 
@@ -57,4 +59,5 @@ class ProxyBulkheadTest {
     private static ProxyProperties proxy(Integer maxConcurrent) {
         return new ProxyProperties(DataSize.ofMegabytes(64), maxConcurrent, java.util.List.of());
     }
+
 }

@@ -4,13 +4,17 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What goes to Ollama as the request target: the client's raw path and query, also from an absolute-form target. */
+/**
+ * What goes to Ollama as the request target: the client's raw path and query, also from
+ * an absolute-form target.
+ */
 class ProxyExchangeTest {
 
     @Test
     void originFormTargetsGoAsTheyCame() {
         assertThat(ProxyExchange.originForm("/api/tags")).isEqualTo("/api/tags");
-        assertThat(ProxyExchange.originForm("/api/blobs/sha256:ab%20c?x=1&y=%2F")).isEqualTo("/api/blobs/sha256:ab%20c?x=1&y=%2F");
+        assertThat(ProxyExchange.originForm("/api/blobs/sha256:ab%20c?x=1&y=%2F"))
+            .isEqualTo("/api/blobs/sha256:ab%20c?x=1&y=%2F");
     }
 
     @Test
@@ -21,4 +25,5 @@ class ProxyExchangeTest {
         assertThat(ProxyExchange.originForm("http://keepwarm:8080?x=/y")).isEqualTo("/?x=/y");
         assertThat(ProxyExchange.originForm("*")).isEqualTo("*");
     }
+
 }

@@ -21,26 +21,29 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The streaming rewriter against the tree rewriter it replaced ({@link TreeRewriter}): on every combination of
- * keep_alive, options, content, model and spelling below, both must decide the same, send the same header, leave the
- * same bodies untouched, and send Ollama the same JSON. And the streaming one keeps the client's bytes of every field
- * it did not change.
+ * The streaming rewriter against the tree rewriter it replaced ({@link TreeRewriter}): on
+ * every combination of keep_alive, options, content, model and spelling below, both must
+ * decide the same, send the same header, leave the same bodies untouched, and send Ollama
+ * the same JSON. And the streaming one keeps the client's bytes of every field it did not
+ * change.
  */
 class RequestRewriterTest {
 
     private static final JsonMapper JSON = RewriteBenchmark.requestJson();
 
-    private static final PolicySource POLICIES = new PolicySource(new Policies(new PolicyProperties(null, List.of(
-            rule("pinned", "1h", Mode.OVERRIDE, null, null, true, Map.of("num_ctx", "8192", "temperature", "0.2")),
-            rule("filled", "10m", Mode.FILL, null, null, true, Map.of()),
-            rule("clamped", "10m", Mode.CLAMP, "1m", "1h", true, Map.of("use_mmap", "false")),
-            rule("kept", "forever", Mode.OVERRIDE, null, null, false, Map.of())))));
+    private static final PolicySource POLICIES = new PolicySource(new Policies(new PolicyProperties(null,
+            List.of(rule("pinned", "1h", Mode.OVERRIDE, null, null, true,
+                    Map.of("num_ctx", "8192", "temperature", "0.2")),
+                    rule("filled", "10m", Mode.FILL, null, null, true, Map.of()),
+                    rule("clamped", "10m", Mode.CLAMP, "1m", "1h", true, Map.of("use_mmap", "false")),
+                    rule("kept", "forever", Mode.OVERRIDE, null, null, false, Map.of())))));
 
     private final RequestRewriter streaming = new RequestRewriter(POLICIES, Clock.systemUTC(), JSON);
+
     private final TreeRewriter tree = new TreeRewriter(POLICIES, Clock.systemUTC(), JSON);
 
-    private static ModelRule rule(String match, String keepAlive, Mode mode, String min, String max, boolean allowUnload,
-            Map<String, String> options) {
+    private static ModelRule rule(String match, String keepAlive, Mode mode, String min, String max,
+            boolean allowUnload, Map<String, String> options) {
         return new ModelRule(match, KeepAlive.parse(keepAlive), mode, min == null ? null : KeepAlive.parse(min),
                 max == null ? null : KeepAlive.parse(max), false, allowUnload, options, LoadRoute.GENERATE, null);
     }
@@ -50,9 +53,11 @@ class RequestRewriterTest {
         List<String> keepAlives = List.of("", "\"keep_alive\":null", "\"keep_alive\":300", "\"keep_alive\":1.50",
                 "\"keep_alive\":-1", "\"keep_alive\":0", "\"keep_alive\":\"10m\"", "\"keep_alive\":\"0s\"",
                 "\"keep_alive\":\"soon\"", "\"keep_alive\":true", "\"keep_alive\":[1, 2]", "\"keep_alive\":{\"a\":1}",
-                "\"KEEP_ALIVE\":\"2h\"", "\"keep_alive\":\"5m\",\"Keep_Alive\":0", "\"Keep_Alive\":\"1m\" , \"keep_alive\":7");
+                "\"KEEP_ALIVE\":\"2h\"", "\"keep_alive\":\"5m\",\"Keep_Alive\":0",
+                "\"Keep_Alive\":\"1m\" , \"keep_alive\":7");
         List<String> options = List.of("", "\"options\":null", "\"options\":{}", "\"options\":{\"num_ctx\":4096}",
-                "\"options\":{ \"temperature\" : 0.10 , \"seed\":42 }", "\"options\":\"fast\"", "\"Options\":{\"seed\":1}");
+                "\"options\":{ \"temperature\" : 0.10 , \"seed\":42 }", "\"options\":\"fast\"",
+                "\"Options\":{\"seed\":1}");
         List<String> contents = List.of("", "\"prompt\":\"\"", "\"prompt\":\"Why is the sky blue?\"", "\"prompt\":null",
                 "\"prompt\":[]", "\"PROMPT\":\"hi\\u00e9\"");
         List<String> models = List.of("\"model\":\"pinned\"", "\"model\":\"filled:latest\"", "\"model\":\"clamped\"",
@@ -82,7 +87,8 @@ class RequestRewriterTest {
     @Test
     void bodiesThatAreNotOneObjectWithAModelGoThroughUntouched() {
         for (String text : List.of("", "null", "[]", "\"x\"", "{", "{\"model\":\"pinned\"", "{\"model\":\"pinned\"} x",
-                "{\"model\":\"pinned\",}", "{\"prompt\":\"hi\"}", "{\"model\":null}", "{\"model\":\"pinned\",\"a\":[1,}")) {
+                "{\"model\":\"pinned\",}", "{\"prompt\":\"hi\"}", "{\"model\":null}",
+                "{\"model\":\"pinned\",\"a\":[1,}")) {
             byte[] body = text.getBytes(StandardCharsets.UTF_8);
             RequestRewriter.Rewrite rewrite = streaming.rewrite(KeepAliveRoute.GENERATE, body);
             assertThat(rewrite.body()).as(text).isSameAs(body);
@@ -95,7 +101,8 @@ class RequestRewriterTest {
     void keepsTheClientsBytesOfEveryFieldItDidNotChange() {
         String body = "{\"model\":\"pinned\", \"prompt\":\"caf\\u00e9 \\\"quoted\\\"\", \"keep_alive\":\"5m\","
                 + " \"options\":{\"temperature\":0.10,\"stop\":[\"\\n\"]}, \"raw\":true}";
-        String sent = new String(streaming.rewrite(KeepAliveRoute.GENERATE, body.getBytes(StandardCharsets.UTF_8)).body(),
+        String sent = new String(
+                streaming.rewrite(KeepAliveRoute.GENERATE, body.getBytes(StandardCharsets.UTF_8)).body(),
                 StandardCharsets.UTF_8);
         assertThat(sent).isEqualTo("{\"model\":\"pinned\",\"prompt\":\"caf\\u00e9 \\\"quoted\\\"\","
                 + "\"options\":{\"temperature\":0.10,\"stop\":[\"\\n\"],\"num_ctx\":8192},\"raw\":true,\"keep_alive\":\"1h\"}");
@@ -103,8 +110,9 @@ class RequestRewriterTest {
 
     @Test
     void theModelOfACompatibleRequestIsTheLastSpelling() {
-        assertThat(streaming.model("{\"model\":\"a\",\"MODEL\":\"b\",\"messages\":[]}".getBytes(StandardCharsets.UTF_8)))
-                .contains("b");
+        assertThat(
+                streaming.model("{\"model\":\"a\",\"MODEL\":\"b\",\"messages\":[]}".getBytes(StandardCharsets.UTF_8)))
+            .contains("b");
         assertThat(streaming.model("{\"model\":\"a\",\"Model\":1}".getBytes(StandardCharsets.UTF_8))).isEmpty();
         assertThat(streaming.model("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
     }
@@ -127,4 +135,5 @@ class RequestRewriterTest {
         JSON.readTree(body).properties().forEach(field -> fields.put(field.getKey(), field.getValue()));
         return fields;
     }
+
 }

@@ -32,14 +32,18 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The cost of the request-body rewrite ({@link RequestRewriter}) on a generate body of three sizes: a plain prompt and
- * bodies carrying a base64 image of 1 MiB and 16 MiB. {@code rewrite} changes keep_alive (the body is parsed into a
- * tree and written again); {@code rewriteUnchanged} finds no policy (parsed, decided, the client's bytes kept). The
- * parts, for telling which one dominates: {@code parseTree} (readTree alone), {@code writeTree} (writing a parsed
- * tree), and {@code tokenScan}, a streaming pass over the tokens that never builds the image string, as a lower bound
- * for a rewrite that does not build a tree.
+ * The cost of the request-body rewrite ({@link RequestRewriter}) on a generate body of
+ * three sizes: a plain prompt and bodies carrying a base64 image of 1 MiB and 16 MiB.
+ * {@code rewrite} changes keep_alive (the body is parsed into a tree and written again);
+ * {@code rewriteUnchanged} finds no policy (parsed, decided, the client's bytes kept).
+ * The parts, for telling which one dominates: {@code parseTree} (readTree alone),
+ * {@code writeTree} (writing a parsed tree), and {@code tokenScan}, a streaming pass over
+ * the tokens that never builds the image string, as a lower bound for a rewrite that does
+ * not build a tree.
  *
- * <p>Run by bench/run.sh; by hand: {@code java -cp target/test-classes:target/classes:$(cat target/cp.txt)
+ * <p>
+ * Run by bench/run.sh; by hand:
+ * {@code java -cp target/test-classes:target/classes:$(cat target/cp.txt)
  * org.openjdk.jmh.Main RewriteBenchmark}.
  */
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
@@ -52,19 +56,23 @@ public class RewriteBenchmark {
 
     private static final DataSize MAX_REQUEST_SIZE = DataSize.ofMegabytes(64); // keepwarm.proxy.max-request-size
 
-    @Param({"small", "1MiB", "16MiB"})
+    @Param({ "small", "1MiB", "16MiB" })
     public String body;
 
     private RequestRewriter rewriter;
+
     private JsonMapper json;
+
     private byte[] rewritten;
+
     private byte[] unchanged;
+
     private JsonNode tree;
 
     @Setup
     public void setUp() {
-        ModelRule rule = new ModelRule("bench", KeepAlive.parse("1h"), Mode.OVERRIDE, null, null, false, true,
-                Map.of(), LoadRoute.GENERATE, null);
+        ModelRule rule = new ModelRule("bench", KeepAlive.parse("1h"), Mode.OVERRIDE, null, null, false, true, Map.of(),
+                LoadRoute.GENERATE, null);
         PolicySource policies = new PolicySource(new Policies(new PolicyProperties(null, List.of(rule))));
         json = requestJson();
         rewriter = new RequestRewriter(policies, Clock.systemUTC(), json);
@@ -116,4 +124,5 @@ public class RewriteBenchmark {
     static JsonMapper requestJson() {
         return ProxyConfiguration.requestJson(new ProxyProperties(MAX_REQUEST_SIZE, null, List.of()));
     }
+
 }

@@ -21,10 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
-/** Responses are relayed as Ollama writes them, and a client that leaves stops the work upstream. */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.enabled=false",
-        "keepwarm.policy.default.keep-alive=10m"})
+/**
+ * Responses are relayed as Ollama writes them, and a client that leaves stops the work
+ * upstream.
+ */
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.enabled=false", "keepwarm.policy.default.keep-alive=10m" })
 class StreamingTest extends ProxyTestBase {
 
     private static final String GENERATE = "{\"model\":\"mistral\",\"prompt\":\"hi\"}";
@@ -42,7 +44,7 @@ class StreamingTest extends ProxyTestBase {
         assertThat(lines.get(lines.size() - 1).getT2()).contains("\"done\":true");
         long spacedChunks = lines.stream().skip(1).filter(line -> line.getT1() >= 120).count();
         assertThat(spacedChunks).as("chunks arriving >= 120 ms after the previous one (upstream spacing 200 ms)")
-                .isGreaterThanOrEqualTo(4);
+            .isGreaterThanOrEqualTo(4);
         await().atMost(Duration.ofSeconds(5)).until(() -> requestsObserved() == observedBefore + 1);
         assertThat(registry.get("keepwarm.generated.tokens").counters()).isNotEmpty();
     }
@@ -53,10 +55,15 @@ class StreamingTest extends ProxyTestBase {
 
     @Test
     void ndjsonContentTypeIsPassedThrough() {
-        client().post().uri("/api/chat").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"mistral\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").exchange()
-                .expectStatus().isOk()
-                .expectHeader().contentTypeCompatibleWith(MediaType.parseMediaType("application/x-ndjson"));
+        client().post()
+            .uri("/api/chat")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"mistral\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .contentTypeCompatibleWith(MediaType.parseMediaType("application/x-ndjson"));
     }
 
     @Test
@@ -65,23 +72,30 @@ class StreamingTest extends ProxyTestBase {
         String first = lines(GENERATE).blockFirst(Duration.ofSeconds(10));
         assertThat(first).contains("\"done\":false");
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(FAKE.cancelled()).extracting(r -> r.path()).contains("/api/generate"));
+        await().atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(FAKE.cancelled()).extracting(r -> r.path()).contains("/api/generate"));
     }
 
     @Test
     void clientThatLeavesDuringTheLoadCancelsTheUpstreamRequest() {
         FAKE.withModel(new ModelSpec("slowload", Duration.ofSeconds(5), false, 1_000_000L, 4096));
-        lines("{\"model\":\"slowload\",\"prompt\":\"hi\"}").take(Duration.ofMillis(500)).collectList()
-                .block(Duration.ofSeconds(10));
+        lines("{\"model\":\"slowload\",\"prompt\":\"hi\"}").take(Duration.ofMillis(500))
+            .collectList()
+            .block(Duration.ofSeconds(10));
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(FAKE.cancelled()).extracting(r -> r.path()).contains("/api/generate"));
+        await().atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(FAKE.cancelled()).extracting(r -> r.path()).contains("/api/generate"));
         assertThat(FAKE.loaded()).noneMatch(model -> model.name().startsWith("slowload"));
     }
 
     private Flux<String> lines(String body) {
-        return WebClient.create(baseUrl()).post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body).retrieve().bodyToFlux(String.class);
+        return WebClient.create(baseUrl())
+            .post()
+            .uri("/api/generate")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .retrieve()
+            .bodyToFlux(String.class);
     }
+
 }

@@ -20,9 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The test oracle for {@link RequestRewriter}: its first implementation, which parsed the whole body into a Jackson
- * tree, edited it, and wrote it again. Slow on large bodies, but simple enough to trust; the streaming rewriter must
- * decide and send the same thing.
+ * The test oracle for {@link RequestRewriter}: its first implementation, which parsed the
+ * whole body into a Jackson tree, edited it, and wrote it again. Slow on large bodies,
+ * but simple enough to trust; the streaming rewriter must decide and send the same thing.
  */
 final class TreeRewriter {
 
@@ -30,7 +30,9 @@ final class TreeRewriter {
     static final String OPTIONS = "options";
 
     private final PolicySource policies;
+
     private final Clock clock;
+
     private final JsonMapper json;
 
     TreeRewriter(PolicySource policies, Clock clock, JsonMapper json) {
@@ -42,14 +44,15 @@ final class TreeRewriter {
     RequestRewriter.Rewrite rewrite(KeepAliveRoute endpoint, byte[] body) {
         Optional<ObjectNode> parsed = parse(body);
         if (parsed.isEmpty()) {
-            return RequestRewriter.Rewrite.untouched(body); // not a JSON object with a model: Ollama's own 400 is the clear answer
+            // not a JSON object with a model: Ollama's own 400 is the clear answer
+            return RequestRewriter.Rewrite.untouched(body);
         }
         ObjectNode request = parsed.get();
         String model = Fields.get(request, "model").stringValue();
         Policy policy = policies.current().forModel(model, clock.instant()).orElse(null);
         JsonNode clientValue = Fields.get(request, KEEP_ALIVE);
-        Decision decision = KeepAliveDecision.decide(model, policy,
-                classify(clientValue), isEmpty(Fields.get(request, endpoint.contentField())));
+        Decision decision = KeepAliveDecision.decide(model, policy, classify(clientValue),
+                isEmpty(Fields.get(request, endpoint.contentField())));
         String sent = decision.send().map(KeepAlive::toString).orElseGet(() -> raw(clientValue));
         if (decision.refused()) {
             return new RequestRewriter.Rewrite(body, model, decision, sent);
@@ -65,7 +68,10 @@ final class TreeRewriter {
         return new RequestRewriter.Rewrite(changed ? json.writeValueAsBytes(request) : body, model, decision, sent);
     }
 
-    /** The model a request body names, read as Ollama reads it; empty when the body is not such JSON. */
+    /**
+     * The model a request body names, read as Ollama reads it; empty when the body is not
+     * such JSON.
+     */
     Optional<String> model(byte[] body) {
         return parse(body).map(request -> Fields.get(request, "model").stringValue());
     }
@@ -79,13 +85,18 @@ final class TreeRewriter {
                     return Optional.of(object);
                 }
             }
-        } catch (JacksonException | IllegalArgumentException e) {
-            // malformed, too deep, or not JSON at all: forwarded unchanged so Ollama answers it
+        }
+        catch (JacksonException | IllegalArgumentException e) {
+            // malformed, too deep, or not JSON at all: forwarded unchanged so Ollama
+            // answers it
         }
         return Optional.empty();
     }
 
-    /** Adds the policy's options where the request lacks the key; a non-object options field is Ollama's to reject. */
+    /**
+     * Adds the policy's options where the request lacks the key; a non-object options
+     * field is Ollama's to reject.
+     */
     private boolean fillOptions(ObjectNode request, Map<String, String> options) {
         if (options.isEmpty()) {
             return false;
@@ -95,9 +106,11 @@ final class TreeRewriter {
         if (existing == null || existing.isNull()) {
             target = request.objectNode();
             Fields.set(request, OPTIONS, target);
-        } else if (existing instanceof ObjectNode object) {
+        }
+        else if (existing instanceof ObjectNode object) {
             target = object;
-        } else {
+        }
+        else {
             return false;
         }
         boolean changed = false;
@@ -110,7 +123,10 @@ final class TreeRewriter {
         return changed;
     }
 
-    /** No prompt, no messages, no input: with keep_alive 0 such a request unloads the model. */
+    /**
+     * No prompt, no messages, no input: with keep_alive 0 such a request unloads the
+     * model.
+     */
     private static boolean isEmpty(@Nullable JsonNode content) {
         return content == null || content.isNull() || (content.isString() && content.stringValue().isEmpty())
                 || (content.isArray() && content.isEmpty());
@@ -138,8 +154,9 @@ final class TreeRewriter {
     }
 
     /**
-     * Top-level fields read the way Ollama's Go decoder reads them: names match case-insensitively and the last
-     * match wins, so {@code "Keep_Alive"} after {@code "keep_alive"} is the one Ollama uses.
+     * Top-level fields read the way Ollama's Go decoder reads them: names match
+     * case-insensitively and the last match wins, so {@code "Keep_Alive"} after
+     * {@code "keep_alive"} is the one Ollama uses.
      */
     private static final class Fields {
 
@@ -157,7 +174,9 @@ final class TreeRewriter {
             return found;
         }
 
-        /** Replaces every spelling of the field with one {@code name} carrying the value. */
+        /**
+         * Replaces every spelling of the field with one {@code name} carrying the value.
+         */
         static void set(ObjectNode object, String name, JsonNode value) {
             List<String> spellings = new ArrayList<>();
             for (Map.Entry<String, JsonNode> field : object.properties()) {
@@ -168,5 +187,7 @@ final class TreeRewriter {
             object.remove(spellings);
             object.set(name, value);
         }
+
     }
+
 }

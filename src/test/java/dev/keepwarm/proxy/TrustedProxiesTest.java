@@ -109,30 +109,29 @@ class TrustedProxiesTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-            "10.0.0.0/33        | the prefix length must be 0 to 32 for an IPv4 address, not '33'",
-            "::1/129            | the prefix length must be 0 to 128 for an IPv6 address, not '129'",
-            "10.0.0.0/-1        | not '-1'",
-            "10.0.0.0/          | not ''",
-            "10.0.0.0/8/8       | not '8/8'",
-            "10.0.0.0/x         | not 'x'",
-            "10.0.0/8           | '10.0.0' is not an IPv4 or IPv6 address",
-            "256.0.0.0/8        | '256.0.0.0' is not an IPv4 or IPv6 address",
-            "localhost/32       | 'localhost' is not an IPv4 or IPv6 address",
-            "fe80::1%eth0/64    | 'fe80::1%eth0' is not an IPv4 or IPv6 address",
-            "\"   \"  | '' is not an IPv4 or IPv6 address"})
+    @CsvSource(delimiter = '|', quoteCharacter = '"',
+            value = { "10.0.0.0/33        | the prefix length must be 0 to 32 for an IPv4 address, not '33'",
+                    "::1/129            | the prefix length must be 0 to 128 for an IPv6 address, not '129'",
+                    "10.0.0.0/-1        | not '-1'", "10.0.0.0/          | not ''", "10.0.0.0/8/8       | not '8/8'",
+                    "10.0.0.0/x         | not 'x'", "10.0.0/8           | '10.0.0' is not an IPv4 or IPv6 address",
+                    "256.0.0.0/8        | '256.0.0.0' is not an IPv4 or IPv6 address",
+                    "localhost/32       | 'localhost' is not an IPv4 or IPv6 address",
+                    "fe80::1%eth0/64    | 'fe80::1%eth0' is not an IPv4 or IPv6 address",
+                    "\"   \"  | '' is not an IPv4 or IPv6 address" })
     void badBlockNamesThePropertyTheEntryAndTheProblem(String cidr, String problem) {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> TrustedProxies.parse(List.of("127.0.0.1/32", cidr)))
-                .withMessageStartingWith("keepwarm.proxy.trusted-proxies[1]: '" + cidr + "' is not a CIDR block")
-                .withMessageContaining(problem);
+        assertThatIllegalArgumentException().isThrownBy(() -> TrustedProxies.parse(List.of("127.0.0.1/32", cidr)))
+            .withMessageStartingWith("keepwarm.proxy.trusted-proxies[1]: '" + cidr + "' is not a CIDR block")
+            .withMessageContaining(problem);
     }
 
     private static InetAddress ip(String literal) throws Exception {
         return InetAddress.getByName(literal);
     }
 
-    /** An IPv4-mapped address as a dual-stack socket may report it (InetAddress.getByName would make it IPv4). */
+    /**
+     * An IPv4-mapped address as a dual-stack socket may report it (InetAddress.getByName
+     * would make it IPv4).
+     */
     private static InetAddress mapped(int a, int b, int c, int d) throws Exception {
         byte[] bytes = new byte[16];
         Arrays.fill(bytes, 10, 12, (byte) 0xff);
@@ -142,4 +141,5 @@ class TrustedProxiesTest {
         bytes[15] = (byte) d;
         return Inet6Address.getByAddress(null, bytes, -1);
     }
+
 }

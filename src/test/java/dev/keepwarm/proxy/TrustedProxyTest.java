@@ -15,10 +15,12 @@ import static dev.keepwarm.proxy.ForwardedHeadersTest.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
-/** A peer in keepwarm.proxy.trusted-proxies speaks for its client: its forwarded headers go on, with it appended. */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.enabled=false",
-        "keepwarm.proxy.trusted-proxies=10.0.0.0/8, 127.0.0.1/32"})
+/**
+ * A peer in keepwarm.proxy.trusted-proxies speaks for its client: its forwarded headers
+ * go on, with it appended.
+ */
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.enabled=false", "keepwarm.proxy.trusted-proxies=10.0.0.0/8, 127.0.0.1/32" })
 class TrustedProxyTest extends ProxyTestBase {
 
     @Test
@@ -50,4 +52,5 @@ class TrustedProxyTest extends ProxyTestBase {
         Received received = FAKE.lastReceived("/api/tags").orElseThrow();
         assertThat(received.headers().get("x-forwarded-for")).containsExactly("203.0.113.7, 10.1.1.1, 127.0.0.1");
     }
+
 }

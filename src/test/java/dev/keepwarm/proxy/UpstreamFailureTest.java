@@ -2,6 +2,7 @@ package dev.keepwarm.proxy;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 
 import dev.keepwarm.support.WarmerCalls;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -22,12 +23,13 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
-/** Ollama is not there: keepwarm starts anyway and answers 502 in Ollama's error shape, quickly. */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.interval=100ms",
-        "keepwarm.policy.models[0].match=llama3.2:1b",
-        "keepwarm.policy.models[0].keep-alive=forever",
-        "keepwarm.policy.models[0].warm=true"})
+/**
+ * Ollama is not there: keepwarm starts anyway and answers 502 in Ollama's error shape,
+ * quickly.
+ */
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.interval=100ms", "keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].warm=true" })
 @ExtendWith(OutputCaptureExtension.class)
 class UpstreamFailureTest {
 
@@ -51,28 +53,49 @@ class UpstreamFailureTest {
     @Test
     void unreachableOllamaGets502WithTheUpstreamAndTheReason() {
         WebTestClient client = dev.keepwarm.support.ProxyTestBase.webTestClient("http://localhost:" + port);
-        for (String path : new String[] {"/api/tags", "/api/generate"}) {
-            client.post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"model\":\"m\",\"prompt\":\"x\"}")
-                    .exchange()
-                    .expectStatus().isEqualTo(502)
-                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
-                    .expectBody().jsonPath("$.error").value(String.class, message -> org.assertj.core.api.Assertions
-                            .assertThat(message).startsWith("keepwarm: upstream http://127.0.0.1:" + CLOSED_PORT
-                                    + " unreachable: ").containsIgnoringCase("refused"));
+        for (String path : new String[] { "/api/tags", "/api/generate" }) {
+            client.post()
+                .uri(path)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"m\",\"prompt\":\"x\"}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(502)
+                .expectHeader()
+                .contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                .expectBody()
+                .jsonPath("$.error")
+                .value(String.class,
+                        message -> org.assertj.core.api.Assertions.assertThat(message)
+                            .startsWith("keepwarm: upstream http://127.0.0.1:" + CLOSED_PORT + " unreachable: ")
+                            .containsIgnoringCase("refused"));
         }
     }
 
     @Test
     void keepwarmIsLiveAndReadyWhileOllamaIsDownAndTheWarmerWaitsQuietly(CapturedOutput output) {
-        WebTestClient management = dev.keepwarm.support.ProxyTestBase.webTestClient(
-                "http://localhost:" + managementPort);
-        for (String probe : new String[] {"liveness", "readiness"}) {
-            management.get().uri("/actuator/health/" + probe).exchange().expectStatus().isOk()
-                    .expectBody().jsonPath("$.status").isEqualTo("UP");
+        WebTestClient management = dev.keepwarm.support.ProxyTestBase
+            .webTestClient("http://localhost:" + managementPort);
+        for (String probe : new String[] { "liveness", "readiness" }) {
+            management.get()
+                .uri("/actuator/health/" + probe)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("UP");
         }
-        management.get().uri("/actuator/health").exchange().expectStatus().isEqualTo(503)
-                .expectBody().jsonPath("$.components.ollama.status").isEqualTo("DOWN");
-        // ten reconcile ticks against a closed port: each tick's /api/ps is one warmer call, refused or failed (no
+        management.get()
+            .uri("/actuator/health")
+            .exchange()
+            .expectStatus()
+            .isEqualTo(503)
+            .expectBody()
+            .jsonPath("$.components.ollama.status")
+            .isEqualTo("DOWN");
+        // ten reconcile ticks against a closed port: each tick's /api/ps is one warmer
+        // call, refused or failed (no
         // pings while Ollama is down, and the health checks above have ended)
         long calls = WarmerCalls.ended(retries);
         await().atMost(Duration.ofSeconds(10)).until(() -> WarmerCalls.ended(retries) >= calls + 10);
@@ -85,8 +108,10 @@ class UpstreamFailureTest {
     private static int closedPort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
+
 }

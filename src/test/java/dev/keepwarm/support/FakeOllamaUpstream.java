@@ -19,10 +19,11 @@ import org.springframework.test.context.ContextCustomizerFactory;
 import org.springframework.test.context.MergedContextConfiguration;
 
 /**
- * Makes the fake Ollama a test class declares, as its one static {@link FakeOllama} field, keepwarm's upstream for
- * that class, and closes it once the class has run (after the class's Spring context, which
- * {@code @DirtiesContext} closes first). The fake's URL is part of the context's cache key, as the class's own
- * {@code @DynamicPropertySource} was: a class never gets a context that talks to another class's fake.
+ * Makes the fake Ollama a test class declares, as its one static {@link FakeOllama}
+ * field, keepwarm's upstream for that class, and closes it once the class has run (after
+ * the class's Spring context, which {@code @DirtiesContext} closes first). The fake's URL
+ * is part of the context's cache key, as the class's own {@code @DynamicPropertySource}
+ * was: a class never gets a context that talks to another class's fake.
  */
 public final class FakeOllamaUpstream implements ContextCustomizerFactory, AfterAllCallback {
 
@@ -37,7 +38,10 @@ public final class FakeOllamaUpstream implements ContextCustomizerFactory, After
         fakeOf(context.getRequiredTestClass()).close();
     }
 
-    /** The fake in the one static FakeOllama field of the class or its superclasses; reading it starts it. */
+    /**
+     * The fake in the one static FakeOllama field of the class or its superclasses;
+     * reading it starts it.
+     */
     static FakeOllama fakeOf(Class<?> testClass) {
         List<Field> fields = new ArrayList<>();
         for (Class<?> type = testClass; type != null; type = type.getSuperclass()) {
@@ -55,18 +59,25 @@ public final class FakeOllamaUpstream implements ContextCustomizerFactory, After
             Field field = fields.get(0);
             field.setAccessible(true);
             return (FakeOllama) field.get(null);
-        } catch (IllegalAccessException e) {
+        }
+        catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Sets the upstream URL, and a random management port, ahead of every other property source. */
+    /**
+     * Sets the upstream URL, and a random management port, ahead of every other property
+     * source.
+     */
     private record Upstream(URI url) implements ContextCustomizer {
 
         @Override
         public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
-            context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("fakeOllamaUpstream",
-                    Map.of("keepwarm.upstream.url", url.toString(), "management.server.port", "0")));
+            context.getEnvironment()
+                .getPropertySources()
+                .addFirst(new MapPropertySource("fakeOllamaUpstream",
+                        Map.of("keepwarm.upstream.url", url.toString(), "management.server.port", "0")));
         }
     }
+
 }

@@ -13,10 +13,11 @@ import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
- * Makes a Netty buffer leak fail the build. The launcher-session hook installs, before any buffer exists, a leak
- * detector that records every leak Netty reports (the surefire JVM runs with io.netty.leakDetection.level=paranoid,
- * so every buffer is tracked); after each test class the extension collects garbage, makes Netty look for leaked
- * buffers, and fails that class if it finds any.
+ * Makes a Netty buffer leak fail the build. The launcher-session hook installs, before
+ * any buffer exists, a leak detector that records every leak Netty reports (the surefire
+ * JVM runs with io.netty.leakDetection.level=paranoid, so every buffer is tracked); after
+ * each test class the extension collects garbage, makes Netty look for leaked buffers,
+ * and fails that class if it finds any.
  */
 public final class LeakDetection implements LauncherSessionListener, AfterAllCallback {
 
@@ -32,7 +33,9 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
         for (int round = 0; round < 3; round++) {
             System.gc();
             Thread.sleep(50);
-            for (int i = 0; i < 64; i++) { // each tracked allocation polls Netty's queue of collected, unreleased buffers
+            // each tracked allocation polls Netty's queue of collected, unreleased
+            // buffers
+            for (int i = 0; i < 64; i++) {
                 ByteBuf probe = ByteBufAllocator.DEFAULT.buffer(16);
                 probe.release();
             }
@@ -64,5 +67,7 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
                 }
             };
         }
+
     }
+
 }

@@ -16,19 +16,20 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.BodyExtractors;
 
 /**
- * Base of the tests that run the real proxy (a {@code @SpringBootTest} on a random port) against one in-process
- * fake Ollama shared by every test class; each test starts from a fake that has forgotten what it received.
+ * Base of the tests that run the real proxy (a {@code @SpringBootTest} on a random port)
+ * against one in-process fake Ollama shared by every test class; each test starts from a
+ * fake that has forgotten what it received.
  */
 public abstract class ProxyTestBase {
 
     /** Models the fake knows; loads are instant unless a test says otherwise. */
     protected static final FakeOllama FAKE = FakeOllama.start()
-            .withModel("llama3.2:1b")
-            .withModel("llama3.2")
-            .withModel("mistral")
-            .withModel("qwen2.5:7b")
-            .withModel("unloadable")
-            .withModel(new ModelSpec("nomic-embed-text", Duration.ZERO, true, 274_000_000L, 2048));
+        .withModel("llama3.2:1b")
+        .withModel("llama3.2")
+        .withModel("mistral")
+        .withModel("qwen2.5:7b")
+        .withModel("unloadable")
+        .withModel(new ModelSpec("nomic-embed-text", Duration.ZERO, true, 274_000_000L, 2048));
 
     @LocalServerPort
     protected int port;
@@ -54,22 +55,26 @@ public abstract class ProxyTestBase {
     }
 
     /**
-     * A WebTestClient that reads every response body whole, so an assertion chain that never looks at the body still
-     * releases Netty's buffers (the leak detector fails the build otherwise).
+     * A WebTestClient that reads every response body whole, so an assertion chain that
+     * never looks at the body still releases Netty's buffers (the leak detector fails the
+     * build otherwise).
      */
     public static WebTestClient webTestClient(String baseUrl) {
-        return WebTestClient.bindToServer().baseUrl(baseUrl).responseTimeout(Duration.ofSeconds(30))
-                .filter((request, next) -> next.exchange(request).flatMap(response -> DataBufferUtils
-                        .join(response.body(BodyExtractors.toDataBuffers()))
-                        .map(joined -> {
-                            byte[] bytes = new byte[joined.readableByteCount()];
-                            joined.read(bytes);
-                            DataBufferUtils.release(joined);
-                            return bytes;
-                        })
-                        .defaultIfEmpty(new byte[0])
-                        .map(bytes -> response.mutate()
-                                .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes))).build())))
-                .build();
+        return WebTestClient.bindToServer()
+            .baseUrl(baseUrl)
+            .responseTimeout(Duration.ofSeconds(30))
+            .filter((request, next) -> next.exchange(request)
+                .flatMap(response -> DataBufferUtils.join(response.body(BodyExtractors.toDataBuffers())).map(joined -> {
+                    byte[] bytes = new byte[joined.readableByteCount()];
+                    joined.read(bytes);
+                    DataBufferUtils.release(joined);
+                    return bytes;
+                })
+                    .defaultIfEmpty(new byte[0])
+                    .map(bytes -> response.mutate()
+                        .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(bytes)))
+                        .build())))
+            .build();
     }
+
 }

@@ -7,10 +7,13 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A Prometheus text scrape, parsed into samples a test can look up by name and labels. */
+/**
+ * A Prometheus text scrape, parsed into samples a test can look up by name and labels.
+ */
 public final class Scrape {
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+)");
+
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final List<Sample> samples = new ArrayList<>();
@@ -32,7 +35,10 @@ public final class Scrape {
         }
     }
 
-    /** Sum of the samples with this name whose labels include the given pairs (name, value, name, value...). */
+    /**
+     * Sum of the samples with this name whose labels include the given pairs (name,
+     * value, name, value...).
+     */
     public double value(String name, String... labelPairs) {
         return find(name, labelPairs).stream().mapToDouble(Sample::value).sum();
     }
@@ -48,7 +54,10 @@ public final class Scrape {
         }).toList();
     }
 
-    /** Every metric family name present (samples' names without _bucket/_count/_sum/_max suffixes kept as is). */
+    /**
+     * Every metric family name present (samples' names without _bucket/_count/_sum/_max
+     * suffixes kept as is).
+     */
     public List<String> names() {
         return samples.stream().map(Sample::name).distinct().toList();
     }
@@ -65,4 +74,5 @@ public final class Scrape {
     /** One sample line. */
     public record Sample(String name, Map<String, String> labels, double value) {
     }
+
 }

@@ -11,7 +11,10 @@ import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
 import java.util.Locale;
 
-/** A keepwarm.policy-file for a running test context: created once, replaced atomically as an editor would. */
+/**
+ * A keepwarm.policy-file for a running test context: created once, replaced atomically as
+ * an editor would.
+ */
 public final class WatchedPolicyFile {
 
     private final Path file;
@@ -27,12 +30,16 @@ public final class WatchedPolicyFile {
                     Files.createTempDirectory("keepwarm-policies").resolve("policies.yml"));
             Files.writeString(created.file, content);
             return created;
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** A schedule window in UTC from an hour before the instant to an hour after it ("WED 08:00-10:00"). */
+    /**
+     * A schedule window in UTC from an hour before the instant to an hour after it ("WED
+     * 08:00-10:00").
+     */
     public static String windowAround(Instant now) {
         ZonedDateTime at = now.atZone(ZoneOffset.UTC);
         ZonedDateTime start = at.minusHours(1);
@@ -45,14 +52,19 @@ public final class WatchedPolicyFile {
         return file;
     }
 
-    /** Swaps the content in with one rename, so the watcher never reads a half-written file. */
+    /**
+     * Swaps the content in with one rename, so the watcher never reads a half-written
+     * file.
+     */
     public void replace(String content) {
         try {
             Path next = file.resolveSibling("next.yml");
             Files.writeString(next, content);
             Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
 }

@@ -19,14 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
-/** Ollama goes away: the breaker opens, the warmer waits quietly, and re-warms as soon as Ollama is back. */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.interval=100ms",
-        "resilience4j.circuitbreaker.instances.ollama.wait-duration-in-open-state=700ms",
-        "resilience4j.retry.instances.ollama.wait-duration=20ms",
-        "keepwarm.policy.models[0].match=llama3.2:1b",
-        "keepwarm.policy.models[0].keep-alive=forever",
-        "keepwarm.policy.models[0].warm=true"})
+/**
+ * Ollama goes away: the breaker opens, the warmer waits quietly, and re-warms as soon as
+ * Ollama is back.
+ */
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.interval=100ms",
+                "resilience4j.circuitbreaker.instances.ollama.wait-duration-in-open-state=700ms",
+                "resilience4j.retry.instances.ollama.wait-duration=20ms", "keepwarm.policy.models[0].match=llama3.2:1b",
+                "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].warm=true" })
 @ExtendWith(OutputCaptureExtension.class)
 class OutageTest extends WarmerTestBase {
 
@@ -45,8 +46,8 @@ class OutageTest extends WarmerTestBase {
 
         OLLAMA.stop();
         await().atMost(Duration.ofSeconds(5)).until(() -> breaker.getState() == CircuitBreaker.State.OPEN);
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> breaker.getMetrics().getNumberOfNotPermittedCalls() >= 3); // ticks short-circuited
+        // ticks short-circuited
+        await().atMost(Duration.ofSeconds(5)).until(() -> breaker.getMetrics().getNumberOfNotPermittedCalls() >= 3);
         assertThat(warmer.state().upstreamUp()).isFalse();
         assertThat(warmer.state().model("llama3.2:1b")).hasValueSatisfying(m -> assertThat(m.resident()).isFalse());
         assertThat(occurrences(output.getOut(), "Ollama cannot be reached")).as("outage logged once").isEqualTo(1);
@@ -65,4 +66,5 @@ class OutageTest extends WarmerTestBase {
         }
         return count;
     }
+
 }

@@ -29,37 +29,30 @@ import static org.awaitility.Awaitility.await;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /**
- * A pin survives Ollama's own failure modes (OLLAMA-API.md, "Since v0.33"): an /api/ps that hangs, a crashed runner
- * still listed, a wedged scheduler; pings match /v1 traffic; and names clients make up are not remembered.
+ * A pin survives Ollama's own failure modes (OLLAMA-API.md, "Since v0.33"): an /api/ps
+ * that hangs, a crashed runner still listed, a wedged scheduler; pings match /v1 traffic;
+ * and names clients make up are not remembered.
  */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = {
-        "keepwarm.warmer.interval=500ms",
-        "keepwarm.warmer.ps-timeout=400ms",
-        "keepwarm.warmer.ping-timeout=5s",
-        "keepwarm.warmer.verify-interval=1s",
-        "keepwarm.warmer.thrash.reloads=1000",
-        "keepwarm.policy.models[0].match=pinned",
-        "keepwarm.policy.models[0].keep-alive=forever",
-        "keepwarm.policy.models[0].warm=true",
-        "keepwarm.policy.models[1].match=tuned",
-        "keepwarm.policy.models[1].keep-alive=forever",
-        "keepwarm.policy.models[1].warm=true",
-        "keepwarm.policy.models[1].options.num_ctx=8192",
-        "keepwarm.policy.models[1].options.temperature=0.2",
-        "keepwarm.policy.models[2].match=qwen*",
-        "keepwarm.policy.models[2].keep-alive=forever",
-        "keepwarm.policy.models[2].warm=true"})
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.interval=500ms", "keepwarm.warmer.ps-timeout=400ms",
+                "keepwarm.warmer.ping-timeout=5s", "keepwarm.warmer.verify-interval=1s",
+                "keepwarm.warmer.thrash.reloads=1000", "keepwarm.policy.models[0].match=pinned",
+                "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].warm=true",
+                "keepwarm.policy.models[1].match=tuned", "keepwarm.policy.models[1].keep-alive=forever",
+                "keepwarm.policy.models[1].warm=true", "keepwarm.policy.models[1].options.num_ctx=8192",
+                "keepwarm.policy.models[1].options.temperature=0.2", "keepwarm.policy.models[2].match=qwen*",
+                "keepwarm.policy.models[2].keep-alive=forever", "keepwarm.policy.models[2].warm=true" })
 @ExtendWith(OutputCaptureExtension.class)
 class PinIntegrityTest extends WarmerTestBase {
 
     private static final Duration LOAD = Duration.ofMillis(300);
 
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
-            .automaticContext(true)
-            .maxLoadedModels(8)
-            .withModel(ModelSpec.of("pinned").withLoadTime(LOAD))
-            .withModel(ModelSpec.of("tuned").withLoadTime(Duration.ofMillis(50)))
-            .withModel(ModelSpec.of("qwen-known").withLoadTime(Duration.ZERO));
+        .automaticContext(true)
+        .maxLoadedModels(8)
+        .withModel(ModelSpec.of("pinned").withLoadTime(LOAD))
+        .withModel(ModelSpec.of("tuned").withLoadTime(Duration.ofMillis(50)))
+        .withModel(ModelSpec.of("qwen-known").withLoadTime(Duration.ZERO));
 
     @LocalServerPort
     int port;
@@ -88,11 +81,13 @@ class PinIntegrityTest extends WarmerTestBase {
         await().atMost(Duration.ofSeconds(5)).until(() -> warmer.state().timeouts(WarmState.Call.PS) >= before + 3);
         unload("pinned"); // behind keepwarm's back, while it cannot see
 
-        OLLAMA.answer("/api/ps"); // the calls already hung stay hung: only new ones are answered
+        OLLAMA.answer("/api/ps"); // the calls already hung stay hung: only new ones are
+                                  // answered
 
         awaitPinned(OLLAMA, "pinned");
-        assertThat(output.getOut().substring(logStart).split("sent no answer within", -1)).as("said once per outage, not every tick")
-                .hasSize(2);
+        assertThat(output.getOut().substring(logStart).split("sent no answer within", -1))
+            .as("said once per outage, not every tick")
+            .hasSize(2);
     }
 
     @Test
@@ -100,14 +95,16 @@ class PinIntegrityTest extends WarmerTestBase {
         generate("pinned"); // waits for a load under way to finish
         int loads = OLLAMA.loadCount("pinned");
         OLLAMA.killRunner("pinned");
-        TestClock.CLOCK.advance(Duration.ofSeconds(2)); // past verify-interval since the last ping
+        // past verify-interval since the last ping
+        TestClock.CLOCK.advance(Duration.ofSeconds(2));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> OLLAMA.loadCount("pinned") == loads + 1);
 
         assertThat(loadedModel("pinned").keepAlive().isNegative()).as("reloaded with the pin").isTrue();
         JsonNode answer = generate("pinned");
         assertThat(Duration.ofNanos(answer.path("load_duration").asLong()))
-                .as("the user's request finds the model warm").isLessThan(LOAD);
+            .as("the user's request finds the model warm")
+            .isLessThan(LOAD);
         assertThat(OLLAMA.loadCount("pinned")).isEqualTo(loads + 1);
     }
 
@@ -120,7 +117,7 @@ class PinIntegrityTest extends WarmerTestBase {
 
         await().atMost(Duration.ofMillis(1000 + 500)).until(() -> ollamaHealth().contains("\"DOWN\""));
         assertThat(Duration.ofNanos(System.nanoTime() - pingSent)).as("within two intervals (+ scheduling slack)")
-                .isLessThan(Duration.ofMillis(1500));
+            .isLessThan(Duration.ofMillis(1500));
         assertThat(warmer.state().stall()).hasValueSatisfying(s -> assertThat(s.model()).isEqualTo("pinned:latest"));
         assertThat(ollamaHealth()).contains("ollama/ollama#17408").contains("pinned");
 
@@ -141,14 +138,15 @@ class PinIntegrityTest extends WarmerTestBase {
         unload("pinned");
         awaitPinned(OLLAMA, "tuned");
         awaitPinned(OLLAMA, "pinned");
-        generate("pinned"); // waits for the load to finish (a loading runner is listed already)
+        generate("pinned"); // waits for the load to finish (a loading runner is listed
+                            // already)
         Received tunedPing = pingsTo("tuned").get(pingsTo("tuned").size() - 1);
         assertThat(tunedPing.json().path("options").propertyNames()).as(tunedPing.json().toString())
-                .containsExactly("num_ctx");
+            .containsExactly("num_ctx");
         assertThat(tunedPing.json().has("shift")).isFalse();
         Received pinnedPing = pingsTo("pinned").get(pingsTo("pinned").size() - 1);
         assertThat(pinnedPing.json().has("options")).as("no num_ctx: the runner gets Ollama's automatic context")
-                .isFalse();
+            .isFalse();
 
         int loads = OLLAMA.loadCount("pinned");
         for (int i = 0; i < 3; i++) {
@@ -161,31 +159,38 @@ class PinIntegrityTest extends WarmerTestBase {
 
     @Test
     void evictionInsideTheFreshWindowDoesNotLeaveAV1LoadUnpinned() {
-        // The test clock stands still, so keepwarm's last confirmation stays "fresh" and the /v1 gate skips its ping.
+        // The test clock stands still, so keepwarm's last confirmation stays "fresh" and
+        // the /v1 gate skips its ping.
         unload("pinned");
 
         assertThat(vOneAnswers(0)).isTrue();
 
-        await().atMost(Duration.ofSeconds(1)).until(() -> OLLAMA.loaded().stream()
+        await().atMost(Duration.ofSeconds(1))
+            .until(() -> OLLAMA.loaded()
+                .stream()
                 .anyMatch(m -> m.name().equals("pinned:latest") && m.keepAlive().isNegative()));
     }
 
     @Test
     void namesClientsMakeUpForAGlobRuleAreNotRemembered() {
         assertThat(warmer.ping("qwen-known").block(Duration.ofSeconds(10))).isEqualTo(PingOutcome.LOADED);
-        // more made-up names than the state holds, so remembering them would also have pushed known models out
+        // more made-up names than the state holds, so remembering them would also have
+        // pushed known models out
         Flux.range(0, WarmState.MAX_MODELS + 100)
-                .flatMap(i -> client().post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+            .flatMap(
+                    i -> client().post()
+                        .uri("/v1/chat/completions")
+                        .contentType(MediaType.APPLICATION_JSON)
                         .bodyValue("{\"model\":\"qwen-made-up-" + i + "\",\"messages\":[]}")
                         .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value())),
-                        8)
-                .collectList()
-                .block(Duration.ofSeconds(120));
+                    8)
+            .collectList()
+            .block(Duration.ofSeconds(120));
 
         assertThat(warmer.state().models()).extracting(ModelState::model)
-                .noneMatch(name -> name.startsWith("qwen-made-up"))
-                .contains("qwen-known:latest")
-                .hasSizeLessThanOrEqualTo(WarmState.MAX_MODELS);
+            .noneMatch(name -> name.startsWith("qwen-made-up"))
+            .contains("qwen-known:latest")
+            .hasSizeLessThanOrEqualTo(WarmState.MAX_MODELS);
     }
 
     private boolean vOneAnswers(int i) {
@@ -193,29 +198,43 @@ class PinIntegrityTest extends WarmerTestBase {
     }
 
     private boolean vOneAnswersFor(String model) {
-        Integer status = client().post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value()))
-                .block(Duration.ofSeconds(10));
+        Integer status = client().post()
+            .uri("/v1/chat/completions")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+            .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value()))
+            .block(Duration.ofSeconds(10));
         return status != null && status == 200;
     }
 
     private JsonNode generate(String model) {
-        return client().post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"" + model + "\",\"prompt\":\"hi\",\"stream\":false}")
-                .retrieve().bodyToMono(JsonNode.class).block(Duration.ofSeconds(10));
+        return client().post()
+            .uri("/api/generate")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"" + model + "\",\"prompt\":\"hi\",\"stream\":false}")
+            .retrieve()
+            .bodyToMono(JsonNode.class)
+            .block(Duration.ofSeconds(10));
     }
 
     private String ollamaHealth() {
-        return WebClient.create("http://127.0.0.1:" + managementPort).get().uri("/actuator/health/ollama")
-                .exchangeToMono(response -> response.bodyToMono(String.class)).block(Duration.ofSeconds(5));
+        return WebClient.create("http://127.0.0.1:" + managementPort)
+            .get()
+            .uri("/actuator/health/ollama")
+            .exchangeToMono(response -> response.bodyToMono(String.class))
+            .block(Duration.ofSeconds(5));
     }
 
     /** Unloads a model directly at the fake, as another client or an eviction would. */
     private static void unload(String model) {
-        WebClient.create(OLLAMA.url().toString()).post().uri("/api/generate").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"" + model + "\",\"keep_alive\":0}").retrieve().toBodilessEntity()
-                .block(Duration.ofSeconds(5));
+        WebClient.create(OLLAMA.url().toString())
+            .post()
+            .uri("/api/generate")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"" + model + "\",\"keep_alive\":0}")
+            .retrieve()
+            .toBodilessEntity()
+            .block(Duration.ofSeconds(5));
         assertThat(OLLAMA.loaded()).extracting(LoadedModel::name).doesNotContain(model + ":latest");
     }
 
@@ -234,7 +253,10 @@ class PinIntegrityTest extends WarmerTestBase {
         return OLLAMA.received("/api/generate").stream().filter(r -> names(r, model)).toList();
     }
 
-    /** Whether the request names the model (keepwarm pings by the normalised name, model:latest). */
+    /**
+     * Whether the request names the model (keepwarm pings by the normalised name,
+     * model:latest).
+     */
     private static boolean names(Received request, String model) {
         String named = request.json().path("model").asString();
         return named.equals(model) || named.equals(model + ":latest");
@@ -247,4 +269,5 @@ class PinIntegrityTest extends WarmerTestBase {
     private WebClient client() {
         return WebClient.create("http://127.0.0.1:" + port);
     }
+
 }

@@ -26,29 +26,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The shared ping unit without a Spring context: one ping per model at a time, whoever asks, against the fake Ollama.
- * A wedged fake scheduler holds a load for as long as a test needs it under way; no test waits on a timer.
+ * The shared ping unit without a Spring context: one ping per model at a time, whoever
+ * asks, against the fake Ollama. A wedged fake scheduler holds a load for as long as a
+ * test needs it under way; no test waits on a timer.
  */
 class PingsTest {
 
     private static final Instant START = Instant.parse("2026-11-25T09:00:00Z");
+
     private static final Duration WITHIN = Duration.ofSeconds(5);
+
     private static final String LLAMA = "llama3.2:latest";
+
     private static final String QWEN = "qwen3:8b";
+
     private static final ModelRule PINNED = rule("llama3.2");
 
     private static final MutableClock clock = MutableClock.at(START);
+
     private static FakeOllama ollama;
 
     private final WarmState state = new WarmState();
+
     private final Subscriptions owner = new Subscriptions();
+
     private Pings pings;
 
     @BeforeAll
     static void startOllama() {
         ollama = FakeOllama.start(clock)
-                .withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(5)))
-                .withModel(ModelSpec.of(QWEN).withLoadTime(Duration.ofMillis(5)));
+            .withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(5)))
+            .withModel(ModelSpec.of(QWEN).withLoadTime(Duration.ofMillis(5)));
     }
 
     @AfterAll
@@ -72,8 +80,8 @@ class PingsTest {
     }
 
     private static ModelRule rule(String match) {
-        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, true, Map.of(), LoadRoute.GENERATE,
-                null);
+        return new ModelRule(match, KeepAlive.FOREVER, Mode.OVERRIDE, null, null, true, true, Map.of(),
+                LoadRoute.GENERATE, null);
     }
 
     private static void expectOutcome(Mono<PingOutcome> ping, PingOutcome outcome) {
@@ -88,7 +96,8 @@ class PingsTest {
     void callersAskingWhileAPingIsUnderWayShareItAndOllamaGetsOnePing() {
         ollama.wedge();
         Mono<PingOutcome> loop = pings.ping(LLAMA, PINNED, PingPurpose.WARM);
-        Mono<PingOutcome> gate = pings.ping("llama3.2", PINNED, PingPurpose.WARM); // another spelling, same model
+        // another spelling, same model
+        Mono<PingOutcome> gate = pings.ping("llama3.2", PINNED, PingPurpose.WARM);
         Mono<PingOutcome> actuator = pings.ping("Llama3.2:latest", PINNED, PingPurpose.VERIFY);
 
         ollama.unwedge();
@@ -98,7 +107,7 @@ class PingsTest {
         expectOutcome(actuator, PingOutcome.LOADED);
         assertThat(loadPings()).isEqualTo(1);
         assertThat(ollama.loaded()).extracting(LoadedModel::name, LoadedModel::forever)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(LLAMA, true));
+            .containsExactly(org.assertj.core.groups.Tuple.tuple(LLAMA, true));
     }
 
     @Test
@@ -138,9 +147,10 @@ class PingsTest {
     @Test
     void callerThatAsksAgainOnTheOutcomeSendsANewPing() {
         expectOutcome(pings.ping(LLAMA, PINNED, PingPurpose.WARM)
-                .flatMap(first -> pings.ping(LLAMA, PINNED, PingPurpose.WARM)), PingOutcome.LOADED);
+            .flatMap(first -> pings.ping(LLAMA, PINNED, PingPurpose.WARM)), PingOutcome.LOADED);
 
-        assertThat(loadPings()).isEqualTo(2); // not the finished ping's outcome handed out again
+        // not the finished ping's outcome handed out again
+        assertThat(loadPings()).isEqualTo(2);
     }
 
     @Test
@@ -177,4 +187,5 @@ class PingsTest {
         expectOutcome(waiting, PingOutcome.SKIPPED);
         assertThat(pings.pinging(LLAMA)).isFalse();
     }
+
 }

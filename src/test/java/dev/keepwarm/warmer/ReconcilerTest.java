@@ -28,38 +28,53 @@ import reactor.test.StepVerifier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One reconcile pass without a Spring context: which warm models it pings and why, on a clock the test moves, against
- * the fake Ollama. Planning is read from {@link Reconciler#plan}; whole passes are checked by what the fake received.
+ * One reconcile pass without a Spring context: which warm models it pings and why, on a
+ * clock the test moves, against the fake Ollama. Planning is read from
+ * {@link Reconciler#plan}; whole passes are checked by what the fake received.
  */
 class ReconcilerTest {
 
     private static final Instant START = Instant.parse("2026-11-25T09:00:00Z");
+
     private static final Duration INTERVAL = Duration.ofSeconds(30);
+
     private static final Duration VERIFY_INTERVAL = Duration.ofMinutes(5);
+
     /** Generous: the first /api/ps of a JVM on a busy machine takes a while. */
     private static final Duration PS_TIMEOUT = Duration.ofSeconds(5);
+
     private static final Duration SHORT_PS_TIMEOUT = Duration.ofMillis(200);
+
     private static final KeepAlive TEN_MINUTES = KeepAlive.of(Duration.ofMinutes(10));
+
     private static final String LLAMA = "llama3.2:latest";
+
     private static final String QWEN = "qwen3:8b";
 
     private static final MutableClock clock = MutableClock.at(START);
+
     private static FakeOllama ollama;
 
     private final WarmState state = new WarmState();
+
     private final Subscriptions owner = new Subscriptions();
-    private final WarmerProperties.Thrash thrashing =
-            new WarmerProperties.Thrash(3, Duration.ofMinutes(10), Duration.ofMinutes(30));
+
+    private final WarmerProperties.Thrash thrashing = new WarmerProperties.Thrash(3, Duration.ofMinutes(10),
+            Duration.ofMinutes(30));
+
     private WarmerProperties properties = properties(PS_TIMEOUT);
+
     private final ThrashTracker thrash = new ThrashTracker(thrashing, INTERVAL);
+
     private Pings pings;
+
     private Reconciler reconciler;
 
     @BeforeAll
     static void startOllama() {
         ollama = FakeOllama.start(clock)
-                .withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(5)))
-                .withModel(ModelSpec.of(QWEN).withLoadTime(Duration.ofMillis(5)));
+            .withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(5)))
+            .withModel(ModelSpec.of(QWEN).withLoadTime(Duration.ofMillis(5)));
     }
 
     @AfterAll
@@ -92,7 +107,8 @@ class ReconcilerTest {
     }
 
     private static ModelRule warm(String match, KeepAlive keepAlive) {
-        return new ModelRule(match, keepAlive, Mode.OVERRIDE, null, null, true, true, Map.of(), LoadRoute.GENERATE, null);
+        return new ModelRule(match, keepAlive, Mode.OVERRIDE, null, null, true, true, Map.of(), LoadRoute.GENERATE,
+                null);
     }
 
     private static RunningModel listed(String name, Instant expiresAt) {
@@ -150,7 +166,7 @@ class ReconcilerTest {
         pingedAt(LLAMA, START.minusSeconds(60));
 
         assertThat(plan(listed(LLAMA, START.plusSeconds(59))))
-                .containsExactly(new Reconciler.Target(LLAMA, rule, PingPurpose.WARM));
+            .containsExactly(new Reconciler.Target(LLAMA, rule, PingPurpose.WARM));
     }
 
     @Test
@@ -160,7 +176,7 @@ class ReconcilerTest {
         pingedAt(LLAMA, START.minusSeconds(60));
 
         assertThat(plan(listed(LLAMA, START.plus(Duration.ofMinutes(5)))))
-                .containsExactly(new Reconciler.Target(LLAMA, rule, PingPurpose.WARM));
+            .containsExactly(new Reconciler.Target(LLAMA, rule, PingPurpose.WARM));
     }
 
     @Test
@@ -186,7 +202,7 @@ class ReconcilerTest {
 
         assertThat(plan()).isEmpty();
         assertThat(plan(listed(QWEN, START.plus(Duration.ofMinutes(5))), listed(LLAMA, START.plusSeconds(10))))
-                .containsExactly(new Reconciler.Target(QWEN, rule, PingPurpose.WARM));
+            .containsExactly(new Reconciler.Target(QWEN, rule, PingPurpose.WARM));
     }
 
     @Test
@@ -228,7 +244,8 @@ class ReconcilerTest {
         ModelRule rule = warm("llama3.2", KeepAlive.FOREVER);
         rules(rule);
         Instant backoffUntil = null;
-        for (int load = 0; load < 4; load++) { // a first load and three re-loads within the window
+        // a first load and three re-loads within the window
+        for (int load = 0; load < 4; load++) {
             backoffUntil = thrash.recordLoad(LLAMA, START);
         }
         Instant until = backoffUntil;
@@ -245,15 +262,15 @@ class ReconcilerTest {
     @Test
     void foreverRuleIsSatisfiedOnlyByAForeverExpiry() {
         ModelRule forever = warm("llama3.2", KeepAlive.FOREVER);
-        ModelRule fill = new ModelRule("llama3.2", null, Mode.FILL, null, null, true, true, Map.of(), LoadRoute.GENERATE,
-                null); // no keep-alive: the warmer pins forever
+        ModelRule fill = new ModelRule("llama3.2", null, Mode.FILL, null, null, true, true, Map.of(),
+                LoadRoute.GENERATE, null); // no keep-alive: the warmer pins forever
 
         assertThat(Reconciler.satisfies(listed(LLAMA, forever()), forever, START, INTERVAL)).isTrue();
         assertThat(Reconciler.satisfies(listed(LLAMA, START.plus(Duration.ofDays(365))), forever, START, INTERVAL))
-                .isFalse();
+            .isFalse();
         assertThat(Reconciler.satisfies(listed(LLAMA, forever()), fill, START, INTERVAL)).isTrue();
         assertThat(Reconciler.satisfies(listed(LLAMA, START.plus(Duration.ofHours(1))), fill, START, INTERVAL))
-                .isFalse();
+            .isFalse();
     }
 
     @Test
@@ -273,7 +290,7 @@ class ReconcilerTest {
         pass();
 
         assertThat(ollama.loaded()).extracting(LoadedModel::name, LoadedModel::forever)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(LLAMA, true));
+            .containsExactly(org.assertj.core.groups.Tuple.tuple(LLAMA, true));
         assertThat(state.model(LLAMA).orElseThrow().resident()).isTrue();
     }
 
@@ -298,8 +315,8 @@ class ReconcilerTest {
 
         Duration took = StepVerifier.create(reconciler.reconcile()).expectComplete().verify(Duration.ofSeconds(5));
 
-        assertThat(took).isGreaterThanOrEqualTo(SHORT_PS_TIMEOUT)
-                .isLessThan(Duration.ofSeconds(3)); // the default would be 10 s: half the interval, capped
+        // the default would be 10 s: half the interval, capped
+        assertThat(took).isGreaterThanOrEqualTo(SHORT_PS_TIMEOUT).isLessThan(Duration.ofSeconds(3));
         assertThat(state.timeouts(WarmState.Call.PS)).isEqualTo(1);
         assertThat(state.upstreamUp()).isFalse();
         assertThat(loadPings()).isZero();
@@ -313,7 +330,7 @@ class ReconcilerTest {
         pass();
 
         assertThat(ollama.received("/api/generate")).extracting(r -> r.json().path("model").asString())
-                .containsExactly(QWEN);
+            .containsExactly(QWEN);
         assertThat(state.stall()).isEmpty();
 
         clock.advance(INTERVAL);
@@ -329,7 +346,7 @@ class ReconcilerTest {
         pass();
         clock.advance(VERIFY_INTERVAL);
         assertThat(plan(listed(LLAMA, forever())))
-                .containsExactly(new Reconciler.Target(LLAMA, rule, PingPurpose.VERIFY));
+            .containsExactly(new Reconciler.Target(LLAMA, rule, PingPurpose.VERIFY));
         stalled();
 
         pass();
@@ -338,9 +355,13 @@ class ReconcilerTest {
         assertThat(state.stall()).isPresent();
     }
 
-    /** Ollama's scheduler looks wedged: a load went unanswered and nothing has completed a load since. */
+    /**
+     * Ollama's scheduler looks wedged: a load went unanswered and nothing has completed a
+     * load since.
+     */
     private void stalled() {
         state.loadUnanswered();
         state.stalled(new WarmState.Stall(clock.instant(), "other:latest", clock.instant().minus(INTERVAL)));
     }
+
 }

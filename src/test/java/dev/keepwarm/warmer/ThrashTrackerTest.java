@@ -7,19 +7,29 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** When re-loads of one warm model count as thrashing, and how far the warmer backs off; time is passed in. */
+/**
+ * When re-loads of one warm model count as thrashing, and how far the warmer backs off;
+ * time is passed in.
+ */
 class ThrashTrackerTest {
 
     private static final Instant START = Instant.parse("2026-11-25T09:00:00Z");
+
     private static final Duration INTERVAL = Duration.ofSeconds(30);
+
     private static final Duration WINDOW = Duration.ofMinutes(10);
+
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(3);
+
     private static final String MODEL = "llama3.2:latest";
 
     private final ThrashTracker tracker = new ThrashTracker(new WarmerProperties.Thrash(3, WINDOW, MAX_BACKOFF),
             INTERVAL);
 
-    /** The first load of the model, then {@code reloads} re-loads a second apart; the answer to the last. */
+    /**
+     * The first load of the model, then {@code reloads} re-loads a second apart; the
+     * answer to the last.
+     */
     private Instant loadThenReload(String model, int reloads) {
         Instant backoff = tracker.recordLoad(model, START);
         for (int i = 1; i <= reloads; i++) {
@@ -51,14 +61,16 @@ class ThrashTrackerTest {
 
         assertThat(tracker.recordLoad(MODEL, now)).isEqualTo(now.plus(INTERVAL.multipliedBy(2)));
         assertThat(tracker.recordLoad(MODEL, now)).isEqualTo(now.plus(INTERVAL.multipliedBy(4)));
-        assertThat(tracker.recordLoad(MODEL, now)).isEqualTo(now.plus(MAX_BACKOFF)); // 8 intervals would be 4 min
+        // 8 intervals would be 4 min
+        assertThat(tracker.recordLoad(MODEL, now)).isEqualTo(now.plus(MAX_BACKOFF));
         assertThat(tracker.recordLoad(MODEL, now)).isEqualTo(now.plus(MAX_BACKOFF));
     }
 
     @Test
     void reloadsSpreadWiderThanTheWindowAreNoThrash() {
         tracker.recordLoad(MODEL, START);
-        Duration apart = Duration.ofMinutes(6); // any three re-loads span 12 minutes, more than the 10 minute window
+        // any three re-loads span 12 minutes, more than the 10 minute window
+        Duration apart = Duration.ofMinutes(6);
 
         for (int i = 1; i <= 5; i++) {
             assertThat(tracker.recordLoad(MODEL, START.plus(apart.multipliedBy(i)))).isNull();
@@ -100,12 +112,15 @@ class ThrashTrackerTest {
     void whenFullTheQuietModelsAreForgottenAndAReloadingOneIsKept() {
         loadThenReload(MODEL, 2); // one re-load short of thrashing
         for (int i = 1; i < WarmState.MAX_MODELS; i++) {
-            tracker.recordLoad("quiet-" + i + ":latest", START); // loaded once each: nothing to remember
+            // loaded once each: nothing to remember
+            tracker.recordLoad("quiet-" + i + ":latest", START);
         }
         tracker.recordLoad("newcomer:latest", START); // one model too many: room is made
 
         assertThat(tracker.recordLoad(MODEL, START.plusSeconds(3))).isEqualTo(START.plusSeconds(3).plus(INTERVAL));
-        // remembered, quiet-1 would thrash at its third re-load; forgotten, this is a first load and two re-loads
+        // remembered, quiet-1 would thrash at its third re-load; forgotten, this is a
+        // first load and two re-loads
         assertThat(loadThenReload("quiet-1:latest", 2)).isNull();
     }
+
 }
