@@ -1,6 +1,8 @@
 package dev.keepwarm.ollama;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.common.circuitbreaker.configuration.CircuitBreakerConfigCustomizer;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
@@ -47,6 +49,19 @@ class OllamaConfiguration {
         return new OllamaConnection(http,
                 WebClient.builder().clientConnector(new ReactorClientHttpConnector(ownConnections)).build(),
                 properties);
+    }
+
+    /**
+     * The breaker records every warmer call on an event loop, so it keeps its outcomes in
+     * Resilience4j's lock-free sliding window: the default synchronized one takes a lock
+     * that parks an event-loop thread when two calls end at once (BlockHound caught it,
+     * resilience4j#2151). Settings under
+     * {@code resilience4j.circuitbreaker.instances.ollama} apply as before.
+     */
+    @Bean
+    CircuitBreakerConfigCustomizer lockFreeOllamaBreaker() {
+        return CircuitBreakerConfigCustomizer.of(RESILIENCE_NAME, builder -> builder
+            .slidingWindowSynchronizationStrategy(SlidingWindowSynchronizationStrategy.LOCK_FREE));
     }
 
     @Bean

@@ -6,6 +6,7 @@ import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.support.TestClock;
 import dev.keepwarm.support.WarmerTestBase;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,6 +39,16 @@ class OutageTest extends WarmerTestBase {
 
     @Autowired
     Warmer warmer;
+
+    @Test
+    void breakerKeepsTheConfiguredWindowWithoutALockOnTheEventLoop() {
+        CircuitBreakerConfig config = breakers.circuitBreaker("ollama").getCircuitBreakerConfig();
+
+        assertThat(config.getSlidingWindowSynchronizationStrategy())
+            .isEqualTo(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE);
+        assertThat(config.getSlidingWindowSize()).as("application.yml's window still applies").isEqualTo(4);
+        assertThat(config.getMinimumNumberOfCalls()).isEqualTo(2);
+    }
 
     @Test
     void breakerOpensDuringOutageAndClosesWhenOllamaIsBackWithModelsRewarmed(CapturedOutput output) {

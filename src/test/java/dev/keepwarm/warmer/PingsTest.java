@@ -88,6 +88,15 @@ class PingsTest {
         StepVerifier.create(ping).expectNext(outcome).expectComplete().verify(WITHIN);
     }
 
+    /**
+     * Waits until Ollama holds the pings a test leaves under way: one still on its way
+     * when the test ends would reach the shared fake during the next test (and take a
+     * fault meant for that test's ping).
+     */
+    private static void awaitLoadPingsReceived(int count) {
+        await().atMost(WITHIN).until(() -> loadPings() == count);
+    }
+
     private static int loadPings() {
         return ollama.received("/api/generate").size();
     }
@@ -115,6 +124,7 @@ class PingsTest {
         ollama.wedge();
         pings.ping(LLAMA, PINNED, PingPurpose.WARM);
         pings.ping(QWEN, rule(QWEN), PingPurpose.WARM);
+        awaitLoadPingsReceived(2);
 
         assertThat(pings.inFlight()).extracting(Pings.InFlight::model).containsExactlyInAnyOrder(LLAMA, QWEN);
         assertThat(pings.pinging(LLAMA)).isTrue();
@@ -126,6 +136,7 @@ class PingsTest {
         ollama.wedge();
         clock.advance(Duration.ofMinutes(7));
         pings.ping("llama3.2", PINNED, PingPurpose.WARM);
+        awaitLoadPingsReceived(1);
         clock.advance(Duration.ofMinutes(1));
 
         assertThat(pings.inFlight()).singleElement().satisfies(ping -> {
@@ -181,6 +192,7 @@ class PingsTest {
     void shutdownReleasesTheCallersOfAPingThatNeverEnds() {
         ollama.wedge();
         Mono<PingOutcome> waiting = pings.ping(LLAMA, PINNED, PingPurpose.WARM);
+        awaitLoadPingsReceived(1);
 
         owner.destroy();
 
