@@ -6,8 +6,6 @@ import java.util.concurrent.TimeUnit;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -21,13 +19,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  */
 class CodeRulesTest {
 
-    private static final JavaClasses MAIN = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.keepwarm");
+    private static final JavaClasses MAIN = KeepwarmClasses.main();
 
-    private static final JavaClasses TESTS = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-        .importPackages("dev.keepwarm");
+    private static final JavaClasses TESTS = KeepwarmClasses.tests();
 
     /**
      * The rest of Reactor's blocking API, which stalls an event loop just as

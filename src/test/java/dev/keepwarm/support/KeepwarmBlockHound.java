@@ -17,7 +17,8 @@ public class KeepwarmBlockHound implements BlockHoundIntegration {
             .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
             .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend")
             .allowBlockingCallsInside("org.springframework.boot.test.system.OutputCapture", "captureOut")
-            // Netty 4.2's adaptive allocator takes a short internal lock when it grows; Netty's own
+            // Netty 4.2's adaptive allocator takes a short internal lock when it grows;
+            // Netty's own
             // BlockHound integration does not list it yet
             .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
             .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
