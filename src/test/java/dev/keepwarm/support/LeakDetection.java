@@ -2,6 +2,7 @@ package dev.keepwarm.support;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -23,6 +24,14 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
 
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
 
+    /**
+     * Buffers (and other resources) Netty started tracking, and how many of them a check
+     * has covered.
+     */
+    private static final AtomicLong TRACKED = new AtomicLong();
+
+    private static long checked;
+
     @Override
     public void launcherSessionOpened(LauncherSession session) {
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new RecordingFactory());
@@ -30,6 +39,11 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
+        long tracked = TRACKED.get();
+        if (tracked == checked && LEAKS.isEmpty()) {
+            return; // nothing allocated since the last class was checked: the GC rounds
+                    // would find nothing new
+        }
         for (int round = 0; round < 3; round++) {
             System.gc();
             Thread.sleep(50);
@@ -40,6 +54,7 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
                 probe.release();
             }
         }
+        checked = TRACKED.get(); // the probes included
         if (!LEAKS.isEmpty()) {
             String report = String.join("\n\n", LEAKS);
             LEAKS.clear();
@@ -54,6 +69,13 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
         public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
                 long maxActive) {
             return new ResourceLeakDetector<>(resource, samplingInterval, maxActive) {
+                @Override
+                protected Object getInitialHint(String resourceType) {
+                    TRACKED.incrementAndGet(); // called for every tracked allocation
+                                               // (paranoid tracks them all)
+                    return super.getInitialHint(resourceType);
+                }
+
                 @Override
                 protected void reportTracedLeak(String resourceType, String records) {
                     LEAKS.add(resourceType + " leak:" + records);
