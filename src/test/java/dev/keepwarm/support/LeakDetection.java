@@ -1,5 +1,7 @@
 package dev.keepwarm.support;
 
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,12 +43,12 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
     public void afterAll(ExtensionContext context) throws InterruptedException {
         long tracked = TRACKED.get();
         if (tracked == checked && LEAKS.isEmpty()) {
-            return; // nothing allocated since the last class was checked: the GC rounds
-                    // would find nothing new
+            // nothing allocated since the last class was checked: the GC rounds would
+            // find nothing new
+            return;
         }
         for (int round = 0; round < 3; round++) {
-            System.gc();
-            Thread.sleep(50);
+            collectGarbage();
             // each tracked allocation polls Netty's queue of collected, unreleased
             // buffers
             for (int i = 0; i < 64; i++) {
@@ -60,6 +62,20 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
             LEAKS.clear();
             throw new AssertionError("Netty buffer leak detected after " + context.getDisplayName() + ":\n" + report);
         }
+    }
+
+    /**
+     * A full collection, waited for by its effect rather than by time: a sentinel's weak
+     * reference is enqueued when the collector has processed the references it cleared,
+     * Netty's leak trackers among them.
+     */
+    private static void collectGarbage() throws InterruptedException {
+        ReferenceQueue<Object> queue = new ReferenceQueue<>();
+        WeakReference<Object> sentinel = new WeakReference<>(new Object(), queue);
+        for (int attempt = 0; attempt < 10 && queue.remove(50) == null; attempt++) {
+            System.gc();
+        }
+        sentinel.clear();
     }
 
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
