@@ -1,0 +1,136 @@
+package dev.keepwarm.fleet;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.keepwarm.policy.ModelName;
+
+/**
+ * The host for one request that names a model: issue 13's "Routing", steps 1 to 4. Among
+ * the healthy hosts that have the model (in their catalogue, or resident):
+ * <ol>
+ * <li>{@link Reason#RESIDENT} hosts, where it runs with the runner options the request
+ * needs, least in-flight requests first;</li>
+ * <li>then {@link Reason#PLACED} hosts, the ones its warm rule's placement chose, least
+ * in-flight first;</li>
+ * <li>then {@link Reason#HASHED} hosts, in {@link Rendezvous} order of the model name, so
+ * every keepwarm replica loads an unplaced model on the same host, once.</li>
+ * </ol>
+ * Equal in-flight counts go by rendezvous order. A host that lacks the model is never
+ * chosen while another healthy host has it; when none has it, every healthy host is
+ * {@link Reason#HASHED} in rendezvous order (Ollama then answers its own 404, or pulls).
+ * {@link #order} is the whole preference list: "a connection that fails before anything
+ * was sent is retried on the next host" is {@link #next}. Empty when no host is healthy.
+ */
+public final class Routing {
+
+    private Routing() {
+    }
+
+    /** The preferred host for the model, empty when no healthy host may serve it. */
+    public static Optional<Route> choose(String model, Collection<Host> hosts, Collection<String> placed) {
+        return order(model, hosts, placed).stream().findFirst();
+    }
+
+    /**
+     * The most preferred host not yet tried, for a retry after a connection failed before
+     * anything was sent; empty when every eligible host was tried.
+     */
+    public static Optional<Route> next(String model, Collection<Host> hosts, Collection<String> placed,
+            Set<String> tried) {
+        return order(model, hosts, placed).stream().filter((route) -> !tried.contains(route.host())).findFirst();
+    }
+
+    /**
+     * Every eligible host in preference order, each with the reason it is there.
+     * @param model the model the request names
+     * @param hosts every host, healthy or not; names unique
+     * @param placed the hosts the model's placement chose; empty when no warm rule has it
+     */
+    public static List<Route> order(String model, Collection<Host> hosts, Collection<String> placed) {
+        String name = ModelName.normalize(model);
+        Map<String, Integer> rank = new HashMap<>();
+        List<String> preference = Rendezvous.order(name, hosts.stream().map(Host::name).toList());
+        if (preference.size() != hosts.size()) {
+            throw new IllegalArgumentException("host names must be unique: " + hosts);
+        }
+        for (int i = 0; i < preference.size(); i++) {
+            rank.put(preference.get(i), i);
+        }
+        boolean anyHasIt = hosts.stream().anyMatch((host) -> host.has(name));
+        Comparator<Host> preferred = Comparator.comparing((Host host) -> reason(host, placed))
+            .thenComparingInt((host) -> (reason(host, placed) != Reason.HASHED) ? host.inFlight() : 0)
+            .thenComparing((host) -> rank.get(host.name()));
+        return hosts.stream()
+            .filter((host) -> host.healthy() && (!anyHasIt || host.has(name)))
+            .sorted(preferred)
+            .map((host) -> new Route(host.name(), reason(host, placed)))
+            .toList();
+    }
+
+    private static Reason reason(Host host, Collection<String> placed) {
+        if (host.resident()) {
+            return Reason.RESIDENT;
+        }
+        return placed.contains(host.name()) ? Reason.PLACED : Reason.HASHED;
+    }
+
+    /**
+     * One host as routing sees it for this request.
+     *
+     * @param name the host's name
+     * @param healthy whether it may be sent requests (its breaker is not open)
+     * @param resident whether the model runs there now with the runner options the
+     * request needs
+     * @param inFlight the requests it is answering now
+     * @param catalogue its /api/tags
+     */
+    public record Host(String name, boolean healthy, boolean resident, int inFlight, ModelSizes catalogue) {
+
+        public Host {
+            if (inFlight < 0) {
+                throw new IllegalArgumentException("in-flight requests of " + name + " must not be negative");
+            }
+        }
+
+        boolean has(String model) {
+            return this.resident || this.catalogue.has(model);
+        }
+
+    }
+
+    /** Why a host was chosen: the {@code reason} tag of {@code keepwarm_routed_total}. */
+    public enum Reason {
+
+        /** The model runs there with the options the request needs. */
+        RESIDENT,
+
+        /** The model's placement chose it. */
+        PLACED,
+
+        /** Rendezvous order of the model name. */
+        HASHED;
+
+        /** The metric tag value. */
+        public String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+    }
+
+    /**
+     * A host to send the request to.
+     *
+     * @param host the host's name
+     * @param reason why it is there
+     */
+    public record Route(String host, Reason reason) {
+    }
+
+}
