@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -52,6 +53,20 @@ class ArchitectureTest {
             .mayOnlyBeAccessedByLayers("warmer", "metrics", "access")
             .whereLayer("ollama")
             .mayOnlyBeAccessedByLayers("proxy", "warmer", "actuator")
+            .check(CLASSES);
+    }
+
+    /**
+     * The fleet's placement and routing are decisions only: no I/O, no framework, nothing
+     * but the policy's names.
+     */
+    @Test
+    void fleetDecisionsDependOnNothingButThePolicy() {
+        classes().that()
+            .resideInAPackage("dev.keepwarm.fleet..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.keepwarm.fleet..", "dev.keepwarm.policy..", "java..", "org.jspecify..")
             .check(CLASSES);
     }
 
