@@ -161,7 +161,7 @@ class WarmerTest extends WarmerTestBase {
     }
 
     @Test
-    void loadAbandonedByItsClientIsFinishedByAShieldPing() {
+    void loadAbandonedByItsClientIsFinishedByAPing() {
         WebClient.create("http://localhost:" + port)
             .post()
             .uri("/api/generate")
