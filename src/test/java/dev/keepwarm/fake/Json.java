@@ -22,6 +22,15 @@ final class Json {
         .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .build();
 
+    static {
+        // Jackson builds and caches a (de)serializer under a lock on first use; done
+        // here, at class load, so two
+        // event loops decoding the first requests at once never park on it (BlockHound
+        // failed a run on that)
+        MAPPER.readTree("{\"a\":[1,\"b\",true,null,{}]}");
+        MAPPER.writeValueAsBytes(MAPPER.createObjectNode().put("a", 1).set("b", MAPPER.createArrayNode().add(1.5)));
+    }
+
     private Json() {
     }
 
