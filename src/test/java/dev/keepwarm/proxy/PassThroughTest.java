@@ -132,16 +132,7 @@ class PassThroughTest extends ProxyTestBase {
     void streamCutByOllamaEndsWithAnErrorLineAfterEveryChunkAlreadySent() {
         FAKE.tokens(5, java.time.Duration.ZERO);
         FAKE.dieMidStreamNext("/api/generate", 2);
-        String body = client().post()
-            .uri("/api/generate")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"model\":\"mistral\",\"prompt\":\"hi\"}")
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody(String.class)
-            .returnResult()
-            .getResponseBody();
+        String body = streamedGenerate();
         String[] lines = body.split("\n");
         assertThat(lines).hasSize(3);
         assertThat(lines[0]).contains("\"done\":false");

@@ -43,16 +43,7 @@ class ResponseTimeoutTest extends ProxyTestBase {
     void aStreamThatStartedInTimeIsNotCutByTheResponseTimeout() {
         // 1.6 s in all, longer than the response timeout
         FAKE.tokens(4, Duration.ofMillis(400));
-        String body = client().post()
-            .uri("/api/generate")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"model\":\"mistral\",\"prompt\":\"hi\"}")
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody(String.class)
-            .returnResult()
-            .getResponseBody();
+        String body = streamedGenerate();
         assertThat(body).contains("\"done\":true").doesNotContain("\"error\"");
     }
 

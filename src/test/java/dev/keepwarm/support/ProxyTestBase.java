@@ -10,6 +10,7 @@ import reactor.core.publisher.Flux;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -52,6 +53,23 @@ public abstract class ProxyTestBase {
 
     protected WebTestClient client() {
         return webTestClient(baseUrl());
+    }
+
+    /**
+     * A streamed generate for the fake's model through keepwarm, answered 200: its whole
+     * body.
+     */
+    protected String streamedGenerate() {
+        return client().post()
+            .uri("/api/generate")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"mistral\",\"prompt\":\"hi\"}")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
     }
 
     /**
