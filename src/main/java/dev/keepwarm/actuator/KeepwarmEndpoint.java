@@ -3,20 +3,23 @@ package dev.keepwarm.actuator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import dev.keepwarm.metrics.ColdStarts;
-import dev.keepwarm.ollama.OllamaClient;
-import dev.keepwarm.ollama.UpstreamProperties;
+import dev.keepwarm.fleet.OllamaVersion;
+import dev.keepwarm.ollama.OllamaHost;
 import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.PolicySource;
+import dev.keepwarm.warmer.FleetWarmer;
 import dev.keepwarm.warmer.ModelState;
 import dev.keepwarm.warmer.WarmState;
-import dev.keepwarm.warmer.Warmer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -33,36 +36,49 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 @Endpoint(id = "keepwarm")
 class KeepwarmEndpoint {
 
-    private final Warmer warmer;
+    private final FleetWarmer fleet;
 
     private final PolicySource policies;
-
-    private final OllamaClient ollama;
-
-    private final UpstreamProperties upstream;
 
     private final MeterRegistry registry;
 
     private final Clock clock;
 
-    KeepwarmEndpoint(Warmer warmer, PolicySource policies, OllamaClient ollama, UpstreamProperties upstream,
-            MeterRegistry registry, Clock clock) {
+    KeepwarmEndpoint(FleetWarmer fleet, PolicySource policies, MeterRegistry registry, Clock clock) {
         this.clock = clock;
-        this.warmer = warmer;
+        this.fleet = fleet;
         this.policies = policies;
-        this.ollama = ollama;
-        this.upstream = upstream;
         this.registry = registry;
     }
 
     @ReadOperation
     Mono<KeepwarmReport> report() {
-        return ollama.version()
+        List<FleetWarmer.HostView> hosts = fleet.views();
+        return Flux.fromIterable(hosts).flatMapSequential(view -> version(view.host())).collectList().map(versions -> {
+            if (!fleet.fleet()) {
+                return new KeepwarmReport(upstream(hosts.get(0), versions.get(0).orElse(null)), rules(),
+                        models(hosts.get(0).state()));
+            }
+            List<KeepwarmReport.Host> reports = new ArrayList<>();
+            for (int i = 0; i < hosts.size(); i++) {
+                FleetWarmer.HostView view = hosts.get(i);
+                WarmState state = view.state();
+                reports.add(new KeepwarmReport.Host(view.host().name(), view.host().url().toString(),
+                        state.upstreamUp(), view.healthy(), versions.get(i).orElse(null), state.lastContact(),
+                        view.host().breaker().getState().name(), models(state)));
+            }
+            return new KeepwarmReport(fleetUpstream(hosts, versions), rules(), fleetModels(hosts), reports,
+                    placement(hosts));
+        });
+    }
+
+    private static Mono<Optional<String>> version(OllamaHost host) {
+        return host.client()
+            .version()
             .timeout(Duration.ofSeconds(2))
             .map(Optional::of)
             .onErrorReturn(Optional.empty())
-            .defaultIfEmpty(Optional.empty())
-            .map(version -> new KeepwarmReport(upstream(version.orElse(null)), rules(), models()));
+            .defaultIfEmpty(Optional.empty());
     }
 
     /**
@@ -71,28 +87,85 @@ class KeepwarmEndpoint {
      */
     @ReadOperation
     KeepwarmReport.@Nullable Model modelState(@Selector String model) {
-        return warmer.state().model(model).map(this::model).orElse(null);
+        return fleet.views()
+            .stream()
+            .map(view -> view.state().model(model))
+            .flatMap(Optional::stream)
+            .sorted(Comparator.comparing((ModelState s) -> !s.resident()))
+            .findFirst()
+            .map(this::model)
+            .orElse(null);
     }
 
     /** Wakes the reconcile loop now. */
     @WriteOperation
     ActionResult reconcile() {
-        warmer.reconcileNow();
+        fleet.reconcileNow();
         return new ActionResult("reconcile", "started");
     }
 
-    /** Pings one model with its warm rule. */
+    /**
+     * Pings one model with its warm rule (on a fleet: on every host that keeps it warm).
+     */
     @WriteOperation
     Mono<ActionResult> ping(@Selector String model) {
-        return warmer.ping(model)
-            .map(outcome -> new ActionResult("ping " + model, outcome.tag()))
+        return fleet.ping(model)
+            .collectList()
+            .map(outcomes -> fleet.fleet() ? outcomes.stream()
+                .map(outcome -> outcome.getKey() + ": " + outcome.getValue().tag())
+                .collect(Collectors.joining(", ")) : outcomes.isEmpty() ? "" : outcomes.get(0).getValue().tag())
+            .filter(result -> !result.isEmpty())
+            .map(result -> new ActionResult("ping " + model, result))
             .defaultIfEmpty(new ActionResult("ping " + model, "no warm rule governs this model"));
     }
 
-    private KeepwarmReport.Upstream upstream(@Nullable String version) {
-        WarmState state = warmer.state();
-        return new KeepwarmReport.Upstream(upstream.url().toString(), state.upstreamUp(), version, state.lastContact(),
-                ollama.breaker().getState().name());
+    private static KeepwarmReport.Upstream upstream(FleetWarmer.HostView view, @Nullable String version) {
+        WarmState state = view.state();
+        return new KeepwarmReport.Upstream(view.host().url().toString(), state.upstreamUp(), version,
+                state.lastContact(), view.host().breaker().getState().name());
+    }
+
+    /**
+     * The fleet as one upstream: up when a host is, its oldest version, its latest
+     * contact.
+     */
+    private static KeepwarmReport.Upstream fleetUpstream(List<FleetWarmer.HostView> hosts,
+            List<Optional<String>> versions) {
+        boolean up = hosts.stream().anyMatch(view -> view.state().upstreamUp());
+        Instant last = hosts.stream()
+            .map(view -> view.state().lastContact())
+            .filter(java.util.Objects::nonNull)
+            .max(Comparator.naturalOrder())
+            .orElse(null);
+        String oldest = OllamaVersion.oldest(versions.stream().flatMap(Optional::stream).toList()).orElse(null);
+        long routed = hosts.stream().filter(FleetWarmer.HostView::healthy).count();
+        return new KeepwarmReport.Upstream(hosts.size() + " hosts", up, oldest, last,
+                routed + " of " + hosts.size() + " hosts routed");
+    }
+
+    private List<KeepwarmReport.Placed> placement(List<FleetWarmer.HostView> hosts) {
+        return fleet.plan().assignments().stream().map(assignment -> {
+            List<String> warm = hosts.stream()
+                .filter(view -> view.state().model(assignment.model()).map(ModelState::resident).orElse(false))
+                .map(view -> view.host().name())
+                .toList();
+            List<String> missing = assignment.missing()
+                .stream()
+                .map(reason -> reason.name().toLowerCase(java.util.Locale.ROOT))
+                .toList();
+            return new KeepwarmReport.Placed(assignment.model(), assignment.wanted(), assignment.hosts(), warm,
+                    missing);
+        }).toList();
+    }
+
+    private List<KeepwarmReport.Model> fleetModels(List<FleetWarmer.HostView> hosts) {
+        java.util.Map<String, ModelState> once = new java.util.TreeMap<>();
+        for (FleetWarmer.HostView view : hosts) {
+            for (ModelState s : view.state().models()) {
+                once.merge(s.model(), s, (a, b) -> a.resident() || !b.resident() ? a : b);
+            }
+        }
+        return once.values().stream().map(this::model).toList();
     }
 
     private List<KeepwarmReport.Rule> rules() {
@@ -106,13 +179,8 @@ class KeepwarmEndpoint {
                 rule.schedule() == null ? null : rule.schedule().activeAt(now));
     }
 
-    private List<KeepwarmReport.Model> models() {
-        return warmer.state()
-            .models()
-            .stream()
-            .sorted(Comparator.comparing(ModelState::model))
-            .map(this::model)
-            .toList();
+    private List<KeepwarmReport.Model> models(WarmState state) {
+        return state.models().stream().sorted(Comparator.comparing(ModelState::model)).map(this::model).toList();
     }
 
     private KeepwarmReport.Model model(ModelState s) {

@@ -5,17 +5,56 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.keepwarm.warmer.ModelState;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What {@code GET /actuator/keepwarm} answers: Ollama, the rules, and every model
- * keepwarm knows.
+ * keepwarm knows; on a fleet also every host and the placement of the warm rules.
  *
- * @param upstream Ollama as keepwarm sees it
+ * @param upstream Ollama as keepwarm sees it (on a fleet: the fleet as a whole)
  * @param rules the configured rules, in order
- * @param models every model warmed or seen in /api/ps
+ * @param models every model warmed or seen in /api/ps (on a fleet: once, as on its first
+ * host that has it loaded)
+ * @param hosts on a fleet, every host; absent with one Ollama
+ * @param placement on a fleet, where each warm rule is kept warm; absent with one Ollama
  */
-public record KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> models) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> models, @Nullable List<Host> hosts,
+        @Nullable List<Placed> placement) {
+
+    /** The report of a single-host keepwarm. */
+    public KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> models) {
+        this(upstream, rules, models, null, null);
+    }
+
+    /**
+     * One host of a fleet.
+     *
+     * @param name the host's name
+     * @param url its URL
+     * @param up whether its last /api/ps answered
+     * @param routed whether requests and placement use it now (up, breaker closed)
+     * @param version its Ollama version, null when it did not answer
+     * @param lastContact when it last answered
+     * @param circuitBreaker the state of its breaker
+     * @param models its models, as keepwarm knows them
+     */
+    public record Host(String name, String url, boolean up, boolean routed, @Nullable String version,
+            @Nullable Instant lastContact, String circuitBreaker, List<Model> models) {
+    }
+
+    /**
+     * One warm rule's placement.
+     *
+     * @param model the model
+     * @param wanted copies wanted
+     * @param hosts the hosts placement chose
+     * @param warm the hosts where it is loaded now
+     * @param missing why wanted copies have no host
+     */
+    public record Placed(String model, int wanted, List<String> hosts, List<String> warm, List<String> missing) {
+    }
 
     /**
      * @param url Ollama's URL

@@ -2,11 +2,8 @@ package dev.keepwarm.actuator;
 
 import java.time.Clock;
 
-import dev.keepwarm.ollama.OllamaClient;
-import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.PolicySource;
-import dev.keepwarm.warmer.WarmState;
-import dev.keepwarm.warmer.Warmer;
+import dev.keepwarm.warmer.FleetWarmer;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.context.annotation.Bean;
@@ -17,19 +14,18 @@ import org.springframework.context.annotation.Configuration;
 class WebConfiguration {
 
     @Bean
-    KeepwarmEndpoint keepwarmEndpoint(Warmer warmer, PolicySource policies, OllamaClient ollama,
-            UpstreamProperties upstream, MeterRegistry registry, Clock clock) {
-        return new KeepwarmEndpoint(warmer, policies, ollama, upstream, registry, clock);
+    KeepwarmEndpoint keepwarmEndpoint(FleetWarmer fleet, PolicySource policies, MeterRegistry registry, Clock clock) {
+        return new KeepwarmEndpoint(fleet, policies, registry, clock);
     }
 
     @Bean
-    KeepwarmHealth keepwarmHealthIndicator(PolicySource policies, WarmState state, Clock clock) {
-        return new KeepwarmHealth(policies, state, clock);
+    KeepwarmHealth keepwarmHealthIndicator(PolicySource policies, FleetWarmer fleet, Clock clock) {
+        return new KeepwarmHealth(policies, fleet, clock);
     }
 
     @Bean
-    OllamaHealth ollamaHealthIndicator(OllamaClient ollama, UpstreamProperties upstream, WarmState state) {
-        return new OllamaHealth(ollama, upstream, state);
+    OllamaHealth ollamaHealthIndicator(FleetWarmer fleet) {
+        return new OllamaHealth(fleet);
     }
 
 }

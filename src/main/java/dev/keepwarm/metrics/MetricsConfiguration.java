@@ -1,10 +1,12 @@
 package dev.keepwarm.metrics;
 
 import java.time.Clock;
+import java.util.List;
 
 import dev.keepwarm.policy.PolicySource;
-import dev.keepwarm.warmer.WarmState;
+import dev.keepwarm.warmer.FleetWarmer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,8 +19,10 @@ import org.springframework.context.annotation.Configuration;
 class MetricsConfiguration {
 
     @Bean
-    ModelTags modelTags(PolicySource policies, WarmState state, MetricsProperties properties) {
-        return new ModelTags(policies, state, properties.maxModelTags());
+    ModelTags modelTags(PolicySource policies, FleetWarmer fleet, MetricsProperties properties) {
+        return new ModelTags(policies,
+                name -> fleet.views().stream().anyMatch(view -> view.state().model(name).isPresent()),
+                properties.maxModelTags());
     }
 
     @Bean
@@ -28,9 +32,16 @@ class MetricsConfiguration {
     }
 
     @Bean
-    StateMeters stateMeters(MeterRegistry registry, WarmState state, ModelTags tags, PolicySource policies,
+    HostStateMeters stateMeters(MeterRegistry registry, FleetWarmer fleet, ModelTags tags, PolicySource policies,
             Clock clock) {
-        return new StateMeters(registry, state, tags, policies, clock);
+        List<StateMeters> meters = fleet.views()
+            .stream()
+            .map(view -> fleet.fleet()
+                    ? new StateMeters(registry, view.state(), tags, policies, clock,
+                            Tags.of("upstream", view.host().name()))
+                    : new StateMeters(registry, view.state(), tags, policies, clock))
+            .toList();
+        return new HostStateMeters(meters);
     }
 
 }

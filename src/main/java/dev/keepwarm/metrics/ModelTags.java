@@ -3,6 +3,7 @@ package dev.keepwarm.metrics;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.PolicySource;
@@ -21,7 +22,7 @@ final class ModelTags {
 
     private final PolicySource policies;
 
-    private final WarmState state;
+    private final Predicate<String> known;
 
     private final int max;
 
@@ -34,8 +35,15 @@ final class ModelTags {
     private final Map<String, String> spelled = new ConcurrentHashMap<>();
 
     ModelTags(PolicySource policies, WarmState state, int max) {
+        this(policies, name -> state.model(name).isPresent(), max);
+    }
+
+    /**
+     * @param known whether the warmer knows a normalized model name (on any host)
+     */
+    ModelTags(PolicySource policies, Predicate<String> known, int max) {
         this.policies = policies;
-        this.state = state;
+        this.known = known;
         this.max = max;
     }
 
@@ -46,8 +54,8 @@ final class ModelTags {
         }
         String name = ModelName.normalize(model);
         if (!admitted.contains(name)) {
-            boolean known = policies.current().rule(name).isPresent() || state.model(name).isPresent();
-            if (!known || admitted.size() >= max) {
+            boolean seen = policies.current().rule(name).isPresent() || known.test(name);
+            if (!seen || admitted.size() >= max) {
                 return OTHER; // not remembered: the model may be admitted later, when
                               // /api/ps lists it
             }

@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,7 +47,16 @@ final class StateMeters implements PingListener {
     /** model tag -> its gauges */
     private final Map<String, List<Meter>> registered = new ConcurrentHashMap<>();
 
+    /** {@code upstream=<host>} on a fleet; none with one Ollama. */
+    private final Tags host;
+
     StateMeters(MeterRegistry registry, WarmState state, ModelTags models, PolicySource policies, Clock clock) {
+        this(registry, state, models, policies, clock, Tags.empty());
+    }
+
+    StateMeters(MeterRegistry registry, WarmState state, ModelTags models, PolicySource policies, Clock clock,
+            Tags host) {
+        this.host = host;
         this.registry = registry;
         this.state = state;
         this.models = models;
@@ -54,14 +64,17 @@ final class StateMeters implements PingListener {
         this.clock = clock;
         Gauge.builder("keepwarm.upstream.up", state, s -> s.upstreamUp() ? 1 : 0)
             .description("1 when the last contact with Ollama succeeded")
+            .tags(host)
             .register(registry);
         Gauge.builder("keepwarm.ollama.loads.stalled", state, s -> s.stall().isPresent() ? 1 : 0)
             .description("1 while Ollama answers but its loads do not complete (a wedged scheduler, Ollama #17408)")
+            .tags(host)
             .register(registry);
         for (WarmState.Call call : WarmState.Call.values()) {
             FunctionCounter.builder("keepwarm.warmer.timeouts", state, s -> s.timeouts(call))
                 .description("warmer calls to Ollama that got no answer in time (ps-timeout, ping-timeout)")
                 .tags("call", call.tag())
+                .tags(host)
                 .register(registry);
         }
         reloaded(policies.current());
@@ -115,20 +128,24 @@ final class StateMeters implements PingListener {
                         .description(
                                 "1 while the model's rule is warm and inside its schedule: the warmer keeps it loaded")
                         .tags("model", tag)
+                        .tags(host)
                         .register(registry),
                     Gauge.builder("keepwarm.model.resident", () -> model(name).resident() ? 1 : 0)
                         .description("1 when the model is loaded")
                         .tags("model", tag)
+                        .tags(host)
                         .register(registry),
                     Gauge.builder("keepwarm.model.expires.in", () -> expiresIn(model(name)))
                         .baseUnit("seconds")
                         .description(
                                 "seconds until Ollama unloads the model; +Inf when pinned forever, 0 when not loaded")
                         .tags("model", tag)
+                        .tags(host)
                         .register(registry),
                     Gauge.builder("keepwarm.model.thrashing", () -> model(name).thrashing() ? 1 : 0)
                         .description("1 while the model is re-loaded too often and its pings back off")
                         .tags("model", tag)
+                        .tags(host)
                         .register(registry)));
         // present from the start, so increase() sees the first cold start of a pinned
         // model; a counter, kept on reload

@@ -12,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.github.resilience4j.retry.Retry;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -59,12 +60,16 @@ public final class OllamaClient {
      * never forces a reload of the runner real traffic uses.
      * @return the wall time of the call: a load ping's answer carries no timings
      * (OLLAMA-API.md, "Load-only ... ping")
+     * @param keepAlive the keep-alive to arm; null sends none, so the host's own default
+     * (OLLAMA_KEEP_ALIVE) re-arms the model: a fleet's demoted copy expires when idle
      */
-    public Mono<java.time.Duration> ping(String model, KeepAlive keepAlive, Map<String, String> options,
+    public Mono<java.time.Duration> ping(String model, @Nullable KeepAlive keepAlive, Map<String, String> options,
             boolean embedding) {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
-        body.set("keep_alive", JSON.readTree(keepAlive.toJson()));
+        if (keepAlive != null) {
+            body.set("keep_alive", JSON.readTree(keepAlive.toJson()));
+        }
         if (!options.isEmpty() && !embedding) {
             ObjectNode opts = body.putObject("options");
             options.forEach((key, value) -> opts.set(key, JSON.valueToTree(OptionValues.typed(value))));
@@ -87,6 +92,24 @@ public final class OllamaClient {
             show.path("capabilities").forEach(c -> capabilities.add(c.asString()));
             return capabilities.contains("embedding") && !capabilities.contains("completion");
         });
+    }
+
+    /**
+     * GET /api/tags: the models this host has, by name as listed, with their size on disk
+     * (what a fleet's placement assumes a model takes until /api/ps shows it loaded).
+     */
+    public Mono<Map<String, Long>> tags() {
+        return call(upstream.client().get().uri(upstream.uri("/api/tags")).exchangeToMono(OllamaClient::json))
+            .map(answer -> {
+                Map<String, Long> sizes = new java.util.LinkedHashMap<>();
+                for (JsonNode model : answer.path("models")) {
+                    String name = model.path("name").asString(model.path("model").asString(""));
+                    if (!name.isEmpty()) {
+                        sizes.putIfAbsent(name, model.path("size").asLong(0));
+                    }
+                }
+                return sizes;
+            });
     }
 
     /** GET /api/version. */

@@ -1,13 +1,21 @@
 package dev.keepwarm.ollama;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Function;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.circuitbreaker.configuration.CircuitBreakerConfigCustomizer;
+import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -64,9 +72,50 @@ class OllamaConfiguration {
             .slidingWindowSynchronizationStrategy(SlidingWindowSynchronizationStrategy.LOCK_FREE));
     }
 
+    /**
+     * The hosts: the one Ollama at {@code url} (its breaker and retry are "ollama"), or
+     * every configured host with a breaker of its own, "ollama-&lt;name&gt;", configured
+     * as "ollama" is; discovered hosts join through {@link HostDiscovery}.
+     */
     @Bean
-    OllamaClient ollamaClient(OllamaConnection upstream, CircuitBreakerRegistry breakers, RetryRegistry retries) {
-        return new OllamaClient(upstream, breakers.circuitBreaker(RESILIENCE_NAME), retries.retry(RESILIENCE_NAME));
+    OllamaHosts ollamaHosts(OllamaConnection upstream, UpstreamProperties properties, CircuitBreakerRegistry breakers,
+            RetryRegistry retries) {
+        Retry retry = retries.retry(RESILIENCE_NAME);
+        if (!properties.fleet()) {
+            OllamaClient client = new OllamaClient(upstream, breakers.circuitBreaker(RESILIENCE_NAME), retry);
+            OllamaHost host = new OllamaHost(UpstreamProperties.DEFAULT_HOST, upstream, client, OptionalLong.empty(),
+                    Integer.MAX_VALUE, false);
+            return new OllamaHosts(false, List.of(host), upstream, name -> client, name -> {
+            });
+        }
+        CircuitBreakerConfig perHost = breakers.circuitBreaker(RESILIENCE_NAME).getCircuitBreakerConfig();
+        // the template is no host's: no meters for a breaker nothing uses
+        breakers.remove(RESILIENCE_NAME);
+        Function<String, OllamaClient> clients = name -> new OllamaClient(upstream,
+                breakers.circuitBreaker(breakerName(name), perHost), retry);
+        List<OllamaHost> configured = new ArrayList<>();
+        for (UpstreamProperties.Host host : properties.hosts()) {
+            OllamaConnection connection = upstream.at(host.url());
+            OllamaClient client = new OllamaClient(connection,
+                    breakers.circuitBreaker(breakerName(host.name()), perHost), retry);
+            configured.add(new OllamaHost(host.name(), connection, client,
+                    host.memory() != null ? OptionalLong.of(host.memory().toBytes()) : OptionalLong.empty(),
+                    host.maxLoaded(), false));
+        }
+        return new OllamaHosts(true, configured, upstream, name -> clients.apply(name),
+                name -> breakers.remove(breakerName(name)));
+    }
+
+    /** Hosts from DNS, when {@code keepwarm.upstream.discovery} is set. */
+    @Bean
+    @ConditionalOnProperty(name = "keepwarm.upstream.discovery.dns")
+    HostDiscovery hostDiscovery(OllamaHosts hosts, UpstreamProperties properties) {
+        return new HostDiscovery(hosts, java.util.Objects.requireNonNull(properties.discovery()), HostDiscovery.dns());
+    }
+
+    /** The circuit breaker of a fleet's host. */
+    static String breakerName(String host) {
+        return RESILIENCE_NAME + "-" + host;
     }
 
 }

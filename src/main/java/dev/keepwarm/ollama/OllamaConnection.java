@@ -7,9 +7,10 @@ import reactor.netty.http.client.HttpClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * The connection to Ollama shared by the proxy and the warmer: one Reactor Netty client
- * on one pool, seen by the warmer as a WebClient and by the proxy as itself (the proxy
- * relays bytes and needs nothing WebClient adds), and the configured URL.
+ * The connection to one Ollama host shared by the proxy and the warmer: one Reactor Netty
+ * client on one pool (shared by every host, a pool per address inside), seen by the
+ * warmer as a WebClient and by the proxy as itself (the proxy relays bytes and needs
+ * nothing WebClient adds), and the host's URL.
  */
 public final class OllamaConnection {
 
@@ -19,10 +20,22 @@ public final class OllamaConnection {
 
     private final UpstreamProperties properties;
 
+    private final URI url;
+
     OllamaConnection(HttpClient http, WebClient client, UpstreamProperties properties) {
+        this(http, client, properties, properties.url());
+    }
+
+    OllamaConnection(HttpClient http, WebClient client, UpstreamProperties properties, URI url) {
         this.http = http;
         this.client = client;
         this.properties = properties;
+        this.url = url;
+    }
+
+    /** The same pool and settings for another host. */
+    OllamaConnection at(URI url) {
+        return new OllamaConnection(http, client, properties, url);
     }
 
     /**
@@ -39,8 +52,26 @@ public final class OllamaConnection {
         return http;
     }
 
+    /** The timeouts and pool size, shared by every host. */
     public UpstreamProperties properties() {
         return properties;
+    }
+
+    /** This host's URL. */
+    public URI url() {
+        return url;
+    }
+
+    /**
+     * This host's URL without a trailing slash, ready to have a request path appended.
+     */
+    public String base() {
+        return UpstreamProperties.base(url);
+    }
+
+    /** host:port as Ollama expects it in the Host header. */
+    public String hostHeader() {
+        return UpstreamProperties.hostHeader(url);
     }
 
     /**
@@ -48,7 +79,7 @@ public final class OllamaConnection {
      * {@code /api/tags?x=1}.
      */
     public URI uri(String rawPathAndQuery) {
-        return URI.create(properties.base() + rawPathAndQuery);
+        return URI.create(base() + rawPathAndQuery);
     }
 
 }

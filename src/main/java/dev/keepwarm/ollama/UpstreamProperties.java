@@ -2,58 +2,168 @@ package dev.keepwarm.ollama;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import dev.keepwarm.policy.PositiveDuration;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Where Ollama is and how long keepwarm waits for it ({@code keepwarm.upstream}).
+ * Where Ollama is and how long keepwarm waits for it ({@code keepwarm.upstream}): one
+ * Ollama at {@code url}, or a fleet of {@code hosts} and/or hosts found by
+ * {@code discovery}. Timeouts and the pool size apply to each host.
  *
- * @param url Ollama's base URL (http or https, with host; a path prefix is kept)
+ * @param url Ollama's base URL (http or https, with host; a path prefix is kept); not
+ * used when hosts or discovery are set
  * @param connectTimeout how long to wait for a TCP connection to Ollama
  * @param responseTimeout how long to wait for Ollama's response headers; empty means no
  * limit, because a cold load of a large model can take minutes before the first byte
  * @param idleTimeout longest silence allowed between two chunks of a response once it has
  * started
- * @param maxConnections most connections to Ollama at once; every long stream holds one,
- * so keep this above the number of concurrent streams (Reactor Netty's default pool of 2
- * x cores would queue the rest)
+ * @param maxConnections most connections to each Ollama host at once; every long stream
+ * holds one, so keep this above the number of concurrent streams (Reactor Netty's default
+ * pool of 2 x cores would queue the rest)
+ * @param hosts a fleet of Ollama hosts, each named; requests are routed to where their
+ * model is warm and warm rules are placed across them
+ * @param discovery hosts found in DNS (every A/AAAA record of a name, such as a
+ * Kubernetes headless Service), instead of or beside {@code hosts}
  */
 @ConfigurationProperties("keepwarm.upstream")
 @Validated
 public record UpstreamProperties(@DefaultValue("http://localhost:11434") @NotNull URI url,
         @DefaultValue("5s") @NotNull Duration connectTimeout, @Nullable Duration responseTimeout,
-        @DefaultValue("10m") @NotNull Duration idleTimeout, @DefaultValue("1000") @Positive int maxConnections) {
+        @DefaultValue("10m") @NotNull Duration idleTimeout, @DefaultValue("1000") @Positive int maxConnections,
+        @DefaultValue @Valid List<Host> hosts, @Valid @Nullable Discovery discovery) {
 
+    /** The name of the one host when neither hosts nor discovery is set. */
+    public static final String DEFAULT_HOST = "default";
+
+    private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9-]+");
+
+    @ConstructorBinding
     public UpstreamProperties {
-        if (url != null) {
-            String scheme = url.getScheme();
-            if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || url.getHost() == null) {
-                throw new IllegalArgumentException("keepwarm.upstream.url must be an http(s) URL with a host, such as "
-                        + "http://localhost:11434, not '" + url + "'");
-            }
-        }
+        requireHttp("keepwarm.upstream.url", url);
         PositiveDuration.require("keepwarm.upstream.connect-timeout", connectTimeout);
         PositiveDuration.require("keepwarm.upstream.response-timeout", responseTimeout);
         PositiveDuration.require("keepwarm.upstream.idle-timeout", idleTimeout);
+        hosts = (hosts != null) ? List.copyOf(hosts) : List.of();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < hosts.size(); i++) {
+            Host host = hosts.get(i);
+            if (!names.add(host.name())) {
+                throw new IllegalArgumentException("keepwarm.upstream.hosts[" + i + "].name: '" + host.name()
+                        + "' is used by two hosts; each host needs a name of its own");
+            }
+        }
+    }
+
+    /** One Ollama at {@code url}, as before the fleet existed. */
+    public UpstreamProperties(URI url, Duration connectTimeout, @Nullable Duration responseTimeout,
+            Duration idleTimeout, int maxConnections) {
+        this(url, connectTimeout, responseTimeout, idleTimeout, maxConnections, List.of(), null);
+    }
+
+    /** Whether keepwarm fronts a fleet ({@code hosts} or {@code discovery} set). */
+    public boolean fleet() {
+        return !hosts.isEmpty() || discovery != null;
     }
 
     /** The URL without a trailing slash, ready to have a request path appended. */
     public String base() {
-        String s = url.toString();
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        return base(url);
     }
 
     /** host:port as Ollama expects it in the Host header. */
     public String hostHeader() {
-        int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
-        String host = url.getHost();
-        return host + ":" + port;
+        return hostHeader(url);
     }
+
+    static String base(URI url) {
+        String s = url.toString();
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    static String hostHeader(URI url) {
+        int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        return url.getHost() + ":" + port;
+    }
+
+    private static void requireHttp(String property, @Nullable URI url) {
+        if (url != null) {
+            String scheme = url.getScheme();
+            if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || url.getHost() == null) {
+                throw new IllegalArgumentException(property + " must be an http(s) URL with a host, such as "
+                        + "http://localhost:11434, not '" + url + "'");
+            }
+        }
+    }
+
+    /**
+     * One Ollama host of a fleet.
+     *
+     * @param name the host's name: lower-case letters, digits and '-'; the
+     * {@code upstream} tag of its meters and the value of the {@code X-Keepwarm-Upstream}
+     * header
+     * @param url its base URL (http or https, with host)
+     * @param memory what placement may fill with pinned models there (its VRAM); empty
+     * means no limit but max-loaded
+     * @param maxLoaded its OLLAMA_MAX_LOADED_MODELS: most pinned models placed there
+     */
+    public record Host(@NotNull String name, @NotNull URI url, @Nullable DataSize memory,
+            @DefaultValue("3") @Positive int maxLoaded) {
+
+        /** Ollama's own default of OLLAMA_MAX_LOADED_MODELS per GPU. */
+        public static final int DEFAULT_MAX_LOADED = 3;
+
+        public Host {
+            if (name != null && !HOST_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("keepwarm.upstream.hosts[].name must be lower-case letters, "
+                        + "digits and '-' (it becomes a metric tag and a header value), not '" + name + "'");
+            }
+            requireHttp("keepwarm.upstream.hosts[" + name + "].url", url);
+            if (memory != null && memory.toBytes() <= 0) {
+                throw new IllegalArgumentException(
+                        "keepwarm.upstream.hosts[" + name + "].memory must be positive, not " + memory);
+            }
+        }
+
+    }
+
+    /**
+     * Hosts found in DNS: every address the name resolves to is a host, named by that
+     * address.
+     *
+     * @param dns the name to resolve, such as a Kubernetes headless Service
+     * ({@code ollama-headless.llm.svc.cluster.local})
+     * @param port Ollama's port on each address
+     * @param refresh how often the name is resolved again
+     * @param scheme http or https
+     */
+    public record Discovery(@NotNull String dns, @DefaultValue("11434") @Positive int port,
+            @DefaultValue("30s") @NotNull Duration refresh, @DefaultValue("http") @NotNull String scheme) {
+
+        public Discovery {
+            if (dns != null && dns.isBlank()) {
+                throw new IllegalArgumentException("keepwarm.upstream.discovery.dns must name a DNS name");
+            }
+            PositiveDuration.require("keepwarm.upstream.discovery.refresh", refresh);
+            if (scheme != null && !("http".equals(scheme) || "https".equals(scheme))) {
+                throw new IllegalArgumentException(
+                        "keepwarm.upstream.discovery.scheme must be http or https, not '" + scheme + "'");
+            }
+        }
+
+    }
+
 }

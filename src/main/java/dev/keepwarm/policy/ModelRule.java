@@ -6,6 +6,7 @@ import java.util.Map;
 import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -34,19 +35,31 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param schedule when the rule applies as written: outside its windows the model is not
  * kept warm and gets the schedule's off-hours-keep-alive instead of keep-alive (mode,
  * allow-unload and options still apply). Omitted: always
+ * @param replicas on a fleet of Ollama hosts, how many hosts keep a warm model warm: a
+ * number of at least 1 or "all" (every healthy host)
  */
 public record ModelRule(@NotBlank String match, @Nullable KeepAlive keepAlive, @DefaultValue("override") Mode mode,
         @Nullable KeepAlive min, @Nullable KeepAlive max, @DefaultValue("false") boolean warm,
         @DefaultValue("true") boolean allowUnload, @DefaultValue Map<String, String> options,
-        @DefaultValue("auto") LoadRoute kind, @Nullable Schedule schedule) implements Policy {
+        @DefaultValue("auto") LoadRoute kind, @Nullable Schedule schedule,
+        @DefaultValue("1") Replicas replicas) implements Policy {
 
+    @ConstructorBinding
     public ModelRule {
         options = options == null ? Map.of() : Map.copyOf(options);
         kind = kind == null ? LoadRoute.AUTO : kind;
+        replicas = replicas == null ? Replicas.ONE : replicas;
         if (match != null && !match.isBlank()) {
             PolicyChecks.check(match, keepAlive, mode, min, max, allowUnload);
             PolicyChecks.checkSchedule(match, schedule, allowUnload);
         }
+    }
+
+    /** A rule kept warm on one host of a fleet. */
+    public ModelRule(String match, @Nullable KeepAlive keepAlive, Mode mode, @Nullable KeepAlive min,
+            @Nullable KeepAlive max, boolean warm, boolean allowUnload, Map<String, String> options, LoadRoute kind,
+            @Nullable Schedule schedule) {
+        this(match, keepAlive, mode, min, max, warm, allowUnload, options, kind, schedule, Replicas.ONE);
     }
 
     /**
@@ -67,7 +80,7 @@ public record ModelRule(@NotBlank String match, @Nullable KeepAlive keepAlive, @
             return this;
         }
         return new ModelRule(match, schedule.offHoursKeepAlive(), mode, min, max, false, allowUnload, options, kind,
-                schedule);
+                schedule, replicas);
     }
 
     /**

@@ -89,6 +89,8 @@ final class ForwardedHeaders {
         if (exchange.dropAuthorization()) {
             target.remove(HttpHeaderNames.AUTHORIZATION);
         }
+        // keepwarm's own: which host, not Ollama's business
+        target.remove(ProxyErrors.UPSTREAM_HEADER);
         target.set(HttpHeaderNames.HOST, upstreamHost);
         if (contentLength >= 0) {
             target.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);

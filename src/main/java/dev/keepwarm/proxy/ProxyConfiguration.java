@@ -4,7 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
-import dev.keepwarm.ollama.OllamaConnection;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.keepwarm.ollama.OllamaHosts;
+import dev.keepwarm.ollama.UpstreamProperties;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -36,18 +39,27 @@ class ProxyConfiguration {
     static final String BULKHEAD = "ollama-proxy";
 
     @Bean
-    ProxyHandler proxyHandler(OllamaConnection upstream, ProxyProperties proxy, PolicySource policies, Clock clock,
-            ObjectProvider<ResidencyGuard> residency, ObjectProvider<ProxyObserver> observer,
-            ObjectProvider<ProxyGate> gate, BulkheadRegistry bulkheads) {
+    ProxyHandler proxyHandler(OllamaHosts hosts, UpstreamProperties upstream, ProxyProperties proxy,
+            PolicySource policies, Clock clock, ObjectProvider<ResidencyGuard> residency,
+            ObjectProvider<ProxyObserver> observer, ObjectProvider<ProxyGate> gate, ObjectProvider<HostRouter> router,
+            BulkheadRegistry bulkheads) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
-        ResponseRelay relay = new ResponseRelay(upstream.properties().idleTimeout(), errors, json);
+        ResponseRelay relay = new ResponseRelay(upstream.idleTimeout(), errors, json);
         ForwardedHeaders headers = new ForwardedHeaders(TrustedProxies.parse(proxy.trustedProxies()));
-        UpstreamCall call = new UpstreamCall(upstream, relay, errors, bulkhead(proxy, bulkheads), headers);
-        return new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), new RequestRewriter(policies, clock, json),
-                call, errors, new BodyReader(proxy.maxRequestSize(), errors),
+        Bulkhead bulkhead = bulkhead(proxy, bulkheads);
+        Upstreams upstreams = new Upstreams(hosts,
+                host -> new UpstreamCall(host.connection(), host.name(), relay, errors, bulkhead, headers));
+        RequestRewriter rewriter = new RequestRewriter(policies, clock, json);
+        BodyReader bodies = new BodyReader(proxy.maxRequestSize(), errors);
+        AtomicReference<ProxyHandler> handler = new AtomicReference<>();
+        FleetRoutes fleet = new FleetRoutes(bodies, rewriter,
+                (exchange, model, body, named) -> handler.get().toModelHost(exchange, model, body, named));
+        handler.set(new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), rewriter, upstreams,
+                router.getIfAvailable(() -> HostRouter.ONE), fleet, errors, bodies,
                 residency.getIfAvailable(() -> ResidencyGuard.NONE), observer.getIfAvailable(() -> ProxyObserver.NONE),
-                headers);
+                headers));
+        return handler.get();
     }
 
     /** Every path on the proxy port is Ollama's. */

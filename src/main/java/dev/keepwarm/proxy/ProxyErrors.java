@@ -22,6 +22,12 @@ final class ProxyErrors {
 
     static final String KEEP_ALIVE_HEADER = "X-Keepwarm-Keep-Alive";
 
+    /**
+     * The Ollama host that answered (on a fan-out, the hosts, comma separated); on a
+     * request, the host it must go to.
+     */
+    static final String UPSTREAM_HEADER = "X-Keepwarm-Upstream";
+
     private final JsonMapper json;
 
     ProxyErrors(JsonMapper json) {

@@ -1,12 +1,17 @@
 package dev.keepwarm.proxy;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
+import dev.keepwarm.fleet.Routing;
 import dev.keepwarm.policy.Decision;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +37,11 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
 
     private final RequestRewriter rewriter;
 
-    private final UpstreamCall upstream;
+    private final Upstreams upstreams;
+
+    private final HostRouter router;
+
+    private final FleetRoutes fleet;
 
     private final ProxyErrors errors;
 
@@ -44,11 +53,14 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
 
     private final ForwardedHeaders headers;
 
-    ProxyHandler(ProxyGate gate, RequestRewriter rewriter, UpstreamCall upstream, ProxyErrors errors, BodyReader bodies,
-            ResidencyGuard residency, ProxyObserver observer, ForwardedHeaders headers) {
+    ProxyHandler(ProxyGate gate, RequestRewriter rewriter, Upstreams upstreams, HostRouter router, FleetRoutes fleet,
+            ProxyErrors errors, BodyReader bodies, ResidencyGuard residency, ProxyObserver observer,
+            ForwardedHeaders headers) {
         this.gate = gate;
         this.rewriter = rewriter;
-        this.upstream = upstream;
+        this.upstreams = upstreams;
+        this.router = router;
+        this.fleet = fleet;
         this.errors = errors;
         this.bodies = bodies;
         this.residency = residency;
@@ -75,17 +87,47 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     }
 
     private Mono<Void> route(ProxyExchange exchange) {
+        String named = exchange.request().requestHeaders().get(ProxyErrors.UPSTREAM_HEADER);
+        if (named != null && upstreams.call(named).isEmpty()) {
+            return errors
+                .respond(
+                        exchange.response(), HttpStatus.NOT_FOUND, "keepwarm: no Ollama host is named '" + named + "' ("
+                                + ProxyErrors.UPSTREAM_HEADER + "); hosts: " + String.join(", ", upstreams.names()),
+                        null);
+        }
         Optional<KeepAliveRoute> route = KeepAliveRoute.rewritable(exchange.method(), exchange.path());
         if (route.isPresent()) {
-            return bodies.read(exchange, body -> rewriteAndForward(exchange, route.get(), body));
+            return bodies.read(exchange, body -> rewriteAndForward(exchange, route.get(), body, named));
         }
         if (KeepAliveRoute.dropsKeepAlive(exchange.method(), exchange.path())) {
-            return bodies.read(exchange, body -> guardThenForward(exchange, body));
+            return bodies.read(exchange, body -> guardThenForward(exchange, body, named));
         }
-        return upstream.forward(exchange, exchange.request().receive().retain(), -1, RequestExtras.NONE);
+        if (upstreams.fleet()) {
+            Mono<Void> fleetRoute = fleet.route(exchange, named);
+            if (fleetRoute != null) {
+                return fleetRoute;
+            }
+        }
+        return passThrough(exchange, named);
     }
 
-    private Mono<Void> rewriteAndForward(ProxyExchange exchange, KeepAliveRoute route, byte[] body) {
+    /**
+     * A route without a model: to the host named, else the one host, else the first
+     * healthy host of a fleet. A request without a body goes to the next host when no
+     * connection could be made; a streamed body cannot be sent twice.
+     */
+    private Mono<Void> passThrough(ProxyExchange exchange, @Nullable String named) {
+        List<String> hosts = named != null ? List.of(named) : upstreams.fleet() ? router.healthy() : upstreams.names();
+        if (hosts.isEmpty()) {
+            return noHost(exchange, null, null);
+        }
+        boolean bodiless = !UpstreamCall.hasBody(exchange.request().requestHeaders(), -1);
+        return attempt(exchange, hosts, 0, () -> exchange.request().receive().retain(), -1, RequestExtras.NONE,
+                bodiless);
+    }
+
+    private Mono<Void> rewriteAndForward(ProxyExchange exchange, KeepAliveRoute route, byte[] body,
+            @Nullable String named) {
         RequestRewriter.Rewrite rewrite = rewriter.rewrite(route, body);
         Decision decision = rewrite.decision();
         if (decision != null && decision.refused()) {
@@ -93,24 +135,91 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             return errors.respond(exchange.response(), HttpStatus.CONFLICT, decision.refusal(), rewrite.header());
         }
         String model = rewrite.model();
-        RequestExtras extras = RequestExtras.NONE;
         if (model != null && decision != null) {
             observer.decided(model, decision.action());
-            extras = new RequestExtras(rewrite.header(), () -> residency.clientLeftBeforeResponse(model),
-                    observer.observe(model, route.tag()));
         }
-        return upstream.forward(exchange, bytes(rewrite.body()), rewrite.body().length, extras);
+        List<String> hosts = hostsFor(model, named);
+        if (hosts.isEmpty()) {
+            return noHost(exchange, model, rewrite.header());
+        }
+        byte[] sent = rewrite.body();
+        String host = hosts.get(0);
+        RequestExtras extras = (model != null && decision != null) ? new RequestExtras(rewrite.header(),
+                () -> residency.clientLeftBeforeResponse(host, model), observer.observe(model, route.tag()))
+                : RequestExtras.NONE;
+        return attempt(exchange, hosts, 0, () -> bytes(sent), sent.length, extras, true);
     }
 
     /**
-     * /v1 and Anthropic routes: the body goes on unchanged, inside the residency guard.
+     * /v1 and Anthropic routes: the body goes on unchanged, inside the residency guard of
+     * the host it goes to.
      */
-    private Mono<Void> guardThenForward(ProxyExchange exchange, byte[] body) {
+    private Mono<Void> guardThenForward(ProxyExchange exchange, byte[] body, @Nullable String named) {
         Optional<String> model = rewriter.model(body);
+        List<String> hosts = hostsFor(model.orElse(null), named);
+        if (hosts.isEmpty()) {
+            return noHost(exchange, model.orElse(null), null);
+        }
         RequestExtras extras = model.map(m -> new RequestExtras(null, null, observer.observe(m, "openai")))
             .orElse(RequestExtras.NONE);
-        Mono<Void> forward = Mono.defer(() -> upstream.forward(exchange, bytes(body), body.length, extras));
-        return model.map(m -> residency.aroundKeepAliveDroppingRequest(m, forward)).orElse(forward);
+        Mono<Void> forward = Mono
+            .defer(() -> attempt(exchange, hosts, 0, () -> bytes(body), body.length, extras, true));
+        return model.map(m -> residency.aroundKeepAliveDroppingRequest(hosts.get(0), m, forward)).orElse(forward);
+    }
+
+    /** A request that names a model, sent unchanged to the host routing chose. */
+    Mono<Void> toModelHost(ProxyExchange exchange, @Nullable String model, byte[] body, @Nullable String named) {
+        List<String> hosts = hostsFor(model, named);
+        if (hosts.isEmpty()) {
+            return noHost(exchange, model, null);
+        }
+        return attempt(exchange, hosts, 0, () -> bytes(body), body.length, RequestExtras.NONE, true);
+    }
+
+    /**
+     * The hosts a request for the model may go to, most preferred first: the one named by
+     * the request's header, else what routing chose.
+     */
+    private List<String> hostsFor(@Nullable String model, @Nullable String named) {
+        if (named != null) {
+            return List.of(named);
+        }
+        if (!upstreams.fleet()) {
+            return upstreams.names();
+        }
+        if (model == null) {
+            return router.healthy();
+        }
+        return router.route(model, upstreams::inFlight).stream().map(Routing.Route::host).toList();
+    }
+
+    /**
+     * Sends the request to hosts[index]; when no connection could be made there and the
+     * body can be sent again, to the next host.
+     */
+    private Mono<Void> attempt(ProxyExchange exchange, List<String> hosts, int index, Supplier<Publisher<ByteBuf>> body,
+            long contentLength, RequestExtras extras, boolean replayable) {
+        String host = hosts.get(index);
+        UpstreamCall call = upstreams.call(host).orElse(null);
+        if (call == null) {
+            return index + 1 < hosts.size()
+                    ? attempt(exchange, hosts, index + 1, body, contentLength, extras, replayable)
+                    : noHost(exchange, null, null);
+        }
+        Function<Throwable, Mono<Void>> next = (replayable && index + 1 < hosts.size()) ? error -> {
+            log.warn("Ollama host {} unreachable ({}); {} {} goes to {}", host, error.toString(), exchange.method(),
+                    exchange.path(), hosts.get(index + 1));
+            return attempt(exchange, hosts, index + 1, body, contentLength, extras, replayable);
+        } : null;
+        return upstreams.counted(host, call.forward(exchange, body.get(), contentLength, extras, next));
+    }
+
+    /** A fleet without a healthy host that may serve the request. */
+    private Mono<Void> noHost(ProxyExchange exchange, @Nullable String model, @Nullable String keepAliveHeader) {
+        String what = model != null ? " can serve " + model : " answers";
+        return errors.respond(exchange.response(), HttpStatus.SERVICE_UNAVAILABLE,
+                "keepwarm: no healthy Ollama host" + what + " (hosts: " + String.join(", ", upstreams.names()) + ")",
+                keepAliveHeader, "Retry-After", "5");
     }
 
     private static Flux<ByteBuf> bytes(byte[] body) {

@@ -12,12 +12,12 @@ public interface ResidencyGuard {
     /** Adds nothing: no warmer runs. */
     ResidencyGuard NONE = new ResidencyGuard() {
         @Override
-        public Mono<Void> aroundKeepAliveDroppingRequest(String model, Mono<Void> forward) {
+        public Mono<Void> aroundKeepAliveDroppingRequest(String host, String model, Mono<Void> forward) {
             return forward;
         }
 
         @Override
-        public void clientLeftBeforeResponse(String model) {
+        public void clientLeftBeforeResponse(String host, String model) {
         }
     };
 
@@ -25,16 +25,16 @@ public interface ResidencyGuard {
      * Around a request on an OpenAI- or Anthropic-compatible route, which drops
      * keep_alive (OLLAMA-API.md, "OpenAI- and Anthropic-compatible routes drop
      * keep_alive"): a model that must stay warm is made resident with its pinned
-     * keep-alive before {@code forward} is subscribed, and its pin is checked after the
-     * answer.
+     * keep-alive on the host the request goes to before {@code forward} is subscribed,
+     * and its pin is checked after the answer.
      */
-    Mono<Void> aroundKeepAliveDroppingRequest(String model, Mono<Void> forward);
+    Mono<Void> aroundKeepAliveDroppingRequest(String host, String model, Mono<Void> forward);
 
     /**
      * The client of a native request left before Ollama's response headers, perhaps
      * during a load, which Ollama then aborts (issue #7408): a model that must stay warm
      * gets its load finished for the client's retry.
      */
-    void clientLeftBeforeResponse(String model);
+    void clientLeftBeforeResponse(String host, String model);
 
 }

@@ -43,11 +43,12 @@ final class ResponseRelay {
     }
 
     Mono<Void> relay(ProxyExchange exchange, HttpClientResponse upstream, ByteBufFlux upstreamBody,
-            RequestExtras extras) {
+            RequestExtras extras, String host) {
         String keepAliveHeader = extras.keepAliveHeader();
         HttpServerResponse response = exchange.response();
         response.status(upstream.status());
         ForwardedHeaders.toClient(upstream.responseHeaders(), response.responseHeaders());
+        response.responseHeaders().set(ProxyErrors.UPSTREAM_HEADER, host);
         if (keepAliveHeader != null) {
             response.responseHeaders().set(ProxyErrors.KEEP_ALIVE_HEADER, keepAliveHeader);
         }

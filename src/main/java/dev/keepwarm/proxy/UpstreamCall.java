@@ -2,10 +2,12 @@ package dev.keepwarm.proxy;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import dev.keepwarm.ollama.OllamaConnection;
 import dev.keepwarm.ollama.UpstreamProperties;
@@ -50,15 +52,31 @@ final class UpstreamCall {
 
     private final ForwardedHeaders headers;
 
-    UpstreamCall(OllamaConnection target, ResponseRelay relay, ProxyErrors errors, @Nullable Bulkhead bulkhead,
-            ForwardedHeaders headers) {
+    private final String name;
+
+    private final URI url;
+
+    UpstreamCall(OllamaConnection target, String name, ResponseRelay relay, ProxyErrors errors,
+            @Nullable Bulkhead bulkhead, ForwardedHeaders headers) {
         this.bulkhead = bulkhead;
         this.headers = headers;
         this.upstream = target.properties();
-        this.hostHeader = upstream.hostHeader();
-        this.client = target.http().baseUrl(upstream.base());
+        this.name = name;
+        this.url = target.url();
+        this.hostHeader = target.hostHeader();
+        this.client = target.http().baseUrl(target.base());
         this.relay = relay;
         this.errors = errors;
+    }
+
+    /** The host's name: the X-Keepwarm-Upstream value of its answers. */
+    String host() {
+        return name;
+    }
+
+    /** The host's URL. */
+    URI url() {
+        return url;
     }
 
     /**
@@ -66,6 +84,15 @@ final class UpstreamCall {
      * body with its own headers
      */
     Mono<Void> forward(ProxyExchange exchange, Publisher<ByteBuf> body, long contentLength, RequestExtras extras) {
+        return forward(exchange, body, contentLength, extras, null);
+    }
+
+    /**
+     * @param unreachable when no connection to this host could be made (nothing was
+     * sent), what to do instead, such as the next host; null answers 502
+     */
+    Mono<Void> forward(ProxyExchange exchange, Publisher<ByteBuf> body, long contentLength, RequestExtras extras,
+            @Nullable Function<Throwable, Mono<Void>> unreachable) {
         AtomicBoolean responded = new AtomicBoolean();
         Mono<Void> call = withinBulkhead(
                 withResponseTimeout(send(exchange, body, contentLength, extras, responded), responded));
@@ -76,7 +103,12 @@ final class UpstreamCall {
                     extras.clientLeftEarly().run();
                 }
             }
-        }).onErrorResume(error -> !responded.get(), error -> fail(exchange, error, extras));
+        }).onErrorResume(error -> !responded.get(), error -> {
+            if (unreachable != null && unreachable(root(error))) {
+                return unreachable.apply(error);
+            }
+            return fail(exchange, error, extras);
+        });
     }
 
     /**
@@ -91,7 +123,7 @@ final class UpstreamCall {
             return sendsBody ? outbound.send(body) : outbound;
         }).response((response, responseBody) -> {
             responded.set(true);
-            return relay.relay(exchange, response, responseBody, extras);
+            return relay.relay(exchange, response, responseBody, extras, name);
         }).then();
     }
 
@@ -115,7 +147,7 @@ final class UpstreamCall {
         return bulkhead == null ? call : call.transformDeferred(BulkheadOperator.of(bulkhead));
     }
 
-    private static boolean hasBody(HttpHeaders headers, long contentLength) {
+    static boolean hasBody(HttpHeaders headers, long contentLength) {
         if (contentLength >= 0) {
             return contentLength > 0;
         }
@@ -130,34 +162,37 @@ final class UpstreamCall {
         if (error instanceof BulkheadFullException) {
             extras.finished("503");
             return errors.respond(exchange.response(), HttpStatus.SERVICE_UNAVAILABLE,
-                    "keepwarm: too many concurrent requests", keepAliveHeader, "Retry-After", "1");
+                    "keepwarm: too many concurrent requests", keepAliveHeader, "Retry-After", "1",
+                    ProxyErrors.UPSTREAM_HEADER, name);
         }
         if (error instanceof TimeoutException) {
-            String message = "keepwarm: upstream " + upstream.url() + " sent no response within "
+            String message = "keepwarm: upstream " + url + " sent no response within "
                     + KeepAlive.of(upstream.responseTimeout()) + " (keepwarm.upstream.response-timeout)";
             log.warn(message);
             extras.finished("504");
-            return errors.respond(exchange.response(), HttpStatus.GATEWAY_TIMEOUT, message, keepAliveHeader);
+            return errors.respond(exchange.response(), HttpStatus.GATEWAY_TIMEOUT, message, keepAliveHeader,
+                    ProxyErrors.UPSTREAM_HEADER, name);
         }
         Throwable root = root(error);
         String reason = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        String message = unreachable(root) ? "keepwarm: upstream " + upstream.url() + " unreachable: " + reason
-                : "keepwarm: upstream " + upstream.url() + " failed: " + reason;
+        String message = unreachable(root) ? "keepwarm: upstream " + url + " unreachable: " + reason
+                : "keepwarm: upstream " + url + " failed: " + reason;
         log.warn("{} ({} {})", message, exchange.method(), exchange.path());
         extras.finished("502");
-        return errors.respond(exchange.response(), HttpStatus.BAD_GATEWAY, message, keepAliveHeader);
+        return errors.respond(exchange.response(), HttpStatus.BAD_GATEWAY, message, keepAliveHeader,
+                ProxyErrors.UPSTREAM_HEADER, name);
     }
 
     /**
      * No connection to Ollama could be made at all (as against one that broke or answered
      * nonsense).
      */
-    private static boolean unreachable(Throwable root) {
+    static boolean unreachable(Throwable root) {
         return root instanceof ConnectException || root instanceof ConnectTimeoutException
                 || root instanceof UnknownHostException || root instanceof NoRouteToHostException;
     }
 
-    private static Throwable root(Throwable error) {
+    static Throwable root(Throwable error) {
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

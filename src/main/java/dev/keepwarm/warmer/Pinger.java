@@ -140,6 +140,24 @@ final class Pinger {
             .onErrorResume(OllamaException.class, error -> Mono.just(false));
     }
 
+    /**
+     * Re-arms a fleet's copy beyond its rule's replicas with the host's default
+     * keep-alive (no keep_alive sent), with the rule's runner options so the runner is
+     * not reloaded: it serves while resident and expires when idle. Never fails.
+     */
+    Mono<Void> demote(String model, ModelRule rule) {
+        return embedding(model, rule.kind())
+            .flatMap(embedding -> ollama.ping(model, null, rule.runnerOptions(), embedding))
+            .timeout(pingTimeout)
+            .doOnNext(took -> log.info("{} is warm on more hosts than its rule's replicas ({}): re-armed with the "
+                    + "host's default keep-alive, it expires when idle", model, rule.replicas()))
+            .onErrorResume(error -> {
+                log.warn("Demoting the extra copy of {} failed: {}", model, error.toString());
+                return Mono.empty();
+            })
+            .then();
+    }
+
     /** Drops everything known of a model Ollama does not have. */
     void forget(String model) {
         state.forget(model);

@@ -53,8 +53,17 @@ final class Reconciler {
 
     private volatile boolean reportedDown;
 
+    /** How logs name the host: "Ollama", or "Ollama host gpu0" on a fleet. */
+    private final String name;
+
     Reconciler(OllamaClient ollama, WarmTargets targets, WarmState state, Pings pings, Pinger pinger,
             ThrashTracker thrash, StallDetector stalls, Clock clock, WarmerProperties properties) {
+        this(ollama, targets, state, pings, pinger, thrash, stalls, clock, properties, "Ollama");
+    }
+
+    Reconciler(OllamaClient ollama, WarmTargets targets, WarmState state, Pings pings, Pinger pinger,
+            ThrashTracker thrash, StallDetector stalls, Clock clock, WarmerProperties properties, String name) {
+        this.name = name;
         this.ollama = ollama;
         this.targets = targets;
         this.state = state;
@@ -70,21 +79,27 @@ final class Reconciler {
      * Runs one pass; completes when its pings ended or an interval passed. Never fails.
      */
     Mono<Void> reconcile() {
-        return ps().flatMap(running -> {
-            Instant now = clock.instant();
-            if (reportedDown) {
-                reportedDown = false;
-                log.info("Ollama answers again; re-warming pinned models");
-            }
-            state.observe(running, now);
-            stalls.check(running, pings.inFlight(), now);
-            List<Target> plan = stalls.admit(plan(running, now), pings.inFlight().size(), now);
-            return Flux.fromIterable(plan)
-                .flatMap(target -> pings.ping(target.model(), target.rule(), target.purpose()),
-                        properties.maxConcurrentLoads())
-                .then()
-                .take(properties.interval());
-        }).onErrorResume(this::upstreamLost);
+        return ps().flatMap(this::act).onErrorResume(this::upstreamLost);
+    }
+
+    /**
+     * The pass after /api/ps answered: the state learns what runs, and the models that
+     * need it are pinged.
+     */
+    Mono<Void> act(List<RunningModel> running) {
+        Instant now = clock.instant();
+        if (reportedDown) {
+            reportedDown = false;
+            log.info("{} answers again; re-warming pinned models", name);
+        }
+        state.observe(running, now);
+        stalls.check(running, pings.inFlight(), now);
+        List<Target> plan = stalls.admit(plan(running, now), pings.inFlight().size(), now);
+        return Flux.fromIterable(plan)
+            .flatMap(target -> pings.ping(target.model(), target.rule(), target.purpose()),
+                    properties.maxConcurrentLoads())
+            .then()
+            .take(properties.interval());
     }
 
     /** GET /api/ps, bounded by {@code keepwarm.warmer.ps-timeout}. */
@@ -158,7 +173,8 @@ final class Reconciler {
         return !running.expiresAt().isBefore(now.plus(interval.multipliedBy(2)));
     }
 
-    private Mono<Void> upstreamLost(Throwable error) {
+    /** /api/ps failed: nothing is known to run, and the outage is said once. */
+    Mono<Void> upstreamLost(Throwable error) {
         state.lost(clock.instant());
         boolean timedOut = error instanceof TimeoutException;
         if (timedOut) {
@@ -171,11 +187,11 @@ final class Reconciler {
                             + " ms (a hung Ollama, ollama/ollama#15950)"
                     : error instanceof CallNotPermittedException ? "connection failures opened the circuit breaker"
                             : error.toString();
-            log.warn("Ollama cannot be reached ({}); the warmer waits quietly and re-warms pinned models when it "
-                    + "answers again", reason);
+            log.warn("{} cannot be reached ({}); the warmer waits quietly and re-warms pinned models when it "
+                    + "answers again", name, reason);
         }
         else {
-            log.debug("Ollama still unreachable: {}", error.toString());
+            log.debug("{} still unreachable: {}", name, error.toString());
         }
         return Mono.empty();
     }

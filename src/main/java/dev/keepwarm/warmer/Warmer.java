@@ -9,19 +9,18 @@ import java.util.Optional;
 import dev.keepwarm.ollama.RunningModel;
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.ModelRule;
-import dev.keepwarm.proxy.ResidencyGuard;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * What the rest of keepwarm asks of the warmer: the proxy's residency guard (make sure a
- * warm model is resident around a /v1 request, which would otherwise load it with
+ * What the rest of keepwarm asks of one host's warmer: the proxy's residency guard (make
+ * sure a warm model is resident around a /v1 request, which would otherwise load it with
  * Ollama's defaults; finish a load whose client left), and the actuator's reconcile or
  * ping on demand.
  */
-public final class Warmer implements ResidencyGuard {
+public final class Warmer {
 
     private static final Logger log = LoggerFactory.getLogger(Warmer.class);
 
@@ -78,7 +77,6 @@ public final class Warmer implements ResidencyGuard {
      * @param forward sends the request; subscribed once the model is ready or its ping
      * failed
      */
-    @Override
     public Mono<Void> aroundKeepAliveDroppingRequest(String model, Mono<Void> forward) {
         if (loop == null) {
             return forward;
@@ -119,12 +117,6 @@ public final class Warmer implements ResidencyGuard {
     private static Optional<RunningModel> find(List<RunningModel> running, String model) {
         String name = ModelName.normalize(model);
         return running.stream().filter(m -> ModelName.normalize(m.name()).equals(name)).findFirst();
-    }
-
-    /** Finishes the load a client may have abandoned: {@link #finishAbandonedLoad}. */
-    @Override
-    public void clientLeftBeforeResponse(String model) {
-        finishAbandonedLoad(model);
     }
 
     /**

@@ -1,40 +1,34 @@
 package dev.keepwarm.warmer;
 
 import java.time.Clock;
+import java.util.List;
 
-import dev.keepwarm.ollama.OllamaClient;
+import dev.keepwarm.ollama.HostDiscovery;
+import dev.keepwarm.ollama.OllamaHosts;
 import dev.keepwarm.policy.PolicySource;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires the warmer; with {@code keepwarm.warmer.enabled=false} the state still exists but
- * nothing pings.
+ * Wires the warmer: one {@link HostWarmer} per Ollama host, all run by one loop through
+ * {@link FleetWarmer}; with {@code keepwarm.warmer.enabled=false} the state still exists
+ * but nothing pings.
  */
 @Configuration(proxyBeanMethods = false)
 class WarmerConfiguration {
 
+    /** True when neither {@code keepwarm.upstream.hosts} nor discovery is set. */
+    static final String SINGLE_HOST = "'${keepwarm.upstream.hosts[0].name:}' == '' "
+            + "and '${keepwarm.upstream.discovery.dns:}' == ''";
+
     @Bean
     Clock clock() {
         return Clock.systemUTC();
-    }
-
-    @Bean
-    WarmState warmState() {
-        return new WarmState();
-    }
-
-    @Bean
-    WarmTargets warmTargets(PolicySource policies) {
-        return new WarmTargets(policies);
-    }
-
-    @Bean
-    ThrashTracker thrashTracker(WarmerProperties properties) {
-        return new ThrashTracker(properties.thrash(), properties.interval());
     }
 
     @Bean
@@ -43,47 +37,45 @@ class WarmerConfiguration {
     }
 
     @Bean
-    StallDetector stallDetector(WarmState state, WarmerProperties properties) {
-        return new StallDetector(state, properties.interval());
-    }
-
-    @Bean
-    Pings pings(Pinger pinger, Subscriptions owner, Clock clock) {
-        return new Pings(pinger, owner, clock);
-    }
-
-    @Bean
-    FreshPs freshPs(Reconciler reconciler, WarmState state, Clock clock) {
-        return new FreshPs(reconciler, state, clock);
-    }
-
-    @Bean
-    Pinger pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, WarmerProperties properties,
-            ObjectProvider<PingListener> listeners) {
-        return new Pinger(ollama, state, thrash, clock, properties.pingTimeout(), listeners.orderedStream().toList());
-    }
-
-    @Bean
-    Reconciler reconciler(OllamaClient ollama, WarmTargets targets, WarmState state, Pings pings, Pinger pinger,
-            ThrashTracker thrash, StallDetector stalls, Clock clock, WarmerProperties properties) {
-        return new Reconciler(ollama, targets, state, pings, pinger, thrash, stalls, clock, properties);
-    }
-
-    @Bean
     @ConditionalOnProperty(name = "keepwarm.warmer.enabled", havingValue = "true", matchIfMissing = true)
-    WarmerLoop warmerLoop(Reconciler reconciler, WarmerProperties properties, WarmTargets targets, Clock clock,
-            PolicySource policies, Subscriptions owner) {
-        WarmerLoop loop = new WarmerLoop(reconciler, properties.interval(), targets, clock, owner);
+    WarmerLoop warmerLoop(ObjectProvider<FleetWarmer> fleet, WarmerProperties properties, PolicySource policies,
+            Clock clock, Subscriptions owner) {
+        WarmerLoop loop = new WarmerLoop(() -> fleet.getObject().pass(), properties.interval(),
+                new WarmTargets(policies), clock, owner);
         // newly warm models are preloaded at once
         policies.addListener(changed -> loop.reconcileNow());
         return loop;
     }
 
     @Bean
-    Warmer warmer(WarmTargets targets, WarmState state, Pings pings, FreshPs freshPs, StallDetector stalls,
-            Subscriptions owner, ObjectProvider<WarmerLoop> loop, Clock clock, WarmerProperties properties) {
-        return new Warmer(targets, state, pings, freshPs, stalls, owner, loop.getIfAvailable(), clock,
-                properties.interval());
+    LazyPingListeners pingListeners(ObjectProvider<PingListener> listeners) {
+        return new LazyPingListeners(listeners);
+    }
+
+    @Bean
+    FleetWarmer fleetWarmer(OllamaHosts hosts, PolicySource policies, WarmerProperties properties, Clock clock,
+            Subscriptions owner, LazyPingListeners listeners, ObjectProvider<WarmerLoop> loop) {
+        // the meters listen to pings and read the fleet's state: found once both exist
+        List<PingListener> pingListeners = List.of(listeners.listener());
+        WarmerLoop running = loop.getIfAvailable();
+        return new FleetWarmer(hosts,
+                host -> HostWarmer.build(host, policies, properties, clock, owner, pingListeners, running,
+                        hosts.fleet() ? "Ollama host " + host.name() : "Ollama"),
+                clock, properties.psTimeoutOrDefault());
+    }
+
+    /** Resolves the discovery name every refresh, while the context runs. */
+    @Bean
+    @ConditionalOnBean(HostDiscovery.class)
+    DiscoveryLoop discoveryLoop(HostDiscovery discovery, Subscriptions owner) {
+        return new DiscoveryLoop(discovery, owner);
+    }
+
+    /** The one host's warmer of a single-host keepwarm. */
+    @Bean
+    @ConditionalOnExpression(SINGLE_HOST)
+    Warmer warmer(FleetWarmer fleet) {
+        return fleet.warmers().get(0).warmer();
     }
 
 }

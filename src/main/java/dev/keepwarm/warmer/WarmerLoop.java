@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,7 +26,7 @@ final class WarmerLoop implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(WarmerLoop.class);
 
-    private final Reconciler reconciler;
+    private final Supplier<Mono<Void>> pass;
 
     private final Duration interval;
 
@@ -41,9 +42,9 @@ final class WarmerLoop implements SmartLifecycle {
 
     private volatile @Nullable Disposable loop;
 
-    WarmerLoop(Reconciler reconciler, Duration interval, WarmTargets targets, Clock clock, Subscriptions owner) {
+    WarmerLoop(Supplier<Mono<Void>> pass, Duration interval, WarmTargets targets, Clock clock, Subscriptions owner) {
         this.owner = owner;
-        this.reconciler = reconciler;
+        this.pass = pass;
         this.interval = interval;
         this.targets = targets;
         this.clock = clock;
@@ -52,7 +53,7 @@ final class WarmerLoop implements SmartLifecycle {
     @Override
     public void start() {
         log.info("Warmer started: reconciling every {} s (+-10%)", interval.toSeconds());
-        loop = owner.own(Mono.defer(reconciler::reconcile).onErrorResume(error -> {
+        loop = owner.own(Mono.defer(pass).onErrorResume(error -> {
             log.warn("Reconcile pass failed", error);
             return Mono.empty();
         }).then(Mono.defer(this::pause)).repeat().then());

@@ -19,16 +19,18 @@ class ArchitectureTest {
     private static final JavaClasses CLASSES = KeepwarmClasses.main();
 
     /**
-     * policy <- ollama <- proxy <- warmer <- metrics <- actuator, with access beside the
-     * proxy. The proxy knows routes and bytes: what it needs of the warmer and the meters
-     * are its own interfaces (ResidencyGuard, ProxyObserver, ProxyGate), implemented
-     * above it.
+     * policy <- fleet <- ollama <- proxy <- warmer <- metrics <- actuator, with access
+     * beside the proxy. The proxy knows routes and bytes: what it needs of the warmer and
+     * the meters are its own interfaces (ResidencyGuard, HostRouter, ProxyObserver,
+     * ProxyGate), implemented above it.
      */
     @Test
     void everyPackageEdgePointsOneWay() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("policy")
             .definedBy("dev.keepwarm.policy..")
+            .layer("fleet")
+            .definedBy("dev.keepwarm.fleet..")
             .layer("ollama")
             .definedBy("dev.keepwarm.ollama..")
             .layer("proxy")
@@ -52,6 +54,8 @@ class ArchitectureTest {
             .whereLayer("proxy")
             .mayOnlyBeAccessedByLayers("warmer", "metrics", "access")
             .whereLayer("ollama")
+            .mayOnlyBeAccessedByLayers("proxy", "warmer", "actuator")
+            .whereLayer("fleet")
             .mayOnlyBeAccessedByLayers("proxy", "warmer", "actuator")
             .check(CLASSES);
     }

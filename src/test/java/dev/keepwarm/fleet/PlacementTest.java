@@ -1,5 +1,7 @@
 package dev.keepwarm.fleet;
 
+import dev.keepwarm.policy.Replicas;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.keepwarm.fleet;
+package dev.keepwarm.policy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package dev.keepwarm.fleet;
+package dev.keepwarm.policy;
 
 import java.util.Locale;
 
@@ -34,6 +34,19 @@ public record Replicas(int count) {
         catch (NumberFormatException ex) {
             throw new IllegalArgumentException("replicas must be at least 1 or \"all\", not \"" + text + "\"", ex);
         }
+    }
+
+    /** How configuration binds {@code replicas: 2} or {@code replicas: all}. */
+    public static Replicas valueOf(String text) {
+        return parse(text);
+    }
+
+    /** How configuration binds a YAML number. */
+    public static Replicas valueOf(Integer count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("replicas must be at least 1 or \"all\", not " + count);
+        }
+        return new Replicas(count);
     }
 
     /** Whether this is {@link #ALL}. */
