@@ -54,9 +54,9 @@ class ArchitectureTest {
             .whereLayer("proxy")
             .mayOnlyBeAccessedByLayers("warmer", "metrics", "access")
             .whereLayer("ollama")
-            .mayOnlyBeAccessedByLayers("proxy", "warmer", "actuator")
+            .mayOnlyBeAccessedByLayers("proxy", "warmer", "metrics", "actuator")
             .whereLayer("fleet")
-            .mayOnlyBeAccessedByLayers("proxy", "warmer", "actuator")
+            .mayOnlyBeAccessedByLayers("proxy", "warmer", "metrics", "actuator")
             .check(CLASSES);
     }
 
