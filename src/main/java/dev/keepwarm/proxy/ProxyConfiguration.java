@@ -53,12 +53,13 @@ class ProxyConfiguration {
         RequestRewriter rewriter = new RequestRewriter(policies, clock, json);
         BodyReader bodies = new BodyReader(proxy.maxRequestSize(), errors);
         AtomicReference<ProxyHandler> handler = new AtomicReference<>();
+        HostRouter routes = router.getIfAvailable(() -> HostRouter.ONE);
         FleetRoutes fleet = new FleetRoutes(bodies, rewriter,
-                (exchange, model, body, named) -> handler.get().toModelHost(exchange, model, body, named));
-        handler.set(new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), rewriter, upstreams,
-                router.getIfAvailable(() -> HostRouter.ONE), fleet, errors, bodies,
-                residency.getIfAvailable(() -> ResidencyGuard.NONE), observer.getIfAvailable(() -> ProxyObserver.NONE),
-                headers));
+                (exchange, model, body, named) -> handler.get().toModelHost(exchange, model, body, named), upstreams,
+                routes, errors, json);
+        handler.set(new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), rewriter, upstreams, routes, fleet,
+                errors, bodies, residency.getIfAvailable(() -> ResidencyGuard.NONE),
+                observer.getIfAvailable(() -> ProxyObserver.NONE), headers));
         return handler.get();
     }
 

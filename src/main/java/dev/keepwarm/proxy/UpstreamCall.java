@@ -79,6 +79,21 @@ final class UpstreamCall {
         return url;
     }
 
+    /** The client bound to this host's base URL. */
+    HttpClient client() {
+        return client;
+    }
+
+    /** host:port of this host, for the Host header. */
+    String hostHeader() {
+        return hostHeader;
+    }
+
+    /** The headers a request sends on. */
+    ForwardedHeaders headers() {
+        return headers;
+    }
+
     /**
      * @param contentLength length of a body keepwarm built, or -1 to stream the client's
      * body with its own headers
