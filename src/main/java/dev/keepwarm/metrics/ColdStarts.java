@@ -2,6 +2,7 @@ package dev.keepwarm.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 
 /**
  * {@code keepwarm_cold_starts_total{model, pinned}}: client requests that paid a cold
@@ -14,10 +15,11 @@ public final class ColdStarts {
     private ColdStarts() {
     }
 
-    static Counter counter(MeterRegistry registry, String modelTag, boolean pinned) {
+    static Counter counter(MeterRegistry registry, String modelTag, boolean pinned, Tags host) {
         return Counter.builder(NAME)
             .description("client requests that paid a cold load")
             .tags("model", modelTag, "pinned", String.valueOf(pinned))
+            .tags(host)
             .register(registry);
     }
 

@@ -1,7 +1,7 @@
 package dev.keepwarm.metrics;
 
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 
 import dev.keepwarm.warmer.PingListener;
 import dev.keepwarm.warmer.PingOutcome;
@@ -14,20 +14,39 @@ import org.jspecify.annotations.Nullable;
  */
 final class HostStateMeters implements PingListener {
 
-    private final List<StateMeters> hosts;
+    private final Map<String, StateMeters> hosts;
 
-    HostStateMeters(List<StateMeters> hosts) {
-        this.hosts = List.copyOf(hosts);
+    /**
+     * @param hosts each host's gauges, by host name
+     */
+    HostStateMeters(Map<String, StateMeters> hosts) {
+        this.hosts = Map.copyOf(hosts);
     }
 
     @Override
     public void pinged(String model, PingOutcome outcome, @Nullable Duration took, boolean loaded) {
-        hosts.forEach(meters -> meters.pinged(model, outcome, took, loaded));
+        hosts.values().forEach(meters -> meters.pinged(model, outcome, took, loaded));
     }
 
     @Override
     public void verified(String model, PingOutcome outcome, @Nullable Duration took) {
-        hosts.forEach(meters -> meters.verified(model, outcome, took));
+        hosts.values().forEach(meters -> meters.verified(model, outcome, took));
+    }
+
+    @Override
+    public void pinged(String host, String model, PingOutcome outcome, @Nullable Duration took, boolean loaded) {
+        StateMeters meters = hosts.get(host);
+        if (meters != null) {
+            meters.pinged(model, outcome, took, loaded);
+        }
+    }
+
+    @Override
+    public void verified(String host, String model, PingOutcome outcome, @Nullable Duration took) {
+        StateMeters meters = hosts.get(host);
+        if (meters != null) {
+            meters.verified(model, outcome, took);
+        }
     }
 
 }

@@ -1,13 +1,15 @@
 package dev.keepwarm.metrics;
 
 import java.time.Clock;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.FleetWarmer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,6 +20,10 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class MetricsConfiguration {
 
+    /** True when {@code keepwarm.upstream.hosts} or discovery is set. */
+    static final String FLEET = "'${keepwarm.upstream.hosts[0].name:}' != '' "
+            + "or '${keepwarm.upstream.discovery.dns:}' != ''";
+
     @Bean
     ModelTags modelTags(PolicySource policies, FleetWarmer fleet, MetricsProperties properties) {
         return new ModelTags(policies,
@@ -27,20 +33,28 @@ class MetricsConfiguration {
 
     @Bean
     KeepwarmMetrics keepwarmMetrics(MeterRegistry registry, ModelTags tags, PolicySource policies,
-            MetricsProperties properties) {
-        return new KeepwarmMetrics(registry, tags, policies, properties.coldStartThreshold());
+            MetricsProperties properties, FleetWarmer fleet) {
+        return new KeepwarmMetrics(registry, tags, policies, properties.coldStartThreshold(), fleet.fleet());
+    }
+
+    /** A fleet's placement: warm copies against wanted, per concrete warm rule. */
+    @Bean
+    @ConditionalOnExpression(FLEET)
+    PlacementMeters placementMeters(MeterRegistry registry, FleetWarmer fleet, ModelTags tags, PolicySource policies) {
+        return new PlacementMeters(registry, fleet, tags, policies);
     }
 
     @Bean
     HostStateMeters stateMeters(MeterRegistry registry, FleetWarmer fleet, ModelTags tags, PolicySource policies,
             Clock clock) {
-        List<StateMeters> meters = fleet.views()
-            .stream()
-            .map(view -> fleet.fleet()
-                    ? new StateMeters(registry, view.state(), tags, policies, clock,
-                            Tags.of("upstream", view.host().name()))
-                    : new StateMeters(registry, view.state(), tags, policies, clock))
-            .toList();
+        Map<String, StateMeters> meters = new LinkedHashMap<>();
+        for (FleetWarmer.HostView view : fleet.views()) {
+            meters.put(view.host().name(),
+                    fleet.fleet()
+                            ? new StateMeters(registry, view.state(), tags, policies, clock,
+                                    Tags.of("upstream", view.host().name()))
+                            : new StateMeters(registry, view.state(), tags, policies, clock));
+        }
         return new HostStateMeters(meters);
     }
 

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 /**
@@ -51,7 +52,11 @@ final class RequestMeters {
 
     private volatile DistributionSummary tokensPerSecond;
 
-    RequestMeters(MeterRegistry registry, String model, String endpoint, Function<String, Timer> loadTimer) {
+    /** {@code upstream=<host>} on a fleet; none with one Ollama. */
+    private final Tags host;
+
+    RequestMeters(MeterRegistry registry, String model, String endpoint, Function<String, Timer> loadTimer, Tags host) {
+        this.host = host;
         this.registry = registry;
         this.model = model;
         this.endpoint = endpoint;
@@ -67,6 +72,7 @@ final class RequestMeters {
         if (timer == null) {
             timer = latency(Timer.builder("keepwarm.time.to.first.chunk")
                 .description("request start to the first response byte")).tags("model", model, "endpoint", endpoint)
+                .tags(host)
                 .register(registry);
             firstChunk = timer;
         }
@@ -79,6 +85,7 @@ final class RequestMeters {
                     s -> latency(
                             Timer.builder("keepwarm.request").description("whole proxied request, to the last byte"))
                         .tags("model", model, "endpoint", endpoint, "status", s)
+                        .tags(host)
                         .register(registry))
             .record(Duration.ofNanos(nanos));
     }
@@ -93,7 +100,7 @@ final class RequestMeters {
     }
 
     void coldStart(boolean pinned) {
-        coldStarts.computeIfAbsent(pinned, p -> ColdStarts.counter(registry, model, p)).increment();
+        coldStarts.computeIfAbsent(pinned, p -> ColdStarts.counter(registry, model, p, host)).increment();
     }
 
     void generated(long evalCount, long evalDurationNs) {
@@ -102,6 +109,7 @@ final class RequestMeters {
             counter = Counter.builder("keepwarm.generated.tokens")
                 .description("tokens generated (eval_count)")
                 .tags("model", model)
+                .tags(host)
                 .register(registry);
             tokens = counter;
         }
@@ -115,6 +123,7 @@ final class RequestMeters {
                     .baseUnit("seconds")
                     .description("time spent generating tokens (eval_duration)")
                     .tags("model", model)
+                    .tags(host)
                     .register(registry);
                 evalSeconds = eval;
             }
@@ -124,6 +133,7 @@ final class RequestMeters {
                 summary = DistributionSummary.builder("keepwarm.tokens.per.second")
                     .description("eval_count / eval_duration")
                     .tags("model", model)
+                    .tags(host)
                     .register(registry);
                 tokensPerSecond = summary;
             }

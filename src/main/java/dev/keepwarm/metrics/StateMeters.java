@@ -149,7 +149,7 @@ final class StateMeters implements PingListener {
                         .register(registry)));
         // present from the start, so increase() sees the first cold start of a pinned
         // model; a counter, kept on reload
-        ColdStarts.counter(registry, tag, true);
+        ColdStarts.counter(registry, tag, true, host);
     }
 
     private boolean wantedNow(String name) {

@@ -6,7 +6,6 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.keepwarm.fleet.Routing;
 import dev.keepwarm.policy.Decision;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -117,7 +116,8 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
      * connection could be made; a streamed body cannot be sent twice.
      */
     private Mono<Void> passThrough(ProxyExchange exchange, @Nullable String named) {
-        List<String> hosts = named != null ? List.of(named) : upstreams.fleet() ? router.healthy() : upstreams.names();
+        List<Target> hosts = named != null ? List.of(new Target(named, NAMED))
+                : Target.unreasoned(upstreams.fleet() ? router.healthy() : upstreams.names());
         if (hosts.isEmpty()) {
             return noHost(exchange, null, null);
         }
@@ -138,14 +138,14 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         if (model != null && decision != null) {
             observer.decided(model, decision.action());
         }
-        List<String> hosts = hostsFor(model, named);
+        List<Target> hosts = hostsFor(model, named);
         if (hosts.isEmpty()) {
             return noHost(exchange, model, rewrite.header());
         }
         byte[] sent = rewrite.body();
-        String host = hosts.get(0);
+        String host = hosts.get(0).host();
         RequestExtras extras = (model != null && decision != null) ? new RequestExtras(rewrite.header(),
-                () -> residency.clientLeftBeforeResponse(host, model), observer.observe(model, route.tag()))
+                () -> residency.clientLeftBeforeResponse(host, model), observer.observe(model, route.tag(), host))
                 : RequestExtras.NONE;
         return attempt(exchange, hosts, 0, () -> bytes(sent), sent.length, extras, true);
     }
@@ -156,20 +156,21 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
      */
     private Mono<Void> guardThenForward(ProxyExchange exchange, byte[] body, @Nullable String named) {
         Optional<String> model = rewriter.model(body);
-        List<String> hosts = hostsFor(model.orElse(null), named);
+        List<Target> hosts = hostsFor(model.orElse(null), named);
         if (hosts.isEmpty()) {
             return noHost(exchange, model.orElse(null), null);
         }
-        RequestExtras extras = model.map(m -> new RequestExtras(null, null, observer.observe(m, "openai")))
+        String host = hosts.get(0).host();
+        RequestExtras extras = model.map(m -> new RequestExtras(null, null, observer.observe(m, "openai", host)))
             .orElse(RequestExtras.NONE);
         Mono<Void> forward = Mono
             .defer(() -> attempt(exchange, hosts, 0, () -> bytes(body), body.length, extras, true));
-        return model.map(m -> residency.aroundKeepAliveDroppingRequest(hosts.get(0), m, forward)).orElse(forward);
+        return model.map(m -> residency.aroundKeepAliveDroppingRequest(host, m, forward)).orElse(forward);
     }
 
     /** A request that names a model, sent unchanged to the host routing chose. */
     Mono<Void> toModelHost(ProxyExchange exchange, @Nullable String model, byte[] body, @Nullable String named) {
-        List<String> hosts = hostsFor(model, named);
+        List<Target> hosts = hostsFor(model, named);
         if (hosts.isEmpty()) {
             return noHost(exchange, model, null);
         }
@@ -180,26 +181,45 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
      * The hosts a request for the model may go to, most preferred first: the one named by
      * the request's header, else what routing chose.
      */
-    private List<String> hostsFor(@Nullable String model, @Nullable String named) {
+    private List<Target> hostsFor(@Nullable String model, @Nullable String named) {
         if (named != null) {
-            return List.of(named);
+            return List.of(new Target(named, NAMED));
         }
         if (!upstreams.fleet()) {
-            return upstreams.names();
+            return Target.unreasoned(upstreams.names());
         }
         if (model == null) {
-            return router.healthy();
+            return Target.unreasoned(router.healthy());
         }
-        return router.route(model, upstreams::inFlight).stream().map(Routing.Route::host).toList();
+        return router.route(model, upstreams::inFlight)
+            .stream()
+            .map(route -> new Target(route.host(), route.reason().tag()))
+            .toList();
+    }
+
+    /**
+     * A host to try and why it is there: the {@code reason} of keepwarm_routed_total,
+     * null for a request that names no model.
+     */
+    private record Target(String host, @Nullable String reason) {
+
+        static List<Target> unreasoned(List<String> hosts) {
+            return hosts.stream().map(host -> new Target(host, null)).toList();
+        }
+
     }
 
     /**
      * Sends the request to hosts[index]; when no connection could be made there and the
      * body can be sent again, to the next host.
      */
-    private Mono<Void> attempt(ProxyExchange exchange, List<String> hosts, int index, Supplier<Publisher<ByteBuf>> body,
+    private Mono<Void> attempt(ProxyExchange exchange, List<Target> hosts, int index, Supplier<Publisher<ByteBuf>> body,
             long contentLength, RequestExtras extras, boolean replayable) {
-        String host = hosts.get(index);
+        String host = hosts.get(index).host();
+        String reason = index == 0 ? hosts.get(index).reason() : RETRY;
+        if (upstreams.fleet() && reason != null) {
+            observer.routed(host, reason);
+        }
         UpstreamCall call = upstreams.call(host).orElse(null);
         if (call == null) {
             return index + 1 < hosts.size()
@@ -208,7 +228,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         }
         Function<Throwable, Mono<Void>> next = (replayable && index + 1 < hosts.size()) ? error -> {
             log.warn("Ollama host {} unreachable ({}); {} {} goes to {}", host, error.toString(), exchange.method(),
-                    exchange.path(), hosts.get(index + 1));
+                    exchange.path(), hosts.get(index + 1).host());
             return attempt(exchange, hosts, index + 1, body, contentLength, extras, replayable);
         } : null;
         return upstreams.counted(host, call.forward(exchange, body.get(), contentLength, extras, next));
@@ -221,6 +241,12 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
                 "keepwarm: no healthy Ollama host" + what + " (hosts: " + String.join(", ", upstreams.names()) + ")",
                 keepAliveHeader, "Retry-After", "5");
     }
+
+    /** The routed reason of a request whose X-Keepwarm-Upstream named the host. */
+    private static final String NAMED = "named";
+
+    /** The routed reason of a request sent on after its host could not be reached. */
+    private static final String RETRY = "retry";
 
     private static Flux<ByteBuf> bytes(byte[] body) {
         return Flux.just(Unpooled.wrappedBuffer(body));

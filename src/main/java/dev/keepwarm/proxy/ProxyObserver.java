@@ -31,6 +31,22 @@ public interface ProxyObserver {
      */
     Request observe(String model, String endpoint);
 
+    /**
+     * A request for a model is about to be forwarded to the named host (on a fleet, its
+     * meters carry the host).
+     */
+    default Request observe(String model, String endpoint, String host) {
+        return observe(model, endpoint);
+    }
+
+    /**
+     * A fleet sent a request to a host, for a reason: resident, placed, hashed (routing's
+     * choice), named (the request's X-Keepwarm-Upstream) or retry (the preferred host
+     * could not be reached).
+     */
+    default void routed(String host, String reason) {
+    }
+
     /** One forwarded request as it passes. */
     interface Request {
 

@@ -36,7 +36,8 @@ record HostWarmer(OllamaHost host, Warmer warmer, Reconciler reconciler, Pinger 
         WarmTargets targets = new WarmTargets(policies);
         ThrashTracker thrash = new ThrashTracker(properties.thrash(), properties.interval());
         StallDetector stalls = new StallDetector(state, properties.interval());
-        Pinger pinger = new Pinger(host.client(), state, thrash, clock, properties.pingTimeout(), listeners);
+        Pinger pinger = new Pinger(host.client(), state, thrash, clock, properties.pingTimeout(), listeners,
+                host.name());
         Pings pings = new Pings(pinger, owner, clock);
         Reconciler reconciler = new Reconciler(host.client(), targets, state, pings, pinger, thrash, stalls, clock,
                 properties, logName);

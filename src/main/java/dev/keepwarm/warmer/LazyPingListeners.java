@@ -33,12 +33,23 @@ final class LazyPingListeners implements SmartInitializingSingleton {
         return new PingListener() {
             @Override
             public void pinged(String model, PingOutcome outcome, @Nullable Duration took, boolean loaded) {
-                listeners.forEach(listener -> listener.pinged(model, outcome, took, loaded));
+                pinged("default", model, outcome, took, loaded);
             }
 
             @Override
             public void verified(String model, PingOutcome outcome, @Nullable Duration took) {
-                listeners.forEach(listener -> listener.verified(model, outcome, took));
+                verified("default", model, outcome, took);
+            }
+
+            @Override
+            public void pinged(String host, String model, PingOutcome outcome, @Nullable Duration took,
+                    boolean loaded) {
+                listeners.forEach(listener -> listener.pinged(host, model, outcome, took, loaded));
+            }
+
+            @Override
+            public void verified(String host, String model, PingOutcome outcome, @Nullable Duration took) {
+                listeners.forEach(listener -> listener.verified(host, model, outcome, took));
             }
         };
     }

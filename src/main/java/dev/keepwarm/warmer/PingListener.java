@@ -27,4 +27,18 @@ public interface PingListener {
     default void verified(String model, PingOutcome outcome, @Nullable Duration took) {
     }
 
+    /**
+     * A ping on the named host ended:
+     * {@link #pinged(String, PingOutcome, Duration, boolean)} unless a listener cares for
+     * the host (a fleet's meters tag it).
+     */
+    default void pinged(String host, String model, PingOutcome outcome, @Nullable Duration took, boolean loaded) {
+        pinged(model, outcome, took, loaded);
+    }
+
+    /** A verification ping on the named host ended. */
+    default void verified(String host, String model, PingOutcome outcome, @Nullable Duration took) {
+        verified(model, outcome, took);
+    }
+
 }

@@ -42,8 +42,17 @@ final class Pinger {
 
     private final List<PingListener> listeners;
 
+    /** The host's name, as listeners are told. */
+    private final String host;
+
     Pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, Duration pingTimeout,
             List<PingListener> listeners) {
+        this(ollama, state, thrash, clock, pingTimeout, listeners, "default");
+    }
+
+    Pinger(OllamaClient ollama, WarmState state, ThrashTracker thrash, Clock clock, Duration pingTimeout,
+            List<PingListener> listeners, String host) {
+        this.host = host;
         this.listeners = List.copyOf(listeners);
         this.ollama = ollama;
         this.state = state;
@@ -91,10 +100,10 @@ final class Pinger {
         }
         for (PingListener listener : listeners) {
             if (verify) {
-                listener.verified(model, outcome, took);
+                listener.verified(host, model, outcome, took);
             }
             else {
-                listener.pinged(model, outcome, took, loaded);
+                listener.pinged(host, model, outcome, took, loaded);
             }
         }
     }
@@ -105,7 +114,7 @@ final class Pinger {
      */
     void skip(String model) {
         state.update(model, s -> s.skipped(clock.instant()));
-        listeners.forEach(listener -> listener.pinged(model, PingOutcome.SKIPPED, null, false));
+        listeners.forEach(listener -> listener.pinged(host, model, PingOutcome.SKIPPED, null, false));
     }
 
     private Mono<Duration> send(String model, KeepAlive keepAlive, ModelRule rule, boolean embedding) {
