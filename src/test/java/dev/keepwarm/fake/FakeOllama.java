@@ -21,9 +21,10 @@ import reactor.netty.resources.LoopResources;
  * like Ollama 0.33 where keepwarm depends on it (see shared/OLLAMA-API.md): keep_alive
  * parsing and expiry, serialised loads with a real delay, reloads on other runner
  * options, eviction, load-only and unload pings, NDJSON and SSE streaming, the Host
- * check, and it records every request it receives. Time for expiry comes from the given
- * {@link Clock} (use {@link MutableClock} to move it); load times and token spacing are
- * real delays.
+ * check, the model-management routes (pull and push against a {@link Registry}, create,
+ * copy, delete, blob upload), and it records every request it receives. Time for expiry
+ * comes from the given {@link Clock} (use {@link MutableClock} to move it); load times
+ * and token spacing are real delays.
  *
  * <pre>{@code
  * try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2")) {
@@ -317,7 +318,8 @@ public final class FakeOllama implements AutoCloseable {
      * {@code afterLines} progress lines, then {@code {"error": message}} under HTTP 200
      * and ends, as Ollama reports a failure once streaming has begun; with
      * {@code "stream":false} it is a 500 with that error. What the failed operation would
-     * have written (a pulled model) is not written.
+     * have written (a pulled model) is not written. With {@code afterLines} 0 the answer
+     * is a 500 before any line, as when Ollama fails before writing.
      */
     public void errorMidStreamNext(String path, int afterLines, String message) {
         faults.errorMidStreamNext(path, afterLines, Objects.requireNonNull(message, "message"));

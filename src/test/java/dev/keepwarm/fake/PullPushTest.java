@@ -165,6 +165,25 @@ class PullPushTest {
     }
 
     @Test
+    void fleetOfFakesCanHaveOneHostFailItsPullWhileAnotherIsSlowAndSucceeds() {
+        try (FakeOllama failing = FakeOllama.start(); FakeOllama slow = FakeOllama.start()) {
+            failing.registry().add("qwen3:4b");
+            failing.errorMidStreamNext("/api/pull", 2, "max retries exceeded: unexpected EOF");
+            slow.registry().add("qwen3:4b").pullTime(Duration.ofMillis(300));
+
+            var fromSlow = new TestClient(slow).postAsync("/api/pull", "{\"model\":\"qwen3:4b\"}");
+            HttpResponse<String> fromFailing = new TestClient(failing).post("/api/pull", "{\"model\":\"qwen3:4b\"}");
+
+            assertThat(lines(fromFailing)).hasSize(3)
+                .last()
+                .hasToString("{\"error\":\"max retries exceeded: unexpected EOF\"}");
+            assertThat(fromSlow.join().body()).endsWith("{\"status\":\"success\"}\n");
+            assertThat(failing.models()).isEmpty();
+            assertThat(slow.models()).containsExactly("qwen3:4b");
+        }
+    }
+
+    @Test
     void pushStreamsEachLayerThenTheManifestAndTheRegistryOffersTheModel() {
         List<JsonNode> lines = lines(client.post("/api/push", "{\"model\":\"llama3.2\"}"));
 

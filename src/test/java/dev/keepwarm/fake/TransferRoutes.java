@@ -40,7 +40,7 @@ final class TransferRoutes {
         String model = body.string("model");
         String name = model.isEmpty() ? body.string("name") : model;
         Boolean stream = body.bool("stream");
-        body.bool("insecure");
+        body.bool("insecure"); // type-checked as Go decodes it, then ignored
         // parseNormalizePullModelRef, then writeModelRefParseError: a blank name is
         // "invalid model name" too
         if (!ValidNames.valid(name.trim())) {
@@ -92,7 +92,7 @@ final class TransferRoutes {
         String model = body.string("model");
         String name = model.isEmpty() ? body.string("name") : model;
         Boolean stream = body.bool("stream");
-        body.bool("insecure");
+        body.bool("insecure"); // type-checked as Go decodes it, then ignored
         if (name.isEmpty()) {
             throw ApiError.badRequest("model is required");
         }
