@@ -36,7 +36,7 @@ class BlobsTest {
 
     @BeforeEach
     void start() {
-        ollama = FakeOllama.start();
+        ollama = FakeOllama.start().modelManagement(true);
         client = new TestClient(ollama);
     }
 
@@ -139,6 +139,23 @@ class BlobsTest {
         assertThat(RawHttp.status(response)).isEqualTo(403);
         assertThat(ollama.blobs()).isEmpty();
         assertThat(ollama.received("POST", "/api/blobs/" + DIGEST)).hasSize(1);
+    }
+
+    @Test
+    void withoutModelManagementTheRoutesAreGinsNotFound() {
+        try (FakeOllama plain = FakeOllama.start()) {
+            TestClient plainClient = new TestClient(plain);
+            HttpResponse<String> upload = send(HttpRequest.newBuilder(plain.url().resolve("/api/blobs/" + DIGEST))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(CONTENT))
+                .build());
+
+            assertThat(upload.statusCode()).isEqualTo(404);
+            assertThat(upload.body()).isEqualTo("404 page not found");
+            assertThat(plainClient.post("/api/pull", "{\"model\":\"llama3.2\"}").body())
+                .isEqualTo("404 page not found");
+            assertThat(plainClient.head("/api/blobs/" + DIGEST).statusCode()).isEqualTo(404);
+            assertThat(plain.received()).extracting(Received::method).containsExactly("POST", "POST", "HEAD");
+        }
     }
 
     private HttpResponse<String> upload(String digest, byte[] content) {

@@ -61,6 +61,8 @@ public final class FakeOllama implements AutoCloseable {
 
     private volatile DisposableServer server;
 
+    private volatile boolean modelManagement;
+
     /**
      * Every open connection, so that {@link #stop()} can drop the keep-alive ones as a
      * dying Ollama would.
@@ -92,12 +94,12 @@ public final class FakeOllama implements AutoCloseable {
             .on("POST", "/v1/chat/completions", openAi::chatCompletions)
             .on("GET", "/v1/models", openAi::models)
             .onPrefix("GET", "/v1/models/", openAi::model)
-            .on("POST", "/api/pull", transfers::pull)
-            .on("POST", "/api/push", transfers::push)
-            .on("POST", "/api/create", models::create)
-            .on("DELETE", "/api/delete", models::delete)
-            .on("POST", "/api/copy", models::copy)
-            .onPrefix("HEAD", BlobRoutes.PREFIX, blobRoutes::head);
+            .on("POST", "/api/pull", managed(transfers::pull))
+            .on("POST", "/api/push", managed(transfers::push))
+            .on("POST", "/api/create", managed(models::create))
+            .on("DELETE", "/api/delete", managed(models::delete))
+            .on("POST", "/api/copy", managed(models::copy))
+            .onPrefix("HEAD", BlobRoutes.PREFIX, managed(blobRoutes::head));
         // POST /api/blobs/:digest is answered before the router, which would read the
         // whole upload into memory
         // Own event loops: a Spring context closing the shared Reactor Netty resources
@@ -120,8 +122,8 @@ public final class FakeOllama implements AutoCloseable {
             .host("127.0.0.1")
             .port(port)
             .channelGroup(connections)
-            .handle((request, response) -> BlobRoutes.isUpload(request) ? blobRoutes.upload(request, response)
-                    : router.handle(request, response))
+            .handle((request, response) -> modelManagement && BlobRoutes.isUpload(request)
+                    ? blobRoutes.upload(request, response) : router.handle(request, response))
             .bindNow(Duration.ofSeconds(10));
     }
 
@@ -174,6 +176,17 @@ public final class FakeOllama implements AutoCloseable {
     /** Adds a model, replacing a known model of the same name. */
     public FakeOllama withModel(ModelSpec spec) {
         catalog.add(Objects.requireNonNull(spec, "spec"));
+        return this;
+    }
+
+    /**
+     * Whether the fake answers the model-management routes: POST /api/pull, /api/push,
+     * /api/create, /api/copy, DELETE /api/delete, HEAD and POST /api/blobs/:digest
+     * (default false: they answer gin's {@code 404 page not found}, as before the fake
+     * had them, which tests of forwarding rely on).
+     */
+    public FakeOllama modelManagement(boolean enabled) {
+        this.modelManagement = enabled;
         return this;
     }
 
@@ -388,6 +401,13 @@ public final class FakeOllama implements AutoCloseable {
         scheduler.reset();
         loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
         timer.dispose();
+    }
+
+    /** A management route, or gin's 404 while {@link #modelManagement} is off. */
+    private java.util.function.Function<Exchange, reactor.core.publisher.Mono<Void>> managed(
+            java.util.function.Function<Exchange, reactor.core.publisher.Mono<Void>> route) {
+        return exchange -> modelManagement ? route.apply(exchange)
+                : exchange.text(404, "text/plain", "404 page not found");
     }
 
     /**

@@ -31,6 +31,7 @@ class ModelManagementTest {
     @BeforeEach
     void start() {
         ollama = FakeOllama.start()
+            .modelManagement(true)
             .withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(20)))
             .withModel(ModelSpec.embeddingModel("nomic-embed-text"));
         client = new TestClient(ollama);

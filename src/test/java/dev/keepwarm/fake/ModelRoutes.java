@@ -49,45 +49,21 @@ final class ModelRoutes {
         String name = model.isEmpty() ? body.string("name") : model;
         String from = body.string("from");
         Boolean stream = body.bool("stream");
+        boolean streaming = stream == null || stream;
         if (!ValidNames.valid(name)) {
             throw ApiError.badRequest("invalid model name");
         }
         Progress progress = new Progress(timer);
         ModelSpec created;
         if (!from.isEmpty()) {
-            if (!ValidNames.valid(from)) {
-                return progress.fail(400, "invalid model name").answer(exchange, stream == null || stream, faults);
-            }
-            Optional<ModelSpec> base = catalog.find(from);
-            if (base.isEmpty()) {
-                // parseFromModel pulls a base the fake does not have, with the pull's own
-                // lines and success (or its error)
-                transfers.pullInto(progress, from);
-            }
-            ModelSpec source = base.or(() -> registry.find(from)).orElseGet(() -> ModelSpec.of(from));
-            created = new ModelSpec(name, source.loadTime(), source.embedding(), source.sizeBytes(),
-                    source.defaultContextLength());
-            Layer.of(source).forEach(layer -> progress.status("using existing layer " + layer.digest()));
+            created = fromModel(progress, name, from);
         }
         else if (files != null) {
-            long size = 0;
-            for (String digest : files.values()) {
-                progress.status("parsing GGUF");
-                if (!blobs.has(digest)) {
-                    progress.fail(Blobs.missing(digest));
-                }
-                size += Math.max(0, blobs.size(digest));
-            }
-            if (files.isEmpty()) {
-                progress.fail(400, "unknown type"); // detectModelTypeFromFiles finds no
-                                                    // type
-            }
-            files.values().forEach(digest -> progress.status("using existing layer " + digest));
-            created = ModelSpec.of(name).withSizeBytes(size > 0 ? size : ModelSpec.DEFAULT_SIZE_BYTES);
+            created = fromFiles(progress, name, files);
         }
         else {
-            return progress.fail(400, "neither 'from' or 'files' was specified")
-                .answer(exchange, stream == null || stream, faults);
+            progress.fail(400, "neither 'from' or 'files' was specified");
+            created = null;
         }
         for (String field : NEW_LAYER_FIELDS) {
             JsonNode value = body.field(field);
@@ -96,7 +72,45 @@ final class ModelRoutes {
             }
         }
         progress.status("writing manifest").status("success", Duration.ZERO, () -> catalog.add(created));
-        return progress.answer(exchange, stream == null || stream, faults);
+        return progress.answer(exchange, streaming, faults);
+    }
+
+    /**
+     * A copy of the model {@code from}, pulled first (parseFromModel) when the fake does
+     * not have it.
+     */
+    private ModelSpec fromModel(Progress progress, String name, String from) {
+        if (!ValidNames.valid(from)) {
+            progress.fail(400, "invalid model name");
+            return null;
+        }
+        Optional<ModelSpec> base = catalog.find(from);
+        if (base.isEmpty()) {
+            transfers.pullInto(progress, from); // with the pull's own lines and success,
+                                                // or its error
+        }
+        ModelSpec source = base.or(() -> registry.find(from)).orElseGet(() -> ModelSpec.of(from));
+        Layer.of(source).forEach(layer -> progress.status("using existing layer " + layer.digest()));
+        return new ModelSpec(name, source.loadTime(), source.embedding(), source.sizeBytes(),
+                source.defaultContextLength());
+    }
+
+    /** A model made of uploaded GGUF blobs, as big as they are together. */
+    private ModelSpec fromFiles(Progress progress, String name, Map<String, String> files) {
+        if (files.isEmpty()) {
+            // detectModelTypeFromFiles finds no type in an empty map
+            progress.fail(400, "unknown type");
+        }
+        long size = 0;
+        for (String digest : files.values()) {
+            progress.status("parsing GGUF");
+            if (!blobs.has(digest)) {
+                progress.fail(Blobs.missing(digest));
+            }
+            size += Math.max(0, blobs.size(digest));
+        }
+        files.values().forEach(digest -> progress.status("using existing layer " + digest));
+        return ModelSpec.of(name).withSizeBytes(size > 0 ? size : ModelSpec.DEFAULT_SIZE_BYTES);
     }
 
     /**

@@ -89,10 +89,6 @@ final class Progress {
         return this;
     }
 
-    int lines() {
-        return steps.size();
-    }
-
     /**
      * Answers on {@code exchange}, honouring a stream error the test armed for its path.
      */

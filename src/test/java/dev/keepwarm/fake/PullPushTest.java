@@ -26,7 +26,9 @@ class PullPushTest {
 
     @BeforeEach
     void start() {
-        ollama = FakeOllama.start().withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(20)));
+        ollama = FakeOllama.start()
+            .modelManagement(true)
+            .withModel(ModelSpec.of("llama3.2").withLoadTime(Duration.ofMillis(20)));
         ollama.registry().add(ModelSpec.of("qwen3:4b").withSizeBytes(2_500_000_000L));
         client = new TestClient(ollama);
     }
@@ -166,7 +168,8 @@ class PullPushTest {
 
     @Test
     void fleetOfFakesCanHaveOneHostFailItsPullWhileAnotherIsSlowAndSucceeds() {
-        try (FakeOllama failing = FakeOllama.start(); FakeOllama slow = FakeOllama.start()) {
+        try (FakeOllama failing = FakeOllama.start().modelManagement(true);
+                FakeOllama slow = FakeOllama.start().modelManagement(true)) {
             failing.registry().add("qwen3:4b");
             failing.errorMidStreamNext("/api/pull", 2, "max retries exceeded: unexpected EOF");
             slow.registry().add("qwen3:4b").pullTime(Duration.ofMillis(300));

@@ -14,6 +14,7 @@ import java.util.Optional;
  * does: {@code pull model manifest: file does not exist}. Starts empty.
  *
  * <pre>{@code
+ * FakeOllama ollama = FakeOllama.start().modelManagement(true);
  * ollama.registry().add("llama3.2").pullTime(Duration.ofSeconds(2));
  * }</pre>
  */
