@@ -2,6 +2,7 @@ package dev.keepwarm.fake;
 
 import io.netty.channel.Channel;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ final class BlobRoutes {
         }
         else if (failure.isPresent()) {
             answer = drain(request).then(exchange.bytes(failure.get().status(), Exchange.JSON,
-                    failure.get().jsonBody().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    failure.get().jsonBody().getBytes(StandardCharsets.UTF_8)));
         }
         else if (!Blobs.valid(digest)) {
             answer = drain(request).then(exchange.error(400, "invalid digest format"));

@@ -6,11 +6,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -100,8 +103,6 @@ public final class FakeOllama implements AutoCloseable {
             .on("DELETE", "/api/delete", managed(models::delete))
             .on("POST", "/api/copy", managed(models::copy))
             .onPrefix("HEAD", BlobRoutes.PREFIX, managed(blobRoutes::head));
-        // POST /api/blobs/:digest is answered before the router, which would read the
-        // whole upload into memory
         // Own event loops: a Spring context closing the shared Reactor Netty resources
         // must not stop this server.
         this.loops = LoopResources.create("fake-ollama", 1, 2, true);
@@ -122,6 +123,8 @@ public final class FakeOllama implements AutoCloseable {
             .host("127.0.0.1")
             .port(port)
             .channelGroup(connections)
+            // POST /api/blobs/:digest is answered before the router, which would read
+            // the whole upload into memory
             .handle((request, response) -> modelManagement && BlobRoutes.isUpload(request)
                     ? blobRoutes.upload(request, response) : router.handle(request, response))
             .bindNow(Duration.ofSeconds(10));
@@ -216,7 +219,7 @@ public final class FakeOllama implements AutoCloseable {
      * The digests ({@code sha256:<hex>}) of the blobs the fake holds: uploads and the
      * layers of pulled models.
      */
-    public java.util.Set<String> blobs() {
+    public Set<String> blobs() {
         return blobs.digests();
     }
 
@@ -404,8 +407,7 @@ public final class FakeOllama implements AutoCloseable {
     }
 
     /** A management route, or gin's 404 while {@link #modelManagement} is off. */
-    private java.util.function.Function<Exchange, reactor.core.publisher.Mono<Void>> managed(
-            java.util.function.Function<Exchange, reactor.core.publisher.Mono<Void>> route) {
+    private Function<Exchange, Mono<Void>> managed(Function<Exchange, Mono<Void>> route) {
         return exchange -> modelManagement ? route.apply(exchange)
                 : exchange.text(404, "text/plain", "404 page not found");
     }
