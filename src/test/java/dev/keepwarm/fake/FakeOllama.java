@@ -6,11 +6,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -21,9 +24,10 @@ import reactor.netty.resources.LoopResources;
  * like Ollama 0.33 where keepwarm depends on it (see shared/OLLAMA-API.md): keep_alive
  * parsing and expiry, serialised loads with a real delay, reloads on other runner
  * options, eviction, load-only and unload pings, NDJSON and SSE streaming, the Host
- * check, and it records every request it receives. Time for expiry comes from the given
- * {@link Clock} (use {@link MutableClock} to move it); load times and token spacing are
- * real delays.
+ * check, the model-management routes (pull and push against a {@link Registry}, create,
+ * copy, delete, blob upload), and it records every request it receives. Time for expiry
+ * comes from the given {@link Clock} (use {@link MutableClock} to move it); load times
+ * and token spacing are real delays.
  *
  * <pre>{@code
  * try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2")) {
@@ -42,6 +46,12 @@ public final class FakeOllama implements AutoCloseable {
 
     private final Faults faults = new Faults();
 
+    private final Registry registry = new Registry();
+
+    private final Blobs blobs = new Blobs();
+
+    private final BlobRoutes blobRoutes;
+
     private final reactor.core.scheduler.Scheduler timer = timer();
 
     private final Scheduler scheduler;
@@ -53,6 +63,8 @@ public final class FakeOllama implements AutoCloseable {
     private final int port;
 
     private volatile DisposableServer server;
+
+    private volatile boolean modelManagement;
 
     /**
      * Every open connection, so that {@link #stop()} can drop the keep-alive ones as a
@@ -67,6 +79,9 @@ public final class FakeOllama implements AutoCloseable {
         InferenceRoutes inference = new InferenceRoutes(catalog, scheduler, settings, responses, timer);
         EmbedRoutes embed = new EmbedRoutes(catalog, scheduler);
         OpenAiRoutes openAi = new OpenAiRoutes(catalog, scheduler, settings, clock, timer);
+        TransferRoutes transfers = new TransferRoutes(catalog, registry, blobs, faults, timer);
+        ModelRoutes models = new ModelRoutes(catalog, registry, blobs, transfers, faults, timer);
+        this.blobRoutes = new BlobRoutes(blobs, settings, journal, faults);
         this.router = new Router(settings, journal, faults).on("GET", "/", info::root)
             .on("HEAD", "/", info::root)
             .on("GET", "/api/version", info::version)
@@ -81,7 +96,13 @@ public final class FakeOllama implements AutoCloseable {
             .on("POST", "/api/embeddings", embed::embeddings)
             .on("POST", "/v1/chat/completions", openAi::chatCompletions)
             .on("GET", "/v1/models", openAi::models)
-            .onPrefix("GET", "/v1/models/", openAi::model);
+            .onPrefix("GET", "/v1/models/", openAi::model)
+            .on("POST", "/api/pull", managed(transfers::pull))
+            .on("POST", "/api/push", managed(transfers::push))
+            .on("POST", "/api/create", managed(models::create))
+            .on("DELETE", "/api/delete", managed(models::delete))
+            .on("POST", "/api/copy", managed(models::copy))
+            .onPrefix("HEAD", BlobRoutes.PREFIX, managed(blobRoutes::head));
         // Own event loops: a Spring context closing the shared Reactor Netty resources
         // must not stop this server.
         this.loops = LoopResources.create("fake-ollama", 1, 2, true);
@@ -102,7 +123,10 @@ public final class FakeOllama implements AutoCloseable {
             .host("127.0.0.1")
             .port(port)
             .channelGroup(connections)
-            .handle(router::handle)
+            // POST /api/blobs/:digest is answered before the router, which would read
+            // the whole upload into memory
+            .handle((request, response) -> modelManagement && BlobRoutes.isUpload(request)
+                    ? blobRoutes.upload(request, response) : router.handle(request, response))
             .bindNow(Duration.ofSeconds(10));
     }
 
@@ -159,6 +183,52 @@ public final class FakeOllama implements AutoCloseable {
     }
 
     /**
+     * Whether the fake answers the model-management routes: POST /api/pull, /api/push,
+     * /api/create, /api/copy, DELETE /api/delete, HEAD and POST /api/blobs/:digest
+     * (default false: they answer gin's {@code 404 page not found}, as before the fake
+     * had them, which tests of forwarding rely on).
+     */
+    public FakeOllama modelManagement(boolean enabled) {
+        this.modelManagement = enabled;
+        return this;
+    }
+
+    /**
+     * The registry this fake pulls from and pushes to: add the models a pull may fetch
+     * ({@code ollama.registry().add("llama3.2")}), make pulls slow with
+     * {@link Registry#pullTime}.
+     */
+    public Registry registry() {
+        return registry;
+    }
+
+    /**
+     * The fake holds a blob of {@code size} bytes under {@code digest}
+     * ({@code sha256:<hex>}), as if uploaded: HEAD /api/blobs answers 200 and /api/create
+     * may use it.
+     */
+    public FakeOllama withBlob(String digest, long size) {
+        if (!Blobs.valid(Objects.requireNonNull(digest, "digest"))) {
+            throw new IllegalArgumentException("not a sha256 digest: " + digest);
+        }
+        blobs.add(digest, size);
+        return this;
+    }
+
+    /**
+     * The digests ({@code sha256:<hex>}) of the blobs the fake holds: uploads and the
+     * layers of pulled models.
+     */
+    public Set<String> blobs() {
+        return blobs.digests();
+    }
+
+    /** The names of the models the fake has, as /api/tags lists them. */
+    public List<String> models() {
+        return catalog.all().stream().map(spec -> ModelNames.display(spec.name())).toList();
+    }
+
+    /**
      * OLLAMA_KEEP_ALIVE: the keep_alive of a load without one (default 5m; negative means
      * forever).
      */
@@ -211,6 +281,14 @@ public final class FakeOllama implements AutoCloseable {
         return journal.received().stream().filter(r -> r.path().equals(path)).toList();
     }
 
+    /**
+     * The requests received with {@code method} on {@code path} (without query), in
+     * arrival order: HEAD and POST /api/blobs/:digest share a path.
+     */
+    public List<Received> received(String method, String path) {
+        return received(path).stream().filter(r -> r.method().equals(method)).toList();
+    }
+
     /** The latest request received on {@code path}, if any. */
     public Optional<Received> lastReceived(String path) {
         List<Received> onPath = received(path);
@@ -249,6 +327,18 @@ public final class FakeOllama implements AutoCloseable {
      */
     public void dieMidStreamNext(String path, int afterChunks) {
         faults.dieMidStreamNext(path, afterChunks);
+    }
+
+    /**
+     * The next status stream on {@code path} (/api/pull, /api/push, /api/create) sends
+     * {@code afterLines} progress lines, then {@code {"error": message}} under HTTP 200
+     * and ends, as Ollama reports a failure once streaming has begun; with
+     * {@code "stream":false} it is a 500 with that error. What the failed operation would
+     * have written (a pulled model) is not written. With {@code afterLines} 0 the answer
+     * is a 500 before any line, as when Ollama fails before writing.
+     */
+    public void errorMidStreamNext(String path, int afterLines, String message) {
+        faults.errorMidStreamNext(path, afterLines, Objects.requireNonNull(message, "message"));
     }
 
     /**
@@ -314,6 +404,12 @@ public final class FakeOllama implements AutoCloseable {
         scheduler.reset();
         loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
         timer.dispose();
+    }
+
+    /** A management route, or gin's 404 while {@link #modelManagement} is off. */
+    private Function<Exchange, Mono<Void>> managed(Function<Exchange, Mono<Void>> route) {
+        return exchange -> modelManagement ? route.apply(exchange)
+                : exchange.text(404, "text/plain", "404 page not found");
     }
 
     /**

@@ -20,6 +20,15 @@ final class Faults {
 
     private final java.util.Set<String> hung = ConcurrentHashMap.newKeySet();
 
+    private final Map<String, Queue<StreamError>> streamErrors = new ConcurrentHashMap<>();
+
+    /**
+     * An error line a status stream (pull, push, create) sends after {@code afterLines}
+     * progress lines, under HTTP 200.
+     */
+    record StreamError(int afterLines, String message) {
+    }
+
     /**
      * Requests to {@code path} are read and never answered (Ollama #15950), until
      * {@link #answer(String)}.
@@ -47,6 +56,19 @@ final class Faults {
         deaths.computeIfAbsent(path, p -> new ConcurrentLinkedQueue<>()).add(afterChunks);
     }
 
+    void errorMidStreamNext(String path, int afterLines, String message) {
+        if (afterLines < 0) {
+            throw new IllegalArgumentException("afterLines must not be negative: " + afterLines);
+        }
+        streamErrors.computeIfAbsent(path, p -> new ConcurrentLinkedQueue<>())
+            .add(new StreamError(afterLines, message));
+    }
+
+    Optional<StreamError> takeStreamError(String path) {
+        Queue<StreamError> armed = streamErrors.get(path);
+        return Optional.ofNullable(armed == null ? null : armed.poll());
+    }
+
     Optional<Failure> takeFailure(String path) {
         Queue<Failure> armed = failures.get(path);
         return Optional.ofNullable(armed == null ? null : armed.poll());
@@ -66,6 +88,7 @@ final class Faults {
         failures.clear();
         deaths.clear();
         hung.clear();
+        streamErrors.clear();
     }
 
 }

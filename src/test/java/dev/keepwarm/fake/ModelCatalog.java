@@ -19,6 +19,11 @@ final class ModelCatalog {
         return Optional.ofNullable(models.get(ModelNames.key(name)));
     }
 
+    /** Forgets the model named {@code name}; returns what was removed. */
+    synchronized Optional<ModelSpec> remove(String name) {
+        return Optional.ofNullable(models.remove(ModelNames.key(name)));
+    }
+
     synchronized List<ModelSpec> all() {
         return new ArrayList<>(models.values());
     }
