@@ -64,6 +64,8 @@ public final class FakeOllama implements AutoCloseable {
 
     private volatile DisposableServer server;
 
+    private final InfoRoutes info;
+
     private volatile boolean modelManagement;
 
     /**
@@ -75,7 +77,7 @@ public final class FakeOllama implements AutoCloseable {
     private FakeOllama(Clock clock) {
         this.scheduler = new Scheduler(clock, settings, timer);
         Responses responses = new Responses(clock);
-        InfoRoutes info = new InfoRoutes(catalog, scheduler, clock);
+        this.info = new InfoRoutes(catalog, scheduler, clock);
         InferenceRoutes inference = new InferenceRoutes(catalog, scheduler, settings, responses, timer);
         EmbedRoutes embed = new EmbedRoutes(catalog, scheduler);
         OpenAiRoutes openAi = new OpenAiRoutes(catalog, scheduler, settings, clock, timer);
@@ -169,6 +171,12 @@ public final class FakeOllama implements AutoCloseable {
             stop();
         }
         server = bind(port);
+    }
+
+    /** Answers /api/version with this version from now on (0.33.0 until then). */
+    public FakeOllama version(String version) {
+        info.reportVersion(version);
+        return this;
     }
 
     /** Adds a completion model with the defaults of {@link ModelSpec#of(String)}. */

@@ -52,6 +52,16 @@ class FakeOllamaTest {
     }
 
     @Test
+    void versionCanBeSetPerFakeAsAFleetsHostsDiffer() {
+        try (FakeOllama older = FakeOllama.start().version("0.32.4-rc1")) {
+            TestClient olderClient = new TestClient(older);
+            assertThat(TestClient.json(olderClient.get("/api/version")).path("version").stringValue())
+                .isEqualTo("0.32.4-rc1");
+        }
+        assertThat(TestClient.json(client.get("/api/version")).path("version").stringValue()).isEqualTo("0.33.0");
+    }
+
+    @Test
     void tagsListKnownModelsWithDetails() {
         JsonNode models = TestClient.json(client.get("/api/tags")).path("models");
 

@@ -19,6 +19,9 @@ final class InfoRoutes {
 
     private final Instant modifiedAt;
 
+    /** What /api/version answers: a fleet's hosts may run different versions. */
+    private volatile String version = VERSION;
+
     InfoRoutes(ModelCatalog catalog, Scheduler scheduler, Clock clock) {
         this.catalog = catalog;
         this.scheduler = scheduler;
@@ -31,7 +34,11 @@ final class InfoRoutes {
     }
 
     Mono<Void> version(Exchange exchange) {
-        return exchange.json(200, Json.object().put("version", VERSION));
+        return exchange.json(200, Json.object().put("version", version));
+    }
+
+    void reportVersion(String version) {
+        this.version = version;
     }
 
     Mono<Void> tags(Exchange exchange) {

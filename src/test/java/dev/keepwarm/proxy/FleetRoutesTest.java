@@ -38,12 +38,13 @@ class FleetRoutesTest {
 
     static final FakeOllama GPU0 = everyHostsModels(FakeOllama.start()).withModel("mistral");
 
-    static final FakeOllama GPU1 = everyHostsModels(FakeOllama.start()).withModel("qwen2.5:7b");
+    static final FakeOllama GPU1 = everyHostsModels(FakeOllama.start()).withModel("qwen2.5:7b").version("0.32.4-rc1");
 
     static final FakeOllama GPU2 = everyHostsModels(FakeOllama.start());
 
     private static FakeOllama everyHostsModels(FakeOllama fake) {
-        return fake.withModel("llama3.2").withModel("nomic-embed-text");
+        fake.registry().add("phi3").add("gemma3");
+        return fake.withModel("llama3.2").withModel("nomic-embed-text").modelManagement(true);
     }
 
     @LocalServerPort
@@ -94,8 +95,9 @@ class FleetRoutesTest {
 
         List<String> names = new ArrayList<>();
         json(tags).path("models").forEach(model -> names.add(model.path("name").stringValue()));
-        assertThat(names).containsExactlyInAnyOrder("llama3.2:latest", "nomic-embed-text:latest", "mistral:latest",
-                "qwen2.5:7b");
+        // other tests pull and copy models on every host: those appear once too
+        assertThat(names).contains("llama3.2:latest", "nomic-embed-text:latest", "mistral:latest", "qwen2.5:7b")
+            .doesNotHaveDuplicates();
         assertThat(tags.getResponseHeaders().getFirst("X-Keepwarm-Upstream")).isEqualTo("gpu0,gpu1,gpu2");
     }
 
@@ -123,7 +125,8 @@ class FleetRoutesTest {
         JsonNode version = json(
                 client().get().uri("/api/version").exchange().expectStatus().isOk().expectBody().returnResult());
 
-        assertThat(version.path("version").stringValue()).isEqualTo("0.33.0");
+        // clients gate features on the version: the fleet is as old as its oldest host
+        assertThat(version.path("version").stringValue()).isEqualTo("0.32.4-rc1");
     }
 
     @Test
@@ -169,6 +172,136 @@ class FleetRoutesTest {
             .expectBody()
             .returnResult();
         assertThat(json(unknown).path("error").stringValue()).contains("'gpu9'").contains("gpu0, gpu1, gpu2");
+    }
+
+    @Test
+    void aStreamedPullRunsOnEveryHostAsOneStreamEndingInOneSuccess() {
+        EntityExchangeResult<byte[]> pull = client().post()
+            .uri("/api/pull")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"phi3\"}")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .returnResult();
+
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : new String(pull.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            lines.add(JSON.readTree(line));
+        }
+        assertThat(pull.getResponseHeaders().getFirst("X-Keepwarm-Upstream")).isEqualTo("gpu0,gpu1,gpu2");
+        assertThat(lines.get(lines.size() - 1).toString()).isEqualTo("{\"status\":\"success\"}");
+        assertThat(lines.stream().filter(line -> line.path("status").asString("").equals("success"))).hasSize(1);
+        assertThat(lines.subList(0, lines.size() - 1)).allSatisfy(line -> assertThat(line.has("host")).isTrue());
+        assertThat(lines.stream().map(line -> line.path("host").asString("")).distinct()).contains("gpu0", "gpu1",
+                "gpu2");
+        assertThat(List.of(GPU0, GPU1, GPU2)).allSatisfy(fake -> assertThat(fake.models()).contains("phi3:latest"));
+    }
+
+    @Test
+    void aPullThatFailsOnOneHostEndsInOneErrorNamingIt() {
+        GPU1.errorMidStreamNext("/api/pull", 2, "max retries exceeded: unexpected EOF");
+
+        EntityExchangeResult<byte[]> pull = client().post()
+            .uri("/api/pull")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"gemma3\"}")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .returnResult();
+
+        String[] lines = new String(pull.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        JsonNode last = JSON.readTree(lines[lines.length - 1]);
+        assertThat(last.path("error").stringValue()).contains("gpu1").contains("unexpected EOF");
+        assertThat(String.join("\n", lines)).doesNotContain("\"status\":\"success\"");
+        assertThat(GPU0.models()).contains("gemma3:latest");
+        assertThat(GPU1.models()).doesNotContain("gemma3:latest");
+    }
+
+    @Test
+    void aPullThatDoesNotStreamAnswersOnceForTheFleet() {
+        EntityExchangeResult<byte[]> pull = client().post()
+            .uri("/api/pull")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"phi3\",\"stream\":false}")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .returnResult();
+
+        assertThat(json(pull).path("status").stringValue()).isEqualTo("success");
+        assertThat(List.of(GPU0, GPU1, GPU2)).allSatisfy(fake -> assertThat(fake.received("/api/pull")).isNotEmpty());
+    }
+
+    @Test
+    void deleteOfAModelOneHostLacksAnswersThatHostsNotFound() {
+        client().post()
+            .uri("/api/copy")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"source\":\"llama3.2\",\"destination\":\"llama-copy\"}")
+            .exchange()
+            .expectStatus()
+            .isOk();
+        assertThat(List.of(GPU0, GPU1, GPU2))
+            .allSatisfy(fake -> assertThat(fake.models()).contains("llama-copy:latest"));
+
+        client().method(org.springframework.http.HttpMethod.DELETE)
+            .uri("/api/delete")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"llama-copy\"}")
+            .exchange()
+            .expectStatus()
+            .isOk();
+        EntityExchangeResult<byte[]> mistral = client().method(org.springframework.http.HttpMethod.DELETE)
+            .uri("/api/delete")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue("{\"model\":\"mistral-only-on-gpu0\"}")
+            .exchange()
+            .expectStatus()
+            .isNotFound()
+            .expectBody()
+            .returnResult();
+
+        assertThat(List.of(GPU0, GPU1, GPU2))
+            .allSatisfy(fake -> assertThat(fake.models()).doesNotContain("llama-copy:latest"));
+        assertThat(json(mistral).path("error").stringValue()).startsWith("delete failed on gpu0: ")
+            .contains("gpu1: ")
+            .contains("gpu2: ");
+    }
+
+    @Test
+    void aBlobIsUploadedToEveryHostAndCheckedOnAll() throws Exception {
+        byte[] blob = new byte[3 * 1024 * 1024 + 17];
+        new java.util.Random(13).nextBytes(blob);
+        String digest = "sha256:"
+                + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(blob));
+
+        client().head().uri("/api/blobs/" + digest).exchange().expectStatus().isNotFound();
+        client().post()
+            .uri("/api/blobs/" + digest)
+            .contentType(MediaType.APPLICATION_OCTET_STREAM)
+            .bodyValue(blob)
+            .exchange()
+            .expectStatus()
+            .isCreated()
+            .expectHeader()
+            .valueEquals("X-Keepwarm-Upstream", "gpu0,gpu1,gpu2");
+
+        assertThat(List.of(GPU0, GPU1, GPU2)).allSatisfy(fake -> assertThat(fake.blobs()).contains(digest));
+        client().head().uri("/api/blobs/" + digest).exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void aBlobOneHostLacksIsNotThereForTheFleet() {
+        String digest = "sha256:" + "ab".repeat(32);
+        GPU0.withBlob(digest, 10);
+        GPU2.withBlob(digest, 10);
+
+        client().head().uri("/api/blobs/" + digest).exchange().expectStatus().isNotFound();
     }
 
 }
