@@ -115,7 +115,7 @@ public final class OllamaHosts {
 
     /**
      * A discovered host is named by its address, spelled as a host name may be: 10-0-0-5,
-     * or fd00--1 for fd00::1.
+     * or fd00-0-0-0-0-0-0-1 for fd00::1.
      */
     static String nameOf(InetAddress address) {
         String literal = address.getHostAddress();

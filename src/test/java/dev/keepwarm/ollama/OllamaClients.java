@@ -22,6 +22,15 @@ public final class OllamaClients {
     private OllamaClients() {
     }
 
+    /** A connection as OllamaConfiguration builds it, without a pool of its own. */
+    static OllamaConnection connection(UpstreamProperties properties) {
+        HttpClient http = HttpClient.create().compress(false);
+        WebClient web = WebClient.builder()
+            .clientConnector(new ReactorClientHttpConnector(http.newConnection()))
+            .build();
+        return new OllamaConnection(http, web, properties);
+    }
+
     /** A client of the Ollama at {@code url} (a fake's {@code url()}). */
     public static OllamaClient against(URI url) {
         UpstreamProperties properties = new UpstreamProperties(url, Duration.ofSeconds(2), null, Duration.ofSeconds(10),
