@@ -20,7 +20,8 @@ import dev.keepwarm.policy.ModelName;
  * <li>then {@link Reason#PLACED} hosts, the ones its warm rule's placement chose, least
  * in-flight first;</li>
  * <li>then {@link Reason#HASHED} hosts, in {@link Rendezvous} order of the model name, so
- * every keepwarm replica loads an unplaced model on the same host, once.</li>
+ * every keepwarm replica loads an unplaced model on the same host, once; a host where the
+ * load would evict a pinned copy comes after every host where it would not.</li>
  * </ol>
  * Equal in-flight counts go by rendezvous order. A host that lacks the model is never
  * chosen while another healthy host has it; when none has it, every healthy host is
@@ -65,6 +66,7 @@ public final class Routing {
         }
         boolean anyHasIt = hosts.stream().anyMatch((host) -> host.has(name));
         Comparator<Host> preferred = Comparator.comparing((Host host) -> reason(host, placed))
+            .thenComparing((host) -> reason(host, placed) == Reason.HASHED && host.evictsPinned())
             .thenComparingInt((host) -> (reason(host, placed) != Reason.HASHED) ? host.inFlight() : 0)
             .thenComparing((host) -> rank.get(host.name()));
         return hosts.stream()
@@ -90,13 +92,21 @@ public final class Routing {
      * request needs
      * @param inFlight the requests it is answering now
      * @param catalogue its /api/tags
+     * @param evictsPinned whether loading the model there would throw out a pinned copy
+     * (the host is full and holds one): such a host comes after every other hashed host
      */
-    public record Host(String name, boolean healthy, boolean resident, int inFlight, ModelSizes catalogue) {
+    public record Host(String name, boolean healthy, boolean resident, int inFlight, ModelSizes catalogue,
+            boolean evictsPinned) {
 
         public Host {
             if (inFlight < 0) {
                 throw new IllegalArgumentException("in-flight requests of " + name + " must not be negative");
             }
+        }
+
+        /** A host where a load evicts no pinned copy. */
+        public Host(String name, boolean healthy, boolean resident, int inFlight, ModelSizes catalogue) {
+            this(name, healthy, resident, inFlight, catalogue, false);
         }
 
         boolean has(String model) {

@@ -250,10 +250,36 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
             String name = warmer.host().name();
             Seen last = seen.get(name);
             boolean resident = warmer.state().model(model).map(ModelState::resident).orElse(false);
+            // a host not heard from yet may have the model: it is not ruled out for one
+            // that was
+            ModelSizes catalogue = last != null ? last.catalogue() : new ModelSizes(Map.of(model, 0L));
             candidates.add(new Routing.Host(name, healthy(warmer.host()), resident, inFlight.applyAsInt(name),
-                    last != null ? last.catalogue() : ModelSizes.NONE));
+                    catalogue, !resident && last != null && evictsPinned(warmer, last, model)));
         }
         return Routing.order(model, candidates, plan.hostsFor(model));
+    }
+
+    /**
+     * Whether loading the model on the host would throw out a pinned copy: the host holds
+     * one, and one more model would exceed its max-loaded or its memory.
+     */
+    private static boolean evictsPinned(HostWarmer warmer, Seen last, String model) {
+        boolean holdsPinned = warmer.state()
+            .models()
+            .stream()
+            .anyMatch(state -> state.resident() && state.residency().forever());
+        if (!holdsPinned) {
+            return false;
+        }
+        Map<String, Long> loaded = last.resident().bytes();
+        if (loaded.size() + 1 > warmer.host().maxLoaded()) {
+            return true;
+        }
+        if (warmer.host().memory().isEmpty()) {
+            return false;
+        }
+        long used = loaded.values().stream().mapToLong(Long::longValue).sum();
+        return used + last.catalogue().size(model).orElse(0) > warmer.host().memory().getAsLong();
     }
 
     @Override

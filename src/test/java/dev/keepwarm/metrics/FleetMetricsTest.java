@@ -14,6 +14,7 @@ import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.support.ProxyTestBase;
 import dev.keepwarm.support.Scrape;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -72,6 +73,15 @@ class FleetMetricsTest {
     @AfterAll
     static void stopHosts() {
         HOSTS.forEach(FakeOllama::close);
+    }
+
+    @BeforeEach
+    void placed() {
+        // the first pass has read every host
+        await().atMost(Duration.ofSeconds(15))
+            .until(() -> scrape().find("keepwarm_placement_wanted", "model", "llama3.2:1b")
+                .stream()
+                .anyMatch(sample -> sample.value() == 2));
     }
 
     @Test
