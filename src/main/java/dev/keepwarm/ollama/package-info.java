@@ -1,7 +1,9 @@
 /**
- * Ollama itself: where it is ({@code keepwarm.upstream}), the shared connection pool, and
- * a typed client for the calls the warmer makes (/api/ps, load pings, /api/show) behind a
- * Resilience4j retry and circuit breaker.
+ * Ollama itself: where it is ({@code keepwarm.upstream}: one host, or a fleet of
+ * configured and DNS-discovered hosts, {@link dev.keepwarm.ollama.OllamaHosts}), the
+ * shared connection pool, and per host a typed client for the calls the warmer makes
+ * (/api/ps, /api/tags, load pings, /api/show) behind a Resilience4j retry and the host's
+ * circuit breaker.
  */
 @NullMarked
 package dev.keepwarm.ollama;
