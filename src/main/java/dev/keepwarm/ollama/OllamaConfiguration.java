@@ -3,7 +3,7 @@ package dev.keepwarm.ollama;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
@@ -85,13 +85,13 @@ class OllamaConfiguration {
             OllamaClient client = new OllamaClient(upstream, breakers.circuitBreaker(RESILIENCE_NAME), retry);
             OllamaHost host = new OllamaHost(UpstreamProperties.DEFAULT_HOST, upstream, client, OptionalLong.empty(),
                     Integer.MAX_VALUE, false);
-            return new OllamaHosts(false, List.of(host), upstream, name -> client, name -> {
+            return new OllamaHosts(false, List.of(host), upstream, (name, connection) -> client, name -> {
             });
         }
         CircuitBreakerConfig perHost = breakers.circuitBreaker(RESILIENCE_NAME).getCircuitBreakerConfig();
         // the template is no host's: no meters for a breaker nothing uses
         breakers.remove(RESILIENCE_NAME);
-        Function<String, OllamaClient> clients = name -> new OllamaClient(upstream,
+        BiFunction<String, OllamaConnection, OllamaClient> clients = (name, connection) -> new OllamaClient(connection,
                 breakers.circuitBreaker(breakerName(name), perHost), retry);
         List<OllamaHost> configured = new ArrayList<>();
         for (UpstreamProperties.Host host : properties.hosts()) {
@@ -102,8 +102,7 @@ class OllamaConfiguration {
                     host.memory() != null ? OptionalLong.of(host.memory().toBytes()) : OptionalLong.empty(),
                     host.maxLoaded(), false));
         }
-        return new OllamaHosts(true, configured, upstream, name -> clients.apply(name),
-                name -> breakers.remove(breakerName(name)));
+        return new OllamaHosts(true, configured, upstream, clients, name -> breakers.remove(breakerName(name)));
     }
 
     /** Hosts from DNS, when {@code keepwarm.upstream.discovery} is set. */

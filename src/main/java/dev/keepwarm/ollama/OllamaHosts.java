@@ -12,7 +12,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +32,7 @@ public final class OllamaHosts {
 
     private final List<OllamaHost> configured;
 
-    private final Function<String, OllamaClient> clients;
+    private final BiFunction<String, OllamaConnection, OllamaClient> clients;
 
     private final Consumer<String> forget;
 
@@ -43,7 +43,7 @@ public final class OllamaHosts {
     private volatile List<OllamaHost> hosts;
 
     OllamaHosts(boolean fleet, List<OllamaHost> configured, OllamaConnection template,
-            Function<String, OllamaClient> clients, Consumer<String> forget) {
+            BiFunction<String, OllamaConnection, OllamaClient> clients, Consumer<String> forget) {
         this.fleet = fleet;
         this.configured = List.copyOf(configured);
         this.template = template;
@@ -109,7 +109,8 @@ public final class OllamaHosts {
         String literal = address.getHostAddress();
         String host = literal.contains(":") ? "[" + literal + "]" : literal;
         URI url = URI.create(discovery.scheme() + "://" + host + ":" + discovery.port());
-        return new OllamaHost(name, template.at(url), clients.apply(name), OptionalLong.empty(),
+        OllamaConnection connection = template.at(url);
+        return new OllamaHost(name, connection, clients.apply(name, connection), OptionalLong.empty(),
                 UpstreamProperties.Host.DEFAULT_MAX_LOADED, true);
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.keepwarm.fake.FakeOllama;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,21 @@ class FleetHostsTest {
         dns.refresh().block(Duration.ofSeconds(5));
         assertThat(hosts.all()).extracting(OllamaHost::name).containsExactly("10-0-0-6");
         assertThat(changes).hasSize(2);
+    }
+
+    @Test
+    void aDiscoveredHostIsCalledAtItsOwnAddress() throws UnknownHostException {
+        try (FakeOllama fake = FakeOllama.start().version("0.30.1")) {
+            OllamaHosts hosts = hosts();
+            UpstreamProperties.Discovery discovery = new UpstreamProperties.Discovery("ollama.test", fake.port(),
+                    Duration.ofSeconds(30), "http");
+            new HostDiscovery(hosts, discovery, name -> List.of(InetAddress.getByName("127.0.0.1"))).refresh()
+                .block(Duration.ofSeconds(5));
+
+            OllamaHost found = hosts.named("127-0-0-1").orElseThrow();
+
+            assertThat(found.client().version().block(Duration.ofSeconds(5))).isEqualTo("0.30.1");
+        }
     }
 
     private static OllamaHosts hosts() {
