@@ -65,8 +65,88 @@ The Secret holding the API keys: the chart's own, or apiKeys.existingSecret.
 structure the application binds. API keys are not here: they come from a Secret (see deployment.yaml).
 */}}
 {{- define "keepwarm.applicationYaml" -}}
-{{- $keepwarm := dict "upstream" .Values.upstream "warmer" .Values.warmer "policy" .Values.policies }}
+{{- $upstream := include "keepwarm.upstream" . | fromYaml }}
+{{- $keepwarm := dict "upstream" $upstream "warmer" .Values.warmer "policy" .Values.policies }}
 {{- toYaml (dict "keepwarm" $keepwarm) }}
+{{- end }}
+
+{{/*
+keepwarm.upstream from the values: every key of upstream as given, except that upstream.hosts becomes
+keepwarm.upstream.hosts (maxLoaded spelt max-loaded) and upstream.discovery is rendered only when it names a dns.
+With a fleet (hosts or discovery) upstream.url is left out: the application does not use it then. The render fails on
+what the application would refuse at start-up, so that `helm upgrade` stops before the pods roll.
+*/}}
+{{- define "keepwarm.upstream" -}}
+{{- $upstream := omit .Values.upstream "hosts" "discovery" }}
+{{- $hosts := list }}
+{{- $names := dict }}
+{{- range $i, $host := .Values.upstream.hosts | default list }}
+{{- if not (kindIs "map" $host) }}
+{{- fail (printf "upstream.hosts[%d] must be {name, url, memory, maxLoaded}, not a plain value" $i) }}
+{{- end }}
+{{- $unknown := without (keys $host | sortAlpha) "name" "url" "memory" "maxLoaded" }}
+{{- if $unknown }}
+{{- fail (printf "upstream.hosts[%d] has unknown keys %s: a host has name, url, memory and maxLoaded" $i (join ", " $unknown)) }}
+{{- end }}
+{{- $name := toString ($host.name | default "") }}
+{{- if not (regexMatch "^[a-z0-9-]+$" $name) }}
+{{- fail (printf "upstream.hosts[%d].name must be lower-case letters, digits and '-' ([a-z0-9-]+), not %q: it becomes the upstream tag of the metrics and the X-Keepwarm-Upstream header" $i $name) }}
+{{- end }}
+{{- if hasKey $names $name }}
+{{- fail (printf "upstream.hosts[%d].name %q is also the name of upstream.hosts[%d]: each host needs a name of its own" $i $name (get $names $name)) }}
+{{- end }}
+{{- $_ := set $names $name $i }}
+{{- $url := toString ($host.url | default "") }}
+{{- if not (regexMatch "^https?://[^/:?#]+" $url) }}
+{{- fail (printf "upstream.hosts[%d].url must be an http(s) URL with a host, such as http://ollama-0.ollama-headless:11434, not %q" $i $url) }}
+{{- end }}
+{{- $entry := dict "name" $name "url" $url }}
+{{- if $host.memory }}
+{{- $_ := set $entry "memory" (toString $host.memory) }}
+{{- end }}
+{{- if hasKey $host "maxLoaded" }}
+{{- if not (regexMatch "^[1-9][0-9]*$" (toString $host.maxLoaded)) }}
+{{- fail (printf "upstream.hosts[%d].maxLoaded must be a whole number of at least 1 (that host's OLLAMA_MAX_LOADED_MODELS), not %v" $i $host.maxLoaded) }}
+{{- end }}
+{{- $_ := set $entry "max-loaded" (int $host.maxLoaded) }}
+{{- end }}
+{{- $hosts = append $hosts $entry }}
+{{- end }}
+{{- $discovery := .Values.upstream.discovery | default dict }}
+{{- if $hosts }}
+{{- $_ := set $upstream "hosts" $hosts }}
+{{- end }}
+{{- if $discovery.dns }}
+{{- $scheme := toString ($discovery.scheme | default "http") }}
+{{- if not (has $scheme (list "http" "https")) }}
+{{- fail (printf "upstream.discovery.scheme must be http or https, not %q" $scheme) }}
+{{- end }}
+{{- $port := toString ($discovery.port | default 11434) }}
+{{- if not (and (regexMatch "^[1-9][0-9]*$" $port) (le (int $port) 65535)) }}
+{{- fail (printf "upstream.discovery.port must be a port number (1-65535), not %v" $discovery.port) }}
+{{- end }}
+{{- $_ := set $upstream "discovery" (dict "dns" (toString $discovery.dns) "port" (int $port) "refresh" (toString ($discovery.refresh | default "30s")) "scheme" $scheme) }}
+{{- end }}
+{{- if or $hosts $discovery.dns }}
+{{- $upstream = omit $upstream "url" }}
+{{- end }}
+{{- toYaml $upstream }}
+{{- end }}
+
+{{/*
+The fleet in one line, for NOTES.txt: the host names, and the DNS name discovery resolves.
+*/}}
+{{- define "keepwarm.fleetSummary" -}}
+{{- $parts := list }}
+{{- with .Values.upstream.hosts }}
+{{- $names := list }}
+{{- range . }}{{ $names = append $names (printf "%s (%s)" .name .url) }}{{ end }}
+{{- $parts = append $parts (printf "hosts %s" (join ", " $names)) }}
+{{- end }}
+{{- if (.Values.upstream.discovery | default dict).dns }}
+{{- $parts = append $parts (printf "every address of %s, port %v" .Values.upstream.discovery.dns (.Values.upstream.discovery.port | default 11434)) }}
+{{- end }}
+{{- join "; and " $parts }}
 {{- end }}
 
 {{/*

@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static dev.keepwarm.packaging.ProjectFiles.at;
 import static dev.keepwarm.packaging.ProjectFiles.list;
@@ -71,15 +72,32 @@ final class ContainerRun {
         return run;
     }
 
-    /** The compose service: its environment and its bind mounts of project files. */
+    /**
+     * The service of the project's docker-compose.yml: its environment and its bind
+     * mounts of project files.
+     */
     static ContainerRun ofCompose(Map<String, Object> service, Path root) {
+        return ofCompose(service, "", UnaryOperator.identity(), root);
+    }
+
+    /**
+     * The service of the compose file in {@code composeDir} (a project path; bind mounts
+     * are relative to it), each mounted file passed through {@code network}: what the
+     * compose network's DNS would resolve, such as another service's URL, the test points
+     * elsewhere.
+     */
+    static ContainerRun ofCompose(Map<String, Object> service, String composeDir, UnaryOperator<String> network,
+            Path root) {
         ContainerRun run = new ContainerRun(root);
-        map(service.get("environment")).forEach((name, value) -> run.environment.put(name, String.valueOf(value)));
+        if (service.get("environment") != null) {
+            map(service.get("environment")).forEach((name, value) -> run.environment.put(name, String.valueOf(value)));
+        }
         for (Object volume : list(service.get("volumes"))) {
             String[] parts = volume.toString().split(":");
             Path target = Path.of(parts[1]);
+            String source = ProjectFiles.path(composeDir).resolve(parts[0]).normalize().toString();
             run.mount(target.getParent().toString(),
-                    Map.of(target.getFileName().toString(), ProjectFiles.read(parts[0])));
+                    Map.of(target.getFileName().toString(), network.apply(ProjectFiles.read(Path.of(source)))));
         }
         return run;
     }
