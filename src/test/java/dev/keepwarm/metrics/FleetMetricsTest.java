@@ -44,6 +44,10 @@ class FleetMetricsTest {
 
     private static final Pattern README_METRIC = Pattern.compile("`(keepwarm_[a-z0-9_]+)`");
 
+    /** The metrics only a fleet has (the dashboard's fleet row queries them). */
+    static final Set<String> FLEET_ONLY = Set.of("keepwarm_routed_total", "keepwarm_placement_warm",
+            "keepwarm_placement_wanted");
+
     static final List<FakeOllama> HOSTS = List.of(host(), host(), host());
 
     @LocalServerPort
@@ -123,6 +127,21 @@ class FleetMetricsTest {
 
         assertThat(scraped).as("fleet metrics README lists, not in a fleet's scrape").containsAll(listed);
         assertThat(everywhere).as("in a fleet's scrape, not in README").containsAll(scraped);
+    }
+
+    @Test
+    void everyMetricTheDashboardQueriesExistsInAFleetsScrape() throws IOException {
+        generate("mistral");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !scrape().find("keepwarm_routed_total").isEmpty());
+        Set<String> queried = new TreeSet<>();
+        Matcher m = Pattern.compile("\\bkeepwarm_[a-z_]+")
+            .matcher(Files.readString(Path.of("deploy/grafana/keepwarm-dashboard.json")));
+        while (m.find()) {
+            queried.add(m.group());
+        }
+
+        assertThat(queried).containsAll(FLEET_ONLY);
+        assertThat(scrape().names()).containsAll(queried);
     }
 
     private static Set<String> listed(String text) {

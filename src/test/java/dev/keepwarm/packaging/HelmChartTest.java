@@ -19,7 +19,6 @@ import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.Release;
 import com.marcnuri.helm.TemplateCommand;
 import org.assertj.core.api.InstanceOfAssertFactories;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -508,9 +507,6 @@ class HelmChartTest {
      * resolves to one address, the fake's), the fake's port for Ollama's.
      */
     @Test
-    @Disabled("keepwarm bug: a host found by discovery gets an OllamaClient on keepwarm.upstream.url "
-            + "(OllamaConfiguration's per-name client factory), not on its address, so its /api/ps fails and it "
-            + "never counts as healthy; passes with --keepwarm.upstream.url=<the address>. Enable with the fix.")
     void withDiscoveryTheApplicationStartsAndRoutesToTheAddressFound(@TempDir Path dir) {
         try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2:1b")) {
             ContainerRun container = ContainerRun
