@@ -1,9 +1,9 @@
 package dev.keepwarm.metrics;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.keepwarm.ollama.OllamaHosts;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.FleetWarmer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,17 +45,15 @@ class MetricsConfiguration {
     }
 
     @Bean
-    HostStateMeters stateMeters(MeterRegistry registry, FleetWarmer fleet, ModelTags tags, PolicySource policies,
-            Clock clock) {
-        Map<String, StateMeters> meters = new LinkedHashMap<>();
-        for (FleetWarmer.HostView view : fleet.views()) {
-            meters.put(view.host().name(),
-                    fleet.fleet()
-                            ? new StateMeters(registry, view.state(), tags, policies, clock,
-                                    Tags.of("upstream", view.host().name()))
-                            : new StateMeters(registry, view.state(), tags, policies, clock));
+    HostStateMeters stateMeters(MeterRegistry registry, FleetWarmer fleet, OllamaHosts hosts, ModelTags tags,
+            PolicySource policies, Clock clock) {
+        if (!fleet.fleet()) {
+            FleetWarmer.HostView one = fleet.views().get(0);
+            return new HostStateMeters(
+                    Map.of(one.host().name(), new StateMeters(registry, one.state(), tags, policies, clock)));
         }
-        return new HostStateMeters(meters);
+        return HostStateMeters.fleet(fleet, hosts, policies, view -> new StateMeters(registry, view.state(), tags,
+                policies, clock, Tags.of("upstream", view.host().name())));
     }
 
 }

@@ -50,10 +50,18 @@ final class StateMeters implements PingListener {
     /** {@code upstream=<host>} on a fleet; none with one Ollama. */
     private final Tags host;
 
+    /** The host's own meters (not per model), removed with the host. */
+    private final List<Meter> own = new java.util.ArrayList<>();
+
     StateMeters(MeterRegistry registry, WarmState state, ModelTags models, PolicySource policies, Clock clock) {
         this(registry, state, models, policies, clock, Tags.empty());
+        policies.addListener(this::reloaded);
     }
 
+    /**
+     * A fleet host's gauges, tagged {@code upstream}; whoever builds them tells them of
+     * policy reloads.
+     */
     StateMeters(MeterRegistry registry, WarmState state, ModelTags models, PolicySource policies, Clock clock,
             Tags host) {
         this.host = host;
@@ -62,23 +70,29 @@ final class StateMeters implements PingListener {
         this.models = models;
         this.policies = policies;
         this.clock = clock;
-        Gauge.builder("keepwarm.upstream.up", state, s -> s.upstreamUp() ? 1 : 0)
+        own.add(Gauge.builder("keepwarm.upstream.up", state, s -> s.upstreamUp() ? 1 : 0)
             .description("1 when the last contact with Ollama succeeded")
             .tags(host)
-            .register(registry);
-        Gauge.builder("keepwarm.ollama.loads.stalled", state, s -> s.stall().isPresent() ? 1 : 0)
+            .register(registry));
+        own.add(Gauge.builder("keepwarm.ollama.loads.stalled", state, s -> s.stall().isPresent() ? 1 : 0)
             .description("1 while Ollama answers but its loads do not complete (a wedged scheduler, Ollama #17408)")
             .tags(host)
-            .register(registry);
+            .register(registry));
         for (WarmState.Call call : WarmState.Call.values()) {
-            FunctionCounter.builder("keepwarm.warmer.timeouts", state, s -> s.timeouts(call))
+            own.add(FunctionCounter.builder("keepwarm.warmer.timeouts", state, s -> s.timeouts(call))
                 .description("warmer calls to Ollama that got no answer in time (ps-timeout, ping-timeout)")
                 .tags("call", call.tag())
                 .tags(host)
-                .register(registry);
+                .register(registry));
         }
         reloaded(policies.current());
-        policies.addListener(this::reloaded);
+    }
+
+    /** Removes every meter of this host (it left the fleet). */
+    synchronized void remove() {
+        own.forEach(registry::remove);
+        registered.values().forEach(meters -> meters.forEach(registry::remove));
+        registered.clear();
     }
 
     @Override
