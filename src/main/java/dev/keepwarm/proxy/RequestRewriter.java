@@ -64,7 +64,8 @@ final class RequestRewriter {
             appended.add("\"" + OPTIONS + "\":{" + extraOptions + "}");
         }
         boolean changed = !dropped.isEmpty() || extraOptions != null;
-        return new Rewrite(changed ? request.rewrite(dropped, extraOptions, appended) : body, model, decision, sent);
+        return new Rewrite(changed ? request.rewrite(dropped, extraOptions, appended) : body, model, decision, sent,
+                numCtx(request, policy));
     }
 
     /**
@@ -74,6 +75,26 @@ final class RequestRewriter {
     Optional<String> model(byte[] body) {
         TopLevelFields request = TopLevelFields.scan(json, body, null);
         return request == null ? Optional.empty() : Optional.ofNullable(request.model());
+    }
+
+    /**
+     * The context the request's runner needs: its own num_ctx, else the one its rule
+     * fills in; 0 when neither says (the host's default).
+     */
+    private static long numCtx(TopLevelFields request, @Nullable Policy policy) {
+        if (request.numCtx() > 0 || request.hasOption("num_ctx")) {
+            return request.numCtx();
+        }
+        String filled = policy == null ? null : policy.options().get("num_ctx");
+        if (filled == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(filled.strip());
+        }
+        catch (NumberFormatException ex) {
+            return 0;
+        }
     }
 
     /**
@@ -102,8 +123,15 @@ final class RequestRewriter {
      * @param model the model named by the request, null when the body could not be read
      * @param decision the decision, null when the body could not be read
      * @param sent the keep_alive sent, for the X-Keepwarm-Keep-Alive header
+     * @param numCtx the context the request's runner needs (its num_ctx, or its rule's),
+     * 0 when neither sets one: a fleet routes it to a host running the model with it
      */
-    record Rewrite(byte[] body, @Nullable String model, @Nullable Decision decision, @Nullable String sent) {
+    record Rewrite(byte[] body, @Nullable String model, @Nullable Decision decision, @Nullable String sent,
+            long numCtx) {
+
+        Rewrite(byte[] body, @Nullable String model, @Nullable Decision decision, @Nullable String sent) {
+            this(body, model, decision, sent, 0);
+        }
 
         static Rewrite untouched(byte[] body) {
             return new Rewrite(body, null, null, null);

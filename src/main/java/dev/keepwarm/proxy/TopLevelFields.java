@@ -50,6 +50,9 @@ final class TopLevelFields {
 
     private final Set<String> optionKeys = new HashSet<>();
 
+    /** The options' num_ctx when it is a whole number, else 0. */
+    private long numCtx;
+
     private TopLevelFields(JsonMapper json, byte[] body) {
         this.json = json;
         this.body = body;
@@ -186,9 +189,14 @@ final class TopLevelFields {
             case VALUE_NULL -> options = Options.NULL;
             case START_OBJECT -> {
                 options = Options.OBJECT;
+                numCtx = 0;
                 while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
-                    optionKeys.add(parser.currentName());
-                    parser.nextToken();
+                    String key = parser.currentName();
+                    optionKeys.add(key);
+                    JsonToken option = parser.nextToken();
+                    if ("num_ctx".equals(key)) {
+                        numCtx = option == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : 0;
+                    }
                     parser.skipChildren();
                 }
                 int close = offset(parser.currentTokenLocation().getByteOffset());
@@ -238,6 +246,11 @@ final class TopLevelFields {
 
     boolean hasOption(String key) {
         return optionKeys.contains(key);
+    }
+
+    /** The request's options.num_ctx, 0 when it sets none (or not as a whole number). */
+    long numCtx() {
+        return options == Options.OBJECT ? numCtx : 0;
     }
 
     /**

@@ -98,6 +98,20 @@ class RequestRewriterTest {
     }
 
     @Test
+    void theContextARequestNeedsIsItsOwnNumCtxElseItsRules() {
+        assertThat(numCtx("{\"model\":\"pinned\"}")).as("the rule fills 8192").isEqualTo(8192);
+        assertThat(numCtx("{\"model\":\"pinned\",\"options\":{\"num_ctx\":4096}}")).isEqualTo(4096);
+        assertThat(numCtx("{\"model\":\"filled\"}")).as("neither says").isZero();
+        assertThat(numCtx("{\"model\":\"no-rule\",\"options\":{\"seed\":1,\"num_ctx\":2048}}")).isEqualTo(2048);
+        assertThat(numCtx("{\"model\":\"no-rule\",\"options\":{\"num_ctx\":\"big\"}}")).isZero();
+        assertThat(numCtx("{\"model\":\"no-rule\",\"options\":{\"num_ctx\":{\"a\":1}},\"x\":1}")).isZero();
+    }
+
+    private long numCtx(String body) {
+        return streaming.rewrite(KeepAliveRoute.GENERATE, body.getBytes(StandardCharsets.UTF_8)).numCtx();
+    }
+
+    @Test
     void keepsTheClientsBytesOfEveryFieldItDidNotChange() {
         String body = "{\"model\":\"pinned\", \"prompt\":\"caf\\u00e9 \\\"quoted\\\"\", \"keep_alive\":\"5m\","
                 + " \"options\":{\"temperature\":0.10,\"stop\":[\"\\n\"]}, \"raw\":true}";
