@@ -150,16 +150,24 @@ final class Pinger {
     }
 
     /**
-     * Re-arms a fleet's copy beyond its rule's replicas with the host's default
-     * keep-alive (no keep_alive sent), with the rule's runner options so the runner is
-     * not reloaded: it serves while resident and expires when idle. Never fails.
+     * The keep-alive a demoted copy is re-armed with: Ollama's default OLLAMA_KEEP_ALIVE.
+     * A ping without keep_alive would not do: Ollama leaves a loaded runner's keep-alive
+     * as it is when a request sets none (server/sched.go, useLoadedRunner), so a pinned
+     * copy would stay pinned.
+     */
+    static final KeepAlive DEMOTED = KeepAlive.of(Duration.ofMinutes(5));
+
+    /**
+     * Re-arms a fleet's copy beyond its rule's replicas with {@link #DEMOTED}, with the
+     * rule's runner options so the runner is not reloaded: it serves while resident and
+     * expires when idle. Never fails.
      */
     Mono<Void> demote(String model, ModelRule rule) {
         return embedding(model, rule.kind())
-            .flatMap(embedding -> ollama.ping(model, null, rule.runnerOptions(), embedding))
+            .flatMap(embedding -> ollama.ping(model, DEMOTED, rule.runnerOptions(), embedding))
             .timeout(pingTimeout)
-            .doOnNext(took -> log.info("{} is warm on more hosts than its rule's replicas ({}): re-armed with the "
-                    + "host's default keep-alive, it expires when idle", model, rule.replicas()))
+            .doOnNext(took -> log.info("{} is warm on more hosts than its rule's replicas ({}): re-armed with "
+                    + "keep_alive {}, it expires when idle", model, rule.replicas(), DEMOTED))
             .onErrorResume(error -> {
                 log.warn("Demoting the extra copy of {} failed: {}", model, error.toString());
                 return Mono.empty();
