@@ -12,7 +12,6 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -59,12 +58,7 @@ class DiscoveredHostMetricsTest {
     }
 
     private Scrape scrape() {
-        return new Scrape(WebClient.create("http://localhost:" + managementPort)
-            .get()
-            .uri("/actuator/prometheus")
-            .retrieve()
-            .bodyToMono(String.class)
-            .block(Duration.ofSeconds(10)));
+        return Scrape.of(managementPort);
     }
 
 }

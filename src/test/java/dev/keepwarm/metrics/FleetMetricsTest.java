@@ -24,7 +24,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -165,12 +164,7 @@ class FleetMetricsTest {
     }
 
     private Scrape scrape() {
-        return new Scrape(WebClient.create("http://localhost:" + managementPort)
-            .get()
-            .uri("/actuator/prometheus")
-            .retrieve()
-            .bodyToMono(String.class)
-            .block(Duration.ofSeconds(10)));
+        return Scrape.of(managementPort);
     }
 
 }

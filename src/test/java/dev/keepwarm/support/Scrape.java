@@ -18,6 +18,17 @@ public final class Scrape {
 
     private final List<Sample> samples = new ArrayList<>();
 
+    /** GET /actuator/prometheus on the management port, within 10 s. */
+    public static Scrape of(int managementPort) {
+        return new Scrape(
+                org.springframework.web.reactive.function.client.WebClient.create("http://localhost:" + managementPort)
+                    .get()
+                    .uri("/actuator/prometheus")
+                    .retrieve()
+                    .bodyToMono(String.class)
+                    .block(java.time.Duration.ofSeconds(10)));
+    }
+
     public Scrape(String text) {
         for (String line : text.split("\n")) {
             Matcher m = SAMPLE.matcher(line);
