@@ -22,8 +22,11 @@ import dev.keepwarm.policy.ModelName;
  * <li>then {@link Reason#HASHED} hosts, in {@link Rendezvous} order of the model name, so
  * every keepwarm replica loads an unplaced model on the same host, once.</li>
  * </ol>
- * Equal in-flight counts go by rendezvous order. A host that lacks the model is never
- * chosen while another healthy host has it; when none has it, every healthy host is
+ * Within each step, a host where the model is not resident and loading it would evict a
+ * pinned copy ({@link Host#room() no room}) comes after every host with room: an unpinned
+ * model never throws a pinned copy out while another host can take it. Equal in-flight
+ * counts go by rendezvous order. A host that lacks the model is never chosen while
+ * another healthy host has it; when none has it, every healthy host is
  * {@link Reason#HASHED} in rendezvous order (Ollama then answers its own 404, or pulls).
  * {@link #order} is the whole preference list: "a connection that fails before anything
  * was sent is retried on the next host" is {@link #next}. Empty when no host is healthy.
@@ -65,6 +68,7 @@ public final class Routing {
         }
         boolean anyHasIt = hosts.stream().anyMatch((host) -> host.has(name));
         Comparator<Host> preferred = Comparator.comparing((Host host) -> reason(host, placed))
+            .thenComparing((host) -> !host.resident() && !host.room())
             .thenComparingInt((host) -> (reason(host, placed) != Reason.HASHED) ? host.inFlight() : 0)
             .thenComparing((host) -> rank.get(host.name()));
         return hosts.stream()
@@ -90,13 +94,22 @@ public final class Routing {
      * request needs
      * @param inFlight the requests it is answering now
      * @param catalogue its /api/tags
+     * @param room whether the model can be loaded there without evicting a pinned copy
+     * (the pinned models there leave a slot of {@code max-loaded} and enough
+     * {@code memory}); only asked when the model is not resident there
      */
-    public record Host(String name, boolean healthy, boolean resident, int inFlight, ModelSizes catalogue) {
+    public record Host(String name, boolean healthy, boolean resident, int inFlight, ModelSizes catalogue,
+            boolean room) {
 
         public Host {
             if (inFlight < 0) {
                 throw new IllegalArgumentException("in-flight requests of " + name + " must not be negative");
             }
+        }
+
+        /** A host with room for the model. */
+        public Host(String name, boolean healthy, boolean resident, int inFlight, ModelSizes catalogue) {
+            this(name, healthy, resident, inFlight, catalogue, true);
         }
 
         boolean has(String model) {

@@ -250,10 +250,30 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
             String name = warmer.host().name();
             Seen last = seen.get(name);
             boolean resident = warmer.state().model(model).map(ModelState::resident).orElse(false);
+            ModelSizes catalogue = last != null ? last.catalogue() : ModelSizes.NONE;
             candidates.add(new Routing.Host(name, healthy(warmer.host()), resident, inFlight.applyAsInt(name),
-                    last != null ? last.catalogue() : ModelSizes.NONE));
+                    catalogue, resident || room(warmer, catalogue.size(model).orElse(0))));
         }
         return Routing.order(model, candidates, plan.hostsFor(model));
+    }
+
+    /**
+     * Whether one more model of this size can be loaded on the host without evicting a
+     * pinned copy: Ollama evicts an idle model when {@code max-loaded} or memory binds,
+     * and a pinned copy too when only pinned ones are left (OLLAMA-API.md, "Loads that
+     * throw a pinned model out").
+     */
+    private static boolean room(HostWarmer warmer, long size) {
+        List<ModelState> pinned = warmer.state()
+            .models()
+            .stream()
+            .filter(s -> s.resident() && s.residency().forever())
+            .toList();
+        if (pinned.size() + 1 > warmer.host().maxLoaded()) {
+            return false;
+        }
+        long bytes = size + pinned.stream().mapToLong(s -> s.residency().sizeVram()).sum();
+        return warmer.host().memory().isEmpty() || bytes <= warmer.host().memory().getAsLong();
     }
 
     @Override

@@ -32,6 +32,8 @@ public final class FakeFleet implements AutoCloseable {
 
     private final Map<String, FakeOllama> hosts = new LinkedHashMap<>();
 
+    private final Map<String, Map<String, String>> hostProperties = new LinkedHashMap<>();
+
     private FakeFleet(int size, Consumer<FakeOllama> setup) {
         for (int i = 0; i < size; i++) {
             FakeOllama fake = FakeOllama.start(TestClock.CLOCK);
@@ -45,6 +47,18 @@ public final class FakeFleet implements AutoCloseable {
      */
     public static FakeFleet start(int size, Consumer<FakeOllama> setup) {
         return new FakeFleet(size, setup);
+    }
+
+    /**
+     * Sets one more key of the host's {@code keepwarm.upstream.hosts[i]} entry, such as
+     * {@code max-loaded} or {@code memory}. Keys of that list go here, not in a test's
+     * properties: Boot binds a list from one property source, so the test's would drop
+     * the fleet's names and URLs.
+     */
+    public FakeFleet hostProperty(String host, String key, String value) {
+        host(host);
+        hostProperties.computeIfAbsent(host, name -> new LinkedHashMap<>()).put(key, value);
+        return this;
     }
 
     /** The fake of the host with this name. */
@@ -76,6 +90,9 @@ public final class FakeFleet implements AutoCloseable {
         for (Map.Entry<String, FakeOllama> host : hosts.entrySet()) {
             properties.put("keepwarm.upstream.hosts[" + i + "].name", host.getKey());
             properties.put("keepwarm.upstream.hosts[" + i + "].url", host.getValue().url().toString());
+            for (Map.Entry<String, String> extra : hostProperties.getOrDefault(host.getKey(), Map.of()).entrySet()) {
+                properties.put("keepwarm.upstream.hosts[" + i + "]." + extra.getKey(), extra.getValue());
+            }
             i++;
         }
         return properties;
