@@ -7,7 +7,10 @@ import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.support.FakeFleet;
 import dev.keepwarm.support.FleetTestBase;
 import dev.keepwarm.warmer.FleetWarmer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -22,7 +25,8 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
  * The host of a warm model goes away: within about one warmer interval the model is
  * pinned on the next host of its rendezvous order and requests go there; when the host
  * comes back nothing moves back, as the copy where it failed over to is still a valid
- * placement.
+ * placement. A request that finds its host refusing connections (the warmer has most
+ * likely not noticed yet) is answered by the next host.
  */
 @SpringBootTest(webEnvironment = RANDOM_PORT,
         properties = { "keepwarm.warmer.ps-timeout=450ms",
@@ -31,6 +35,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
                 "resilience4j.retry.instances.ollama.wait-duration=20ms", "keepwarm.policy.models[0].match=llama3.2:1b",
                 "keepwarm.policy.models[0].keep-alive=forever", "keepwarm.policy.models[0].warm=true",
                 "keepwarm.policy.models[0].replicas=1" })
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FleetFailoverTest extends FleetTestBase {
 
     static final int INTERVAL_MS = 500;
@@ -49,6 +54,7 @@ class FleetFailoverTest extends FleetTestBase {
     FleetWarmer fleet;
 
     @Test
+    @Order(1)
     void aWarmModelFailsOverWithinAnIntervalAndStaysWhereItIsWhenItsHostReturns() {
         awaitPinnedOn(FLEET, "llama3.2:1b", List.of("gpu2"));
         FakeOllama gpu2 = FLEET.host("gpu2");
@@ -76,6 +82,20 @@ class FleetFailoverTest extends FleetTestBase {
         assertThat(after.getStatus()).isEqualTo(HttpStatus.OK);
         assertThat(after.getResponseHeaders().getFirst(UPSTREAM)).isEqualTo("gpu0");
         assertThat(fleet.plan().hostsFor("llama3.2:1b")).containsExactly("gpu0");
+    }
+
+    @Test
+    @Order(2)
+    void aRequestWhoseHostRefusesConnectionsIsAnsweredByTheNextHost() {
+        awaitPinnedOn(FLEET, "llama3.2:1b", List.of("gpu0"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> fleet.healthy("gpu2"));
+
+        FLEET.host("gpu0").stop();
+        EntityExchangeResult<String> answer = generate("llama3.2:1b");
+
+        assertThat(answer.getStatus()).as(answer.getResponseBody()).isEqualTo(HttpStatus.OK);
+        assertThat(answer.getResponseHeaders().getFirst(UPSTREAM)).isIn("gpu1", "gpu2");
+        FLEET.host("gpu0").restart();
     }
 
 }
