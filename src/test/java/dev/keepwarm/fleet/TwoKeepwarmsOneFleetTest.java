@@ -12,7 +12,10 @@ import dev.keepwarm.support.WarmerCalls;
 import dev.keepwarm.warmer.FleetWarmer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -26,14 +29,17 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
 
 /**
  * Two keepwarm replicas in front of the same three hosts, without talking to each other:
- * they place every warm model on the same hosts, so each copy is loaded once.
+ * they place every warm model on the same hosts, so each copy is loaded once, and fail
+ * over to the same hosts when one goes away.
  */
 @SpringBootTest(webEnvironment = RANDOM_PORT,
         properties = { TwoKeepwarmsOneFleetTest.INTERVAL, TwoKeepwarmsOneFleetTest.PS_TIMEOUT,
-                TwoKeepwarmsOneFleetTest.MATCH_0, TwoKeepwarmsOneFleetTest.KEEP_0, TwoKeepwarmsOneFleetTest.WARM_0,
-                TwoKeepwarmsOneFleetTest.REPLICAS_0, TwoKeepwarmsOneFleetTest.MATCH_1, TwoKeepwarmsOneFleetTest.KEEP_1,
-                TwoKeepwarmsOneFleetTest.WARM_1, TwoKeepwarmsOneFleetTest.REPLICAS_1, TwoKeepwarmsOneFleetTest.MATCH_2,
-                TwoKeepwarmsOneFleetTest.KEEP_2, TwoKeepwarmsOneFleetTest.WARM_2, TwoKeepwarmsOneFleetTest.REPLICAS_2 })
+                TwoKeepwarmsOneFleetTest.BREAKER, TwoKeepwarmsOneFleetTest.RETRY, TwoKeepwarmsOneFleetTest.MATCH_0,
+                TwoKeepwarmsOneFleetTest.KEEP_0, TwoKeepwarmsOneFleetTest.WARM_0, TwoKeepwarmsOneFleetTest.REPLICAS_0,
+                TwoKeepwarmsOneFleetTest.MATCH_1, TwoKeepwarmsOneFleetTest.KEEP_1, TwoKeepwarmsOneFleetTest.WARM_1,
+                TwoKeepwarmsOneFleetTest.REPLICAS_1, TwoKeepwarmsOneFleetTest.MATCH_2, TwoKeepwarmsOneFleetTest.KEEP_2,
+                TwoKeepwarmsOneFleetTest.WARM_2, TwoKeepwarmsOneFleetTest.REPLICAS_2 })
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoKeepwarmsOneFleetTest extends FleetTestBase {
 
     static final String INTERVAL = "keepwarm.warmer.interval=500ms";
@@ -44,6 +50,10 @@ class TwoKeepwarmsOneFleetTest extends FleetTestBase {
      * placed elsewhere in that pass).
      */
     static final String PS_TIMEOUT = "keepwarm.warmer.ps-timeout=450ms";
+
+    static final String BREAKER = "resilience4j.circuitbreaker.instances.ollama.wait-duration-in-open-state=700ms";
+
+    static final String RETRY = "resilience4j.retry.instances.ollama.wait-duration=20ms";
 
     static final String MATCH_0 = "keepwarm.policy.models[0].match=llama3.2:1b";
 
@@ -95,9 +105,9 @@ class TwoKeepwarmsOneFleetTest extends FleetTestBase {
         // application.yml overrides
         Stream<String> hosts = FLEET.properties().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue());
         String[] args = Stream
-            .concat(Stream.of("server.port=0", "management.server.port=0", INTERVAL, PS_TIMEOUT, MATCH_0, KEEP_0,
-                    WARM_0, REPLICAS_0, MATCH_1, KEEP_1, WARM_1, REPLICAS_1, MATCH_2, KEEP_2, WARM_2, REPLICAS_2),
-                    hosts)
+            .concat(Stream.of("server.port=0", "management.server.port=0", INTERVAL, PS_TIMEOUT, BREAKER, RETRY,
+                    MATCH_0, KEEP_0, WARM_0, REPLICAS_0, MATCH_1, KEEP_1, WARM_1, REPLICAS_1, MATCH_2, KEEP_2, WARM_2,
+                    REPLICAS_2), hosts)
             .map(property -> "--" + property)
             .toArray(String[]::new);
         secondReplica = new SpringApplicationBuilder(KeepwarmApplication.class).run(args);
@@ -109,6 +119,7 @@ class TwoKeepwarmsOneFleetTest extends FleetTestBase {
     }
 
     @Test
+    @Order(1)
     void bothReplicasPlaceEveryWarmModelOnTheSameHostsAndEachCopyIsLoadedOnce() {
         PLACED.forEach((model, hosts) -> awaitPinnedOn(FLEET, model, hosts));
         long first = WarmerCalls.ended(firstReplica);
@@ -129,6 +140,34 @@ class TwoKeepwarmsOneFleetTest extends FleetTestBase {
                 .forEach((host, loads) -> assertThat(loads).as("loads of %s on %s", model, host)
                     .isEqualTo(hosts.contains(host) ? 1 : 0));
         });
+    }
+
+    @Test
+    @Order(2)
+    void bothReplicasFailOverToTheSameHostsAndLoadEachCopyOnce() {
+        PLACED.forEach((model, hosts) -> awaitPinnedOn(FLEET, model, hosts));
+        FleetWarmer other = secondReplica.getBean(FleetWarmer.class);
+
+        FLEET.host("gpu2").stop();
+        // llama3.2:1b goes to gpu0, the next of its order; mistral (all) keeps the two
+        // left
+        await().atMost(PLACE_WAIT).until(() -> FLEET.pinnedOn("llama3.2:1b").equals(List.of("gpu0")));
+        await().atMost(PLACE_WAIT)
+            .until(() -> fleet.plan().hostsFor("llama3.2:1b").equals(List.of("gpu0"))
+                    && other.plan().hostsFor("llama3.2:1b").equals(List.of("gpu0")));
+        long first = WarmerCalls.ended(firstReplica);
+        long second = WarmerCalls.ended(secondReplica);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> WarmerCalls.ended(firstReplica) >= first + CALLS_OF_THREE_PASSES
+                    && WarmerCalls.ended(secondReplica) >= second + CALLS_OF_THREE_PASSES);
+
+        assertThat(FLEET.host("gpu0").loadCount("llama3.2:1b")).as("loads of llama3.2:1b on gpu0").isEqualTo(1);
+        assertThat(FLEET.host("gpu1").loadCount("llama3.2:1b")).as("loads of llama3.2:1b on gpu1").isZero();
+        for (FleetWarmer replica : List.of(fleet, other)) {
+            assertThat(replica.plan().hostsFor("mistral")).containsExactlyInAnyOrder("gpu0", "gpu1");
+            assertThat(replica.plan().hostsFor("qwen2.5:7b")).containsExactlyInAnyOrder("gpu1", "gpu0");
+        }
+        FLEET.host("gpu2").restart();
     }
 
 }
