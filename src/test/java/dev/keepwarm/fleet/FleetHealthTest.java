@@ -19,7 +19,8 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
 /**
  * What the management port says of a fleet: the {@code keepwarm} health is DOWN, naming
  * the model and why a copy is missing, while a rule's replicas cannot be met, and UP once
- * they are; /actuator/keepwarm lists the hosts and the placement.
+ * they are; /actuator/keepwarm lists the hosts and the placement, the {@code ollama}
+ * health every host.
  */
 @SpringBootTest(webEnvironment = RANDOM_PORT,
         properties = { "keepwarm.warmer.ps-timeout=450ms", "keepwarm.warmer.interval=500ms",
@@ -114,6 +115,29 @@ class FleetHealthTest extends FleetTestBase {
                 .jsonPath("$.details['llama3.2:1b']")
                 .value(String.class, detail -> assertThat(detail).contains("3 of 3")));
         assertThat(FLEET.loadCounts("llama3.2:1b")).containsValues(1, 1, 1);
+    }
+
+    @Test
+    @Order(4)
+    void theOllamaHealthListsEveryHostWithItsUrlAndVersion() {
+        management().get()
+            .uri("/actuator/health/ollama")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .jsonPath("$.status")
+            .isEqualTo("UP")
+            .jsonPath("$.details.hosts.gpu1.url")
+            .isEqualTo(FLEET.host("gpu1").url().toString())
+            .jsonPath("$.details.hosts.gpu1.up")
+            .isEqualTo(true)
+            .jsonPath("$.details.hosts.gpu1.version")
+            .isNotEmpty()
+            .jsonPath("$.details.hosts.gpu1.routed")
+            .isEqualTo(true)
+            .jsonPath("$.details.hosts.gpu2.circuitBreaker")
+            .isEqualTo("CLOSED");
     }
 
     private WebTestClient.ResponseSpec health() {
