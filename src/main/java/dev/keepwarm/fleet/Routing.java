@@ -20,11 +20,13 @@ import dev.keepwarm.policy.ModelName;
  * <li>then {@link Reason#PLACED} hosts, the ones its warm rule's placement chose, least
  * in-flight first;</li>
  * <li>then {@link Reason#HASHED} hosts, in {@link Rendezvous} order of the model name, so
- * every keepwarm replica loads an unplaced model on the same host, once; a host where the
- * load would evict a pinned copy comes after every host where it would not.</li>
+ * every keepwarm replica loads an unplaced model on the same host, once.</li>
  * </ol>
- * Equal in-flight counts go by rendezvous order. A host that lacks the model is never
- * chosen while another healthy host has it; when none has it, every healthy host is
+ * Within each step, a host where the model is not resident and loading it would evict a
+ * pinned copy ({@link Host#room() no room}) comes after every host with room: an unpinned
+ * model never throws a pinned copy out while another host can take it. Equal in-flight
+ * counts go by rendezvous order. A host that lacks the model is never chosen while
+ * another healthy host has it; when none has it, every healthy host is
  * {@link Reason#HASHED} in rendezvous order (Ollama then answers its own 404, or pulls).
  * {@link #order} is the whole preference list: "a connection that fails before anything
  * was sent is retried on the next host" is {@link #next}. Empty when no host is healthy.
@@ -66,7 +68,7 @@ public final class Routing {
         }
         boolean anyHasIt = hosts.stream().anyMatch((host) -> host.has(name));
         Comparator<Host> preferred = Comparator.comparing((Host host) -> reason(host, placed))
-            .thenComparing((host) -> reason(host, placed) == Reason.HASHED && host.evictsPinned())
+            .thenComparing((host) -> !host.resident() && !host.room())
             .thenComparingInt((host) -> (reason(host, placed) != Reason.HASHED) ? host.inFlight() : 0)
             .thenComparing((host) -> rank.get(host.name()));
         return hosts.stream()
@@ -92,11 +94,12 @@ public final class Routing {
      * request needs
      * @param inFlight the requests it is answering now
      * @param catalogue its /api/tags
-     * @param evictsPinned whether loading the model there would throw out a pinned copy
-     * (the host is full and holds one): such a host comes after every other hashed host
+     * @param room whether the model can be loaded there without evicting a pinned copy
+     * (the pinned models there leave a slot of {@code max-loaded} and enough
+     * {@code memory}); only asked when the model is not resident there
      */
     public record Host(String name, boolean healthy, boolean resident, int inFlight, ModelSizes catalogue,
-            boolean evictsPinned) {
+            boolean room) {
 
         public Host {
             if (inFlight < 0) {
@@ -104,9 +107,9 @@ public final class Routing {
             }
         }
 
-        /** A host where a load evicts no pinned copy. */
+        /** A host with room for the model. */
         public Host(String name, boolean healthy, boolean resident, int inFlight, ModelSizes catalogue) {
-            this(name, healthy, resident, inFlight, catalogue, false);
+            this(name, healthy, resident, inFlight, catalogue, true);
         }
 
         boolean has(String model) {

@@ -36,14 +36,21 @@ import reactor.core.publisher.Mono;
  * host's /api/ps and /api/tags at once, places the warm rules on the healthy hosts
  * ({@link Placement}: what every keepwarm replica sees alike, so replicas agree without
  * talking), then lets each host's warmer pin what was placed there and demotes copies
- * beyond a rule's replicas. A host whose /api/ps fails, or whose breaker is open, is not
- * healthy: its models are placed elsewhere in the same pass. The proxy routes by what it
- * knows ({@link #route}). A single-host keepwarm has one host, named {@code default},
- * which serves every rule and gets every request, as before the fleet.
+ * beyond a rule's replicas. A host whose breaker is open, or whose /api/ps failed
+ * {@link #MISSES_TO_FAIL} passes in a row, is not healthy: its models are placed
+ * elsewhere in that pass. One late /api/ps moves nothing: placement uses what the host
+ * last said, since a second copy loaded elsewhere for one slow answer is a load every
+ * replica would disagree on (a refused connection opens the breaker at once). While a
+ * healthy host has never answered, the placement stays as it was. The proxy routes by
+ * what it knows ({@link #route}). A single-host keepwarm has one host, named
+ * {@code default}, which serves every rule and gets every request, as before the fleet.
  */
 public final class FleetWarmer implements ResidencyGuard, HostRouter {
 
     private static final Logger log = LoggerFactory.getLogger(FleetWarmer.class);
+
+    /** Passes in a row whose /api/ps a host missed, after which it counts as failed. */
+    static final int MISSES_TO_FAIL = 2;
 
     private final OllamaHosts hosts;
 
@@ -75,8 +82,21 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
         hosts.onChange(this::hostsChanged);
     }
 
-    /** What one pass learnt of a host. */
-    private record Seen(boolean answered, ModelSizes catalogue, ModelSizes resident) {
+    /**
+     * What the passes learnt of a host.
+     *
+     * @param answered whether it ever answered (its catalogue is known)
+     * @param misses the passes in a row whose /api/ps it did not answer
+     * @param catalogue its last /api/tags
+     * @param resident its last /api/ps, kept through a single miss
+     */
+    private record Seen(boolean answered, int misses, ModelSizes catalogue, ModelSizes resident) {
+
+        Seen missed() {
+            int now = misses + 1;
+            return new Seen(answered, now, catalogue, now < MISSES_TO_FAIL ? resident : ModelSizes.NONE);
+        }
+
     }
 
     private void hostsChanged(List<OllamaHost> now) {
@@ -146,11 +166,11 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
             List<RunningModel> running = both.getT1();
             Map<String, Long> resident = new HashMap<>();
             running.forEach(model -> resident.merge(model.name(), model.sizeVram(), Math::max));
-            seen.put(name, new Seen(true, new ModelSizes(both.getT2()), new ModelSizes(resident)));
+            seen.put(name, new Seen(true, 0, new ModelSizes(both.getT2()), new ModelSizes(resident)));
             return running;
         }).onErrorResume(error -> {
             Seen before = seen.get(name);
-            seen.put(name, new Seen(false, before != null ? before.catalogue() : ModelSizes.NONE, ModelSizes.NONE));
+            seen.put(name, (before != null ? before : new Seen(false, 0, ModelSizes.NONE, ModelSizes.NONE)).missed());
             return warmer.reconciler().upstreamLost(error).then(Mono.empty());
         });
     }
@@ -163,9 +183,17 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
     /** Places the warm rules on the healthy hosts and tells each host its models. */
     private void place(Instant now) {
         List<Placement.Host> healthy = new ArrayList<>();
+        boolean unknown = false;
         for (HostWarmer warmer : warmers()) {
             Seen host = seen.get(warmer.host().name());
-            if (host != null && healthy(warmer.host())) {
+            if (!healthy(warmer.host())) {
+                continue;
+            }
+            if (host == null || !host.answered()) {
+                unknown = true; // its catalogue and models decide placement too: wait for
+                                // them
+            }
+            else {
                 healthy.add(new Placement.Host(warmer.host().name(), warmer.host().memory(), warmer.host().maxLoaded(),
                         host.catalogue(), host.resident()));
             }
@@ -178,7 +206,7 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
                     .filter(ModelRule::concrete)
                     .map(rule -> new Placement.Rule(rule.match(), rule.replicas()))
                     .toList();
-        Placement.Plan next = Placement.plan(rules, healthy);
+        Placement.Plan next = unknown ? plan : Placement.plan(rules, healthy);
         plan = next;
         for (HostWarmer warmer : warmers()) {
             Set<String> models = new HashSet<>();
@@ -237,7 +265,7 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
             return true;
         }
         Seen last = seen.get(host.name());
-        return host.breakerClosed() && (last == null || last.answered());
+        return host.breakerClosed() && (last == null || last.misses() < MISSES_TO_FAIL);
     }
 
     @Override
@@ -254,32 +282,28 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
             // that was
             ModelSizes catalogue = last != null ? last.catalogue() : new ModelSizes(Map.of(model, 0L));
             candidates.add(new Routing.Host(name, healthy(warmer.host()), resident, inFlight.applyAsInt(name),
-                    catalogue, !resident && last != null && evictsPinned(warmer, last, model)));
+                    catalogue, resident || room(warmer, catalogue.size(model).orElse(0))));
         }
         return Routing.order(model, candidates, plan.hostsFor(model));
     }
 
     /**
-     * Whether loading the model on the host would throw out a pinned copy: the host holds
-     * one, and one more model would exceed its max-loaded or its memory.
+     * Whether one more model of this size can be loaded on the host without evicting a
+     * pinned copy: Ollama evicts an idle model when {@code max-loaded} or memory binds,
+     * and a pinned copy too when only pinned ones are left (OLLAMA-API.md, "Loads that
+     * throw a pinned model out").
      */
-    private static boolean evictsPinned(HostWarmer warmer, Seen last, String model) {
-        boolean holdsPinned = warmer.state()
+    private static boolean room(HostWarmer warmer, long size) {
+        List<ModelState> pinned = warmer.state()
             .models()
             .stream()
-            .anyMatch(state -> state.resident() && state.residency().forever());
-        if (!holdsPinned) {
+            .filter(s -> s.resident() && s.residency().forever())
+            .toList();
+        if (pinned.size() + 1 > warmer.host().maxLoaded()) {
             return false;
         }
-        Map<String, Long> loaded = last.resident().bytes();
-        if (loaded.size() + 1 > warmer.host().maxLoaded()) {
-            return true;
-        }
-        if (warmer.host().memory().isEmpty()) {
-            return false;
-        }
-        long used = loaded.values().stream().mapToLong(Long::longValue).sum();
-        return used + last.catalogue().size(model).orElse(0) > warmer.host().memory().getAsLong();
+        long bytes = size + pinned.stream().mapToLong(s -> s.residency().sizeVram()).sum();
+        return warmer.host().memory().isEmpty() || bytes <= warmer.host().memory().getAsLong();
     }
 
     @Override

@@ -124,27 +124,4 @@ class RoutingTest {
         return new Route(host, reason);
     }
 
-    @Test
-    void anUnpinnedModelIsNotLoadedWhereItWouldEvictAPinnedCopyWhileAnotherHostHasRoom() {
-        // llama3.2:1b's rendezvous order over gpu0..2 is gpu2, gpu0, gpu1
-        ModelSizes catalogue = new ModelSizes(java.util.Map.of("llama3.2:1b", 1L));
-        List<Routing.Host> hosts = List.of(new Routing.Host("gpu0", true, false, 0, catalogue, false),
-                new Routing.Host("gpu1", true, false, 0, catalogue, false),
-                new Routing.Host("gpu2", true, false, 0, catalogue, true));
-
-        assertThat(Routing.order("llama3.2:1b", hosts, List.of())).extracting(Routing.Route::host)
-            .containsExactly("gpu0", "gpu1", "gpu2");
-    }
-
-    @Test
-    void whenEveryHostWouldEvictAPinnedCopyRendezvousOrderStands() {
-        ModelSizes catalogue = new ModelSizes(java.util.Map.of("llama3.2:1b", 1L));
-        List<Routing.Host> hosts = List.of(new Routing.Host("gpu0", true, false, 0, catalogue, true),
-                new Routing.Host("gpu1", true, false, 0, catalogue, true),
-                new Routing.Host("gpu2", true, false, 0, catalogue, true));
-
-        assertThat(Routing.order("llama3.2:1b", hosts, List.of())).extracting(Routing.Route::host)
-            .containsExactly("gpu2", "gpu0", "gpu1");
-    }
-
 }
