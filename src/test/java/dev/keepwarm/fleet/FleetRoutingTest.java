@@ -157,10 +157,14 @@ class FleetRoutingTest extends FleetTestBase {
                 exchange(HttpMethod.POST, "/api/generate", "{\"model\":\"no-such-model\",\"prompt\":\"hi\"}"));
 
         for (EntityExchangeResult<String> answer : answers) {
-            assertThat(answer.getResponseHeaders().getFirst(UPSTREAM))
+            // an answer about the whole fleet (tags, version, ps) names every host that
+            // gave it
+            assertThat(answer.getResponseHeaders().getFirst(UPSTREAM).split(","))
                 .as("%s %s -> %s", answer.getMethod(), answer.getUrl(), answer.getStatus())
-                .isIn(FLEET.names());
+                .isSubsetOf(FLEET.names());
         }
+        assertThat(answers.get(1).getResponseHeaders().getFirst(UPSTREAM)).as("/api/tags")
+            .isEqualTo(String.join(",", FLEET.names()));
         assertThat(answers.get(4).getResponseHeaders().getFirst(UPSTREAM)).as("/api/show of llama3.2")
             .isEqualTo("gpu1");
         assertThat(answers.get(7).getStatus()).as("Ollama's own 404").isEqualTo(HttpStatus.NOT_FOUND);
