@@ -16,7 +16,7 @@ import dev.keepwarm.policy.ModelName;
  * the healthy hosts that have the model (in their catalogue, or resident):
  * <ol>
  * <li>{@link Reason#RESIDENT} hosts, where it runs with the runner options the request
- * needs, least in-flight requests first;</li>
+ * needs, the ones its placement chose first, least in-flight requests first;</li>
  * <li>then {@link Reason#PLACED} hosts, the ones its warm rule's placement chose, least
  * in-flight first;</li>
  * <li>then {@link Reason#HASHED} hosts, in {@link Rendezvous} order of the model name, so
@@ -68,6 +68,9 @@ public final class Routing {
         }
         boolean anyHasIt = hosts.stream().anyMatch((host) -> host.has(name));
         Comparator<Host> preferred = Comparator.comparing((Host host) -> reason(host, placed))
+            // of the resident copies, the placed ones: a copy beyond the rule's replicas
+            // is demoted and should expire, not serve while the kept copies can
+            .thenComparing((host) -> host.resident() && !placed.isEmpty() && !placed.contains(host.name()))
             .thenComparing((host) -> !host.resident() && !host.room())
             .thenComparingInt((host) -> (reason(host, placed) != Reason.HASHED) ? host.inFlight() : 0)
             .thenComparing((host) -> rank.get(host.name()));

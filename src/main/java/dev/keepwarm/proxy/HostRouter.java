@@ -14,7 +14,7 @@ public interface HostRouter {
     /** No fleet: the proxy sends everything to its one host without asking. */
     HostRouter ONE = new HostRouter() {
         @Override
-        public List<Routing.Route> route(String model, ToIntFunction<String> inFlight) {
+        public List<Routing.Route> route(String model, long numCtx, ToIntFunction<String> inFlight) {
             return List.of();
         }
 
@@ -32,9 +32,11 @@ public interface HostRouter {
     /**
      * The hosts for a request that names this model, most preferred first; empty when no
      * healthy host may serve it.
+     * @param numCtx the context the request's runner needs, 0 when it needs none in
+     * particular: a host running the model with another counts as not running it
      * @param inFlight the requests the proxy has under way per host name
      */
-    List<Routing.Route> route(String model, ToIntFunction<String> inFlight);
+    List<Routing.Route> route(String model, long numCtx, ToIntFunction<String> inFlight);
 
     /** The healthy hosts by name: where fan-out routes and routes without a model go. */
     List<String> healthy();

@@ -138,7 +138,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         if (model != null && decision != null) {
             observer.decided(model, decision.action());
         }
-        List<Target> hosts = hostsFor(model, named);
+        List<Target> hosts = hostsFor(model, named, rewrite.numCtx());
         if (hosts.isEmpty()) {
             return noHost(exchange, model, rewrite.header());
         }
@@ -156,7 +156,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
      */
     private Mono<Void> guardThenForward(ProxyExchange exchange, byte[] body, @Nullable String named) {
         Optional<String> model = rewriter.model(body);
-        List<Target> hosts = hostsFor(model.orElse(null), named);
+        List<Target> hosts = hostsFor(model.orElse(null), named, 0);
         if (hosts.isEmpty()) {
             return noHost(exchange, model.orElse(null), null);
         }
@@ -170,7 +170,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
 
     /** A request that names a model, sent unchanged to the host routing chose. */
     Mono<Void> toModelHost(ProxyExchange exchange, @Nullable String model, byte[] body, @Nullable String named) {
-        List<Target> hosts = hostsFor(model, named);
+        List<Target> hosts = hostsFor(model, named, 0);
         if (hosts.isEmpty()) {
             return noHost(exchange, model, null);
         }
@@ -181,7 +181,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
      * The hosts a request for the model may go to, most preferred first: the one named by
      * the request's header, else what routing chose.
      */
-    private List<Target> hostsFor(@Nullable String model, @Nullable String named) {
+    private List<Target> hostsFor(@Nullable String model, @Nullable String named, long numCtx) {
         if (named != null) {
             return List.of(new Target(named, NAMED));
         }
@@ -191,7 +191,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         if (model == null) {
             return Target.unreasoned(router.healthy());
         }
-        return router.route(model, upstreams::inFlight)
+        return router.route(model, numCtx, upstreams::inFlight)
             .stream()
             .map(route -> new Target(route.host(), route.reason().tag()))
             .toList();

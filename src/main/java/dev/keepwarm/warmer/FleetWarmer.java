@@ -65,9 +65,6 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
     /** What the last pass learnt of each host; absent before its first answer. */
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
-    /** Demoted copies already re-armed, so each is demoted once. */
-    private final Set<Placement.Copy> demotedDone = ConcurrentHashMap.newKeySet();
-
     /** The shortfalls last reported, per model, so each is said once. */
     private final Map<String, List<Placement.Reason>> reported = new ConcurrentHashMap<>();
 
@@ -216,7 +213,6 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
                 .forEach(assignment -> models.add(assignment.model()));
             warmer.targets().placeOn(models);
         }
-        demotedDone.retainAll(new HashSet<>(next.demoted()));
         report(next);
     }
 
@@ -244,18 +240,19 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
         reported.keySet().retainAll(models);
     }
 
-    /** Re-arms, once, the copies on this host that the plan does not keep. */
+    /**
+     * Re-arms the copies on this host that the plan does not keep, whenever they are
+     * pinned forever (again: a request routed there while the placed copies could not
+     * serve it pins it with its rule).
+     */
     private Mono<Void> demote(HostWarmer warmer, List<RunningModel> running) {
         Instant now = clock.instant();
         return Flux.fromIterable(plan.demoted())
-            .filter(copy -> copy.host().equals(warmer.host().name()) && !demotedDone.contains(copy))
+            .filter(copy -> copy.host().equals(warmer.host().name()))
             .filter(copy -> running.stream()
                 .anyMatch(model -> ModelName.normalize(model.name()).equals(copy.model()) && model.forever(now)))
-            .concatMap(copy -> {
-                demotedDone.add(copy);
-                return Mono.justOrEmpty(warmer.targets().fleetRule(copy.model(), now))
-                    .flatMap(rule -> warmer.pinger().demote(copy.model(), rule));
-            })
+            .concatMap(copy -> Mono.justOrEmpty(warmer.targets().fleetRule(copy.model(), now))
+                .flatMap(rule -> warmer.pinger().demote(copy.model(), rule)))
             .then();
     }
 
@@ -269,7 +266,7 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
     }
 
     @Override
-    public List<Routing.Route> route(String model, ToIntFunction<String> inFlight) {
+    public List<Routing.Route> route(String model, long numCtx, ToIntFunction<String> inFlight) {
         if (!hosts.fleet()) {
             return List.of(new Routing.Route(hosts.all().get(0).name(), Routing.Reason.RESIDENT));
         }
@@ -277,7 +274,7 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
         for (HostWarmer warmer : warmers()) {
             String name = warmer.host().name();
             Seen last = seen.get(name);
-            boolean resident = warmer.state().model(model).map(ModelState::resident).orElse(false);
+            boolean resident = warmer.state().model(model).filter(state -> runs(state, numCtx)).isPresent();
             // a host not heard from yet may have the model: it is not ruled out for one
             // that was
             ModelSizes catalogue = last != null ? last.catalogue() : new ModelSizes(Map.of(model, 0L));
@@ -304,6 +301,16 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
         }
         long bytes = size + pinned.stream().mapToLong(s -> s.residency().sizeVram()).sum();
         return warmer.host().memory().isEmpty() || bytes <= warmer.host().memory().getAsLong();
+    }
+
+    /**
+     * Whether the model runs there as the request needs it: a request with another
+     * num_ctx than the runner's would reload it (OLLAMA-API.md, "Loads that throw a
+     * pinned model out").
+     */
+    private static boolean runs(ModelState state, long numCtx) {
+        int context = state.residency().contextLength();
+        return state.resident() && (numCtx <= 0 || context <= 0 || context == numCtx);
     }
 
     @Override

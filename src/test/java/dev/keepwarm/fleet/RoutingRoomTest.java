@@ -55,4 +55,15 @@ class RoutingRoomTest {
         return new Routing.Host(name, true, resident, 0, HAS_IT, room);
     }
 
+    @Test
+    void ofTheResidentCopiesThePlacedOnesServeFirstSoADemotedOneCanExpire() {
+        ModelSizes catalogue = new ModelSizes(Map.of("llama3.2:1b", 1L));
+        List<Routing.Host> hosts = List.of(new Routing.Host("gpu0", true, true, 0, catalogue),
+                new Routing.Host("gpu1", true, true, 5, catalogue),
+                new Routing.Host("gpu2", true, false, 0, catalogue));
+
+        assertThat(Routing.order("llama3.2:1b", hosts, List.of("gpu1"))).extracting(Routing.Route::host)
+            .containsExactly("gpu1", "gpu0", "gpu2");
+    }
+
 }
