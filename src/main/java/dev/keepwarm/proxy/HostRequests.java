@@ -48,6 +48,8 @@ final class HostRequests {
             .response((response, bytes) -> bytes.collect(Bounded::new, Bounded::add)
                 .map(answer -> new FleetAnswers.HostBody(host.host(), response.status().code(), answer.bytes())))
             .next()
+            // a host that stops answering does not hold up the fleet's answer
+            .timeout(host.idleTimeout())
             .onErrorResume(
                     error -> Mono.just(FleetAnswers.HostBody.unreachable(host.host(), UpstreamCall.root(error))));
     }
@@ -71,10 +73,16 @@ final class HostRequests {
         }).response((response, bytes) -> {
             answered.set(true);
             Sinks.Empty<Void> read = Sinks.empty();
-            Flux<ByteBuf> relayed = retained(bytes).doFinally(signal -> read.tryEmitEmpty());
+            // a host whose stream goes quiet fails (its lines so far were passed on) and
+            // the
+            // merged stream ends
+            Flux<ByteBuf> relayed = retained(bytes).timeout(host.idleTimeout())
+                .doFinally(signal -> read.tryEmitEmpty());
             return Flux.just(new FanOutStream.HostAnswer(host.host(), response.status().code(), relayed))
                 .concatWith(read.asMono().then(Mono.empty()));
         })
+            // its headers within the idle timeout too (Ollama answers a pull at once)
+            .timeout(Mono.delay(host.idleTimeout()), answer -> Mono.never())
             .onErrorResume(error -> answered.get() ? Flux.empty()
                     : Flux.just(new FanOutStream.HostAnswer(host.host(), 0, Flux.error(UpstreamCall.root(error)))));
     }

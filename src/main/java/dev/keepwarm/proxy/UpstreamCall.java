@@ -89,6 +89,14 @@ final class UpstreamCall {
         return hostHeader;
     }
 
+    /**
+     * The longest silence allowed within an answer
+     * ({@code keepwarm.upstream.idle-timeout}).
+     */
+    Duration idleTimeout() {
+        return upstream.idleTimeout();
+    }
+
     /** The headers a request sends on. */
     ForwardedHeaders headers() {
         return headers;

@@ -22,7 +22,7 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
  * are all discovered (127.0.0.1 stands in for a headless Service with one address).
  */
 @SpringBootTest(webEnvironment = RANDOM_PORT,
-        properties = { "keepwarm.warmer.interval=1h", "keepwarm.upstream.discovery.dns=127.0.0.1",
+        properties = { "keepwarm.warmer.interval=1s", "keepwarm.upstream.discovery.dns=127.0.0.1",
                 "keepwarm.policy.models[0].match=llama3.2:1b", "keepwarm.policy.models[0].warm=true",
                 "keepwarm.policy.models[0].keep-alive=forever" })
 @DirtiesContext

@@ -30,7 +30,8 @@ import static org.springframework.boot.test.context.SpringBootTest.WebEnvironmen
  * through keepwarm in front of three fake Ollamas with different catalogues: gpu0 has
  * mistral, gpu1 has qwen2.5:7b, every host has llama3.2 and nomic-embed-text.
  */
-@SpringBootTest(webEnvironment = RANDOM_PORT, properties = "keepwarm.warmer.interval=1h")
+@SpringBootTest(webEnvironment = RANDOM_PORT,
+        properties = { "keepwarm.warmer.interval=1h", "keepwarm.upstream.idle-timeout=2s" })
 @DirtiesContext
 class FleetRoutesTest {
 
@@ -219,6 +220,29 @@ class FleetRoutesTest {
         assertThat(String.join("\n", lines)).doesNotContain("\"status\":\"success\"");
         assertThat(GPU0.models()).contains("gemma3:latest");
         assertThat(GPU1.models()).doesNotContain("gemma3:latest");
+    }
+
+    @Test
+    void aHostThatNeverAnswersAPullFailsItAfterTheIdleTimeoutAndTheStreamEnds() {
+        GPU2.hang("/api/pull");
+        try {
+            EntityExchangeResult<byte[]> pull = client().post()
+                .uri("/api/pull")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"phi3\"}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult();
+
+            String[] lines = new String(pull.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+            assertThat(JSON.readTree(lines[lines.length - 1]).path("error").stringValue())
+                .startsWith("pull failed on gpu2");
+        }
+        finally {
+            GPU2.answer("/api/pull");
+        }
     }
 
     @Test
