@@ -21,6 +21,8 @@ GOAL_STREAM_P99_MS = 5.0
 GOAL_RSS_MB = 300
 TARGETS = ("direct", "nginx", "netty", "keepwarm")
 COLORS = {"direct": "#555555", "nginx": "#2a7ab9", "netty": "#7a9e3b", "keepwarm": "#d9541e"}
+FLEET_TARGETS = (("nginx-rr", "nginx round-robin"), ("nginx-lc", "nginx least_conn"), ("keepwarm", "keepwarm (fleet)"))
+FLEET_COLORS = {"nginx-rr": "#2a7ab9", "nginx-lc": "#6fa8d6", "keepwarm": "#d9541e"}
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
@@ -550,6 +552,131 @@ class Report:
             "Spring Boot's own account: " + ("; ".join(f"`{s}`" for s in started) if started else "n/a"),
         ]))
 
+    # ------------------------------------------------------------------------------------------ 7. fleet
+    def fleet(self):
+        runs = {label: load_json(self.path(f"fleet-{label}.json")) for label, _ in FLEET_TARGETS}
+        runs = {label: data for label, data in runs.items() if data}
+        if not runs:
+            return
+        params = dict(part.split("=", 1) for part in self.env.get("fleet", "").split() if "=" in part)
+        preload_hosts = load_json(self.path("fleet-preload.json"), [])
+        preload = sum(sum(h.get("loads", {}).values()) for h in preload_hosts)
+        placed = {}
+        for i, host in enumerate(preload_hosts):
+            for model, count in host.get("loads", {}).items():
+                if count:
+                    placed.setdefault(model, []).append(f"h{i}")
+        any_run = next(iter(runs.values()))
+        floor = any_run.get("floor", {})
+        requests = any_run["requests"]
+        floor_loads = (preload or floor.get("pinned", 0)) + floor.get("belady_unpinned", 0)
+        rows, chart = [], []
+        for label, title in FLEET_TARGETS:
+            data = runs.get(label)
+            if not data:
+                continue
+            extra = preload if label == "keepwarm" else 0
+            ttfc = data.get("ttfc_ms") or {}
+            warm = data.get("ttfc_warm_ms") or {}
+            hosts = ", ".join(f"{h} {n}" for h, n in data.get("loads_per_host", {}).items())
+            total = data["loads"] + extra
+            rows.append([title, f"{data['ok']}/{data['requests']}", data["errors"], data["loads"],
+                         fmt(data["loads"] * 1000 / data["requests"], 1),
+                         f"{extra} ({fmt(total * 1000 / data['requests'], 1)} per 1000 with it)" if label == "keepwarm" else "",
+                         fmt(data["paid_load_per_1000"], 1), fmt(ttfc.get("p50"), 0), fmt(ttfc.get("p99"), 0),
+                         fmt(warm.get("p99"), 0), hosts, fmt(data.get("elapsed_s"), 1)])
+            chart.append((label, title, data["loads"] * 1000 / data["requests"], total * 1000 / data["requests"],
+                          ttfc.get("p50"), ttfc.get("p99")))
+        rows.append(["floor (see below)", "", "", floor_loads, fmt(floor_loads * 1000 / requests, 1), "", "", "", "",
+                     "", "", ""])
+        kw = runs.get("keepwarm")
+        served = ", ".join(f"{h} {n}" for h, n in (kw or {}).get("served_by", {}).items())
+        model_hosts = "; ".join(f"`{m}` {', '.join(hosts)}" for m, hosts in
+                                (kw or {}).get("model_hosts", {}).items())
+        text = [
+            "## 7. A fleet: 3 hosts, 12 models, Zipf popularity",
+            "",
+            f"{params.get('hosts', '3')} fake Ollamas (one process, `FakeOllamaServer --hosts`), each with the same "
+            f"{params.get('models', '12')} models (`zipf-01:1b`, the most popular, to `zipf-12:1b`), a load time of "
+            f"{params.get('load_ms')} ms, loads one at a time, at most {params.get('max_loaded')} models loaded "
+            f"(OLLAMA_MAX_LOADED_MODELS: the fleet holds {floor.get('slots', '?')} of 12; an idle model with the "
+            f"shortest keep-alive is evicted first) and a default keep-alive of {float(params.get('keepalive_ms', 0)) / 1000:g} s. "
+            f"`FleetWorkload`: {requests} streamed `POST /api/generate` ({params.get('tokens')} tokens "
+            f"{params.get('token_interval_ms')} ms apart), models drawn from Zipf(s = {params.get('zipf_s')}) with seed "
+            f"{params.get('seed')} (the same sequence for every target), {params.get('concurrency')} clients. "
+            "Targets: nginx round-robin and nginx `least_conn` over the three fakes (the blind balancer), and keepwarm "
+            f"in fleet mode with the three hosts (`max-loaded: {params.get('max_loaded')}`) and the "
+            f"{params.get('pinned')} most popular models pinned (`warm: true`, `keep-alive: forever`, `replicas: 1`); "
+            "the other models have no rule. Every target starts from empty hosts; keepwarm's placement preloads its "
+            "pinned models before the clients start (those loads are counted apart).",
+            "",
+            "Cold loads: loads the fakes completed during the run (their counters). Requests that paid a load: the "
+            f"final line's `load_duration` >= {any_run.get('cold_threshold_ms')} ms (half the load time, as keepwarm's "
+            "cold-start metric counts): a request that waited for its own model's load, or queued behind another "
+            "model's load on the same host. TTFC: time to the first NDJSON line, from before the connect.",
+            "",
+            table(["target", "ok", "errors", "cold loads", "cold loads per 1000", "preload (placement)",
+                   "requests that paid a load, per 1000", "TTFC p50 ms", "TTFC p99 ms", "TTFC p99 ms, warm requests",
+                   "loads per host", "run s"], rows),
+            "",
+            f"Floor: {preload or floor.get('pinned', 0)} loads for the pinned models (one per (model, host) placement "
+            f"chose: {', '.join(f'`{m}` on {h[0]}' for m, h in placed.items()) or 'n/a'}) plus "
+            f"{floor.get('belady_unpinned')} for the unpinned ones: Belady's optimal offline eviction over this request "
+            f"sequence with the fleet's {floor.get('slots')} slots minus the pinned ones taken as one pool, ignoring "
+            "keep-alive expiry and in-flight requests (both only add loads), so no router can do better with these "
+            f"pins. Without pins the same bound is {floor.get('belady_all')} loads "
+            f"({fmt(floor.get('belady_all', 0) * 1000 / requests, 1)} per 1000).",
+        ]
+        if kw:
+            text += ["", f"keepwarm's routing (`X-Keepwarm-Upstream`): requests per host {served}; models per host: "
+                     f"{model_hosts}."]
+        text += ["", "![fleet: cold loads per 1000 and p99 TTFC](fleet.png)"]
+        self.sections.append("\n".join(text))
+        rr, lc = runs.get("nginx-rr"), runs.get("nginx-lc")
+        if kw and rr and lc:
+            kw_rate = kw["loads"] * 1000 / kw["requests"]
+            kw_total = (kw["loads"] + preload) * 1000 / kw["requests"]
+            rr_rate = rr["loads"] * 1000 / rr["requests"]
+            lc_rate = lc["loads"] * 1000 / lc["requests"]
+            self.goal("fleet: cold loads per 1000 requests, keepwarm below both nginx modes",
+                      "< round-robin and < least_conn",
+                      f"keepwarm {fmt(kw_rate, 1)} ({fmt(kw_total, 1)} with its preload); round-robin {fmt(rr_rate, 1)}; "
+                      f"least_conn {fmt(lc_rate, 1)}; floor {fmt(floor_loads * 1000 / requests, 1)}",
+                      kw_total < rr_rate and kw_total < lc_rate and kw["errors"] == 0)
+        self.chart_fleet(chart, floor_loads * 1000 / requests)
+
+    def chart_fleet(self, chart, floor_rate):
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+        labels = [c[1] for c in chart]
+        colors = [FLEET_COLORS[c[0]] for c in chart]
+        xs = range(len(chart))
+        left.bar(xs, [c[3] for c in chart], color=colors)
+        for x, c in zip(xs, chart):
+            left.text(x, c[3], fmt(c[3], 0), ha="center", va="bottom", fontsize=9)
+        left.axhline(floor_rate, color="#999999", linestyle=":", linewidth=1.2, label=f"floor ({floor_rate:.0f})")
+        left.set_xticks(list(xs), labels, fontsize=8)
+        left.set_ylabel("cold loads per 1000 requests")
+        left.set_title("Cold loads (keepwarm: with its preload)")
+        left.legend(loc="upper right", fontsize=8)
+        left.grid(True, axis="y", alpha=0.3)
+        width = 0.38
+        right.bar([x - width / 2 for x in xs], [c[4] or 0 for c in chart], width, color=colors, alpha=0.45,
+                  label="p50")
+        right.bar([x + width / 2 for x in xs], [c[5] or 0 for c in chart], width, color=colors, label="p99")
+        for x, c in zip(xs, chart):
+            right.text(x + width / 2, c[5] or 0, fmt(c[5], 0), ha="center", va="bottom", fontsize=8)
+            right.text(x - width / 2, c[4] or 0, fmt(c[4], 0), ha="center", va="bottom", fontsize=8)
+        right.set_xticks(list(xs), labels, fontsize=8)
+        right.set_ylabel("time to first chunk (ms)")
+        right.set_title("Time to first chunk: p50 (light), p99")
+        right.grid(True, axis="y", alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(os.path.join(self.out, "fleet.png"), dpi=110)
+        plt.close(fig)
+
     # ------------------------------------------------------------------------------------------ JMH
     def jmh(self):
         data = load_json(self.path("jmh.json"), [])
@@ -634,15 +761,19 @@ class Report:
     # ------------------------------------------------------------------------------------------ page
     def write(self):
         os.makedirs(self.out, exist_ok=True)
-        for step in (self.cold_start, self.overhead, self.large, self.streaming, self.many, self.startup, self.jmh,
-                     self.profile):
+        steps = (self.cold_start, self.overhead, self.large, self.streaming, self.many, self.startup, self.fleet,
+                 self.jmh, self.profile)
+        if self.env.get("only") == "fleet":
+            steps = (self.fleet,)
+        for step in steps:
             step()
         e = self.env
         mem_gb = int(e.get("mem_kb", "0")) / 1024 / 1024
         head = [
             f"# keepwarm benchmark: latest run ({e.get('mode')})",
             "",
-            f"Generated by `bench/run.sh{' --quick' if e.get('mode') == 'quick' else ''}` on {e.get('date')}. "
+            f"Generated by `bench/run.sh{' --quick' if e.get('mode') == 'quick' else ''}"
+            f"{' --only ' + e['only'] if e.get('only') else ''}` on {e.get('date')}. "
             "Everything runs on one machine over 127.0.0.1: the load generator, the fake Ollama "
             "(`dev.keepwarm.bench.FakeOllamaServer`, the tests' fake as a process), nginx and keepwarm share its cores.",
             "",

@@ -2,17 +2,19 @@
 # keepwarm's benchmark: builds keepwarm, starts a fake Ollama, nginx (a plain streaming reverse proxy) and keepwarm on
 # 127.0.0.1, runs the scenarios of README's "Benchmark" section and writes bench/results/latest.md and its charts.
 #
-#   bench/run.sh [--quick] [--profile] [--out DIR]
+#   bench/run.sh [--quick] [--profile] [--out DIR] [--only fleet]
 #
-#   --quick    smaller and shorter runs (under 3 minutes on 2 cores): a smoke test that the harness works
-#   --profile  also record a JFR profile of keepwarm under load (always done in the full run)
-#   --out DIR  where latest.md and the charts go (default bench/results)
+#   --quick       smaller and shorter runs (about 4 minutes on 2 cores, 90 s of it the fleet): a smoke test of the harness
+#   --profile     also record a JFR profile of keepwarm under load (always done in the full run)
+#   --out DIR     where latest.md and the charts go (default bench/results)
+#   --only fleet  the build and scenario 7 alone (JMH and scenarios 1-6 skipped; latest.md has only its section)
 #
 # Exits non-zero when the harness itself breaks (a build, a server that does not start, a tool that fails, a direct
 # request to the fake that fails). A missed performance goal is reported in latest.md and does NOT fail the run.
 # Every load is bounded in count and time and targets 127.0.0.1 only. Ports: KW_PORT (18080), KW_MGMT_PORT (18081),
-# NGINX_PORT (18090), NETTY_PORT (18091, the bare Reactor Netty proxy), KW_STARTUP_PORT (18082, +1 for management); the
-# fake's ports are chosen by the system.
+# NGINX_PORT (18090), NETTY_PORT (18091, the bare Reactor Netty proxy), KW_STARTUP_PORT (18082, +1 for management),
+# KW_FLEET_PORT (18084, +1 for management: keepwarm in fleet mode), NGINX_FLEET_PORT (18092 round-robin, +1
+# least_conn); the fakes' ports are chosen by the system.
 # KEEPWARM_JAVA_OPTS: JVM options for keepwarm (default none: the JVM's defaults are what is measured; with profiling,
 # -XX:FlightRecorderOptions:stackdepth=512 is added, which costs nothing until a recording starts).
 # KEEPWARM_BOUNDED_JAVA_OPTS: a second keepwarm for the many-streams scenario (default -Xmx256m).
@@ -23,12 +25,15 @@ ROOT=$PWD
 MODE=full
 PROFILE=0
 OUT=bench/results
+ONLY=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) MODE=quick ;;
     --profile) PROFILE=1 ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --only) ONLY=${2:?--only needs a scenario}; shift
+      [ "$ONLY" = fleet ] || { echo "--only: only 'fleet' can run alone" >&2; exit 2; } ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -40,6 +45,8 @@ KW_MGMT_PORT=${KW_MGMT_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18090}
 NETTY_PORT=${NETTY_PORT:-18091}
 KW_STARTUP_PORT=${KW_STARTUP_PORT:-18082}
+KW_FLEET_PORT=${KW_FLEET_PORT:-18084}
+NGINX_FLEET_PORT=${NGINX_FLEET_PORT:-18092}
 KEEPWARM_JAVA_OPTS=${KEEPWARM_JAVA_OPTS:-}
 KEEPWARM_BOUNDED_JAVA_OPTS=${KEEPWARM_BOUNDED_JAVA_OPTS:--Xmx256m}
 
@@ -51,6 +58,7 @@ if [ "$MODE" = quick ]; then
   MANY_CLIENTS=100; MANY_SECONDS=4;  MANY_TOKENS=25; MANY_INTERVAL_MS=200
   STARTUP_RUNS=0
   JMH_ARGS=(-f 1 -wi 1 -i 2 -w 500ms -r 500ms); JMH_FILTER='RewriteBenchmark.(rewrite|parseTree)$'
+  FLEET_REQUESTS=200; FLEET_LOAD_MS=600;  FLEET_KEEPALIVE_MS=20000
 else
   COLD_REQUESTS=20; COLD_GAP_S=8;  COLD_LOAD_MS=2000; COLD_KEEPALIVE_MS=5000
   OVH_SECONDS=10;   OVH_WARMUP_SECONDS=5; OVH_WARMUP_MAX_RUNS=12; CONCURRENCIES=(1 16 64)
@@ -59,7 +67,14 @@ else
   MANY_CLIENTS=500; MANY_SECONDS=60; MANY_TOKENS=50; MANY_INTERVAL_MS=200
   STARTUP_RUNS=3
   JMH_ARGS=(-f 1 -wi 3 -i 5 -w 1s -r 1s); JMH_FILTER='RewriteBenchmark'
+  FLEET_REQUESTS=1000; FLEET_LOAD_MS=1500; FLEET_KEEPALIVE_MS=20000
 fi
+# Scenario 7 (fleet): 3 fake hosts, each with the same 12 models and FLEET_MAX_LOADED slots (OLLAMA_MAX_LOADED_MODELS),
+# so the fleet cannot hold every model; Zipf(FLEET_ZIPF_S) popularity, FLEET_CONCURRENCY clients, streamed generates
+# of FLEET_TOKENS tokens FLEET_TOKEN_INTERVAL_MS apart; keepwarm pins the FLEET_PINNED most popular models (replicas 1).
+FLEET_HOSTS=3; FLEET_MODEL_COUNT=12; FLEET_MAX_LOADED=3; FLEET_CONCURRENCY=8; FLEET_ZIPF_S=1.1; FLEET_SEED=13
+FLEET_TOKENS=10; FLEET_TOKEN_INTERVAL_MS=20; FLEET_PINNED=3
+want() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 
 WORK=$ROOT/target/bench
 RAW=$WORK/raw
@@ -109,8 +124,9 @@ PY=/usr/bin/python3
 "$PY" -c 'import matplotlib' 2>/dev/null || apt_install python3-matplotlib
 for tool in java jcmd jfr curl wrk nginx; do command -v $tool >/dev/null || die "$tool not found after install"; done
 
-for port in "$KW_PORT" "$KW_MGMT_PORT" "$NGINX_PORT" "$NETTY_PORT" "$KW_STARTUP_PORT" $((KW_STARTUP_PORT + 1)); do
-  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then die "port $port is in use (set KW_PORT, KW_MGMT_PORT, NGINX_PORT, NETTY_PORT, KW_STARTUP_PORT)"; fi
+for port in "$KW_PORT" "$KW_MGMT_PORT" "$NGINX_PORT" "$NETTY_PORT" "$KW_STARTUP_PORT" $((KW_STARTUP_PORT + 1)) \
+  "$KW_FLEET_PORT" $((KW_FLEET_PORT + 1)) "$NGINX_FLEET_PORT" $((NGINX_FLEET_PORT + 1)); do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then die "port $port is in use (set KW_PORT, KW_MGMT_PORT, NGINX_PORT, NETTY_PORT, KW_STARTUP_PORT, KW_FLEET_PORT, NGINX_FLEET_PORT)"; fi
 done
 
 rm -rf "$WORK"
@@ -128,6 +144,7 @@ bench_java() { java -cp "$CP" "$@"; }
 # ---------------------------------------------------------------- the machine
 {
   echo "mode=$MODE"
+  echo "only=$ONLY"
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "nproc=$(nproc)"
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
@@ -147,8 +164,32 @@ bench_java() { java -cp "$CP" "$@"; }
   echo "cold_load_ms=$COLD_LOAD_MS"
   echo "cold_keepalive_ms=$COLD_KEEPALIVE_MS"
   echo "cold_gap_s=$COLD_GAP_S"
-  echo "params=cold: ${COLD_REQUESTS} requests, gaps ${COLD_GAP_S}s, load ${COLD_LOAD_MS}ms, default keep-alive ${COLD_KEEPALIVE_MS}ms; overhead: ${OVH_SECONDS}s per cell; large: ${LARGE_RUNS} runs; stream: ${STREAM_RUNS}x${STREAM_TOKENS} tokens at ${STREAM_INTERVAL_MS}ms; many: ${MANY_CLIENTS} clients for ${MANY_SECONDS}s"
+  echo "fleet=hosts=$FLEET_HOSTS models=$FLEET_MODEL_COUNT max_loaded=$FLEET_MAX_LOADED requests=$FLEET_REQUESTS concurrency=$FLEET_CONCURRENCY zipf_s=$FLEET_ZIPF_S seed=$FLEET_SEED load_ms=$FLEET_LOAD_MS keepalive_ms=$FLEET_KEEPALIVE_MS tokens=$FLEET_TOKENS token_interval_ms=$FLEET_TOKEN_INTERVAL_MS pinned=$FLEET_PINNED"
+  echo "params=cold: ${COLD_REQUESTS} requests, gaps ${COLD_GAP_S}s, load ${COLD_LOAD_MS}ms, default keep-alive ${COLD_KEEPALIVE_MS}ms; overhead: ${OVH_SECONDS}s per cell; large: ${LARGE_RUNS} runs; stream: ${STREAM_RUNS}x${STREAM_TOKENS} tokens at ${STREAM_INTERVAL_MS}ms; many: ${MANY_CLIENTS} clients for ${MANY_SECONDS}s; fleet: ${FLEET_REQUESTS} requests, ${FLEET_HOSTS} hosts x ${FLEET_MAX_LOADED} slots, ${FLEET_MODEL_COUNT} models loading in ${FLEET_LOAD_MS}ms, keep-alive ${FLEET_KEEPALIVE_MS}ms, concurrency ${FLEET_CONCURRENCY}"
 } > "$RAW/machine.env"
+
+# ---------------------------------------------------------------- helpers for keepwarm processes
+now_ns() { date +%s%N; }
+rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+# Starts keepwarm and waits for readiness: sets KW_STARTED_PID and KW_READY_MS.
+start_keepwarm() { # port management-port log java-options [arguments-function]
+  local t0 url=http://127.0.0.1:$2/actuator/health/readiness
+  t0=$(now_ns)
+  # Run from target/bench so that no ./config/application.yml of the developer's is read.
+  # shellcheck disable=SC2046,SC2086
+  (cd "$WORK" && exec java $4 -jar "$ROOT/$JAR" $(${5:-keepwarm_args} "$1" "$2")) > "$3" 2>&1 &
+  KW_STARTED_PID=$!
+  PIDS+=("$KW_STARTED_PID")
+  for _ in $(seq 1200); do
+    curl -sf -o /dev/null --max-time 1 "$url" && break
+    kill -0 $KW_STARTED_PID 2>/dev/null || break
+    sleep 0.025
+  done
+  curl -sf -o /dev/null --max-time 1 "$url" || { tail -40 "$3"; die "keepwarm did not become ready"; }
+  KW_READY_MS=$(( ($(now_ns) - t0) / 1000000 ))
+}
+
+if [ "$ONLY" != fleet ]; then # ------------------------------------- JMH and scenarios 1 to 6
 
 # ---------------------------------------------------------------- JMH (before any server runs: it has both cores)
 log "JMH RewriteBenchmark"
@@ -238,8 +279,6 @@ nginx_pids() {
 }
 
 # ---------------------------------------------------------------- keepwarm
-now_ns() { date +%s%N; }
-rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 keepwarm_args() { # port management-port
   echo "--server.address=127.0.0.1 --server.port=$1 --management.server.address=127.0.0.1 --management.server.port=$2"
   echo "--keepwarm.upstream.url=$DIRECT --keepwarm.warmer.interval=2s"
@@ -247,23 +286,6 @@ keepwarm_args() { # port management-port
   echo "--keepwarm.policy.models[0].warm=true --keepwarm.policy.models[0].kind=generate"
   echo "--keepwarm.policy.models[1].match=bench --keepwarm.policy.models[1].keep-alive=1h"
   echo "--keepwarm.policy.models[1].mode=override"
-}
-# Starts keepwarm and waits for readiness: sets KW_STARTED_PID and KW_READY_MS.
-start_keepwarm() { # port management-port log java-options
-  local t0 url=http://127.0.0.1:$2/actuator/health/readiness
-  t0=$(now_ns)
-  # Run from target/bench so that no ./config/application.yml of the developer's is read.
-  # shellcheck disable=SC2046,SC2086
-  (cd "$WORK" && exec java $4 -jar "$ROOT/$JAR" $(keepwarm_args "$1" "$2")) > "$3" 2>&1 &
-  KW_STARTED_PID=$!
-  PIDS+=("$KW_STARTED_PID")
-  for _ in $(seq 1200); do
-    curl -sf -o /dev/null --max-time 1 "$url" && break
-    kill -0 $KW_STARTED_PID 2>/dev/null || break
-    sleep 0.025
-  done
-  curl -sf -o /dev/null --max-time 1 "$url" || { tail -40 "$3"; die "keepwarm did not become ready"; }
-  KW_READY_MS=$(( ($(now_ns) - t0) / 1000000 ))
 }
 log "starting keepwarm"
 KW_MAIN_OPTS=$KEEPWARM_JAVA_OPTS
@@ -445,6 +467,151 @@ done
 grep -h 'Started KeepwarmApplication' "$WORK"/keepwarm*.log | sed 's/.*Started KeepwarmApplication/Started KeepwarmApplication/' > "$RAW/started-lines.txt" || true
 grep -ciE ' (ERROR|WARN) ' "$WORK/keepwarm.log" > "$RAW/keepwarm-log-warnings.txt" || true
 grep -E ' (ERROR|WARN) ' "$WORK/keepwarm.log" | head -20 >> "$RAW/keepwarm-log-warnings.txt" || true
+fi # ------------------------------------------------------------------- end of JMH and scenarios 1 to 6
+
+# ---------------------------------------------------------------- 7. a fleet: 3 hosts, 12 models, Zipf popularity
+if want fleet; then
+log "scenario 7: fleet ($FLEET_REQUESTS requests over $FLEET_MODEL_COUNT models on $FLEET_HOSTS hosts x $FLEET_MAX_LOADED slots; nginx round-robin, nginx least_conn, keepwarm)"
+FLEET_MODELS=()
+for ((i = 1; i <= FLEET_MODEL_COUNT; i++)); do FLEET_MODELS+=("$(printf 'zipf-%02d:1b' "$i")"); done
+FLEET_MODEL_ARGS=()
+for model in "${FLEET_MODELS[@]}"; do FLEET_MODEL_ARGS+=(--model "$model=$FLEET_LOAD_MS"); done
+java -cp "$CP" dev.keepwarm.bench.FakeOllamaServer --ports-file "$WORK/fleet.ports" --hosts "$FLEET_HOSTS" \
+  "${FLEET_MODEL_ARGS[@]}" --default-keep-alive-ms "$FLEET_KEEPALIVE_MS" --max-loaded-models "$FLEET_MAX_LOADED" \
+  --tokens "$FLEET_TOKENS" --token-interval-ms "$FLEET_TOKEN_INTERVAL_MS" > "$WORK/fleet-fake.log" 2>&1 &
+FLEET_FAKE_PID=$!
+PIDS+=("$FLEET_FAKE_PID")
+for _ in $(seq 300); do [ -f "$WORK/fleet.ports" ] && break; kill -0 $FLEET_FAKE_PID 2>/dev/null || break; sleep 0.1; done
+[ -f "$WORK/fleet.ports" ] || { cat "$WORK/fleet-fake.log"; die "the fleet's fake Ollamas did not start"; }
+FLEET_PORTS=()
+for ((i = 0; i < FLEET_HOSTS; i++)); do FLEET_PORTS+=("$(sed -n "s/^ollama\.$i=//p" "$WORK/fleet.ports")"); done
+FLEET_CONTROL=http://127.0.0.1:$(sed -n 's/^control=//p' "$WORK/fleet.ports")
+FLEET_HOST_NAMES=$(for ((i = 0; i < FLEET_HOSTS; i++)); do printf 'h%d\n' "$i"; done | paste -sd,)
+
+# nginx as the blind balancer: one upstream of the three fakes, round-robin on one port, least_conn on the next
+# (shared zones, so that both workers count the same connections).
+NGXF=$WORK/nginx-fleet
+mkdir -p "$NGXF/logs" "$NGXF/tmp"
+chmod 1777 "$NGXF/tmp"
+fleet_servers() { local port; for port in "${FLEET_PORTS[@]}"; do echo "    server 127.0.0.1:$port;"; done; }
+cat > "$NGXF/nginx.conf" <<NGINX
+worker_processes $(nproc);
+pid $NGXF/nginx.pid;
+error_log $NGXF/logs/error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $NGXF/tmp/body;
+  proxy_temp_path $NGXF/tmp/proxy;
+  fastcgi_temp_path $NGXF/tmp/fastcgi;
+  uwsgi_temp_path $NGXF/tmp/uwsgi;
+  scgi_temp_path $NGXF/tmp/scgi;
+  upstream fleet_rr {
+    zone fleet_rr 64k;
+$(fleet_servers)
+    keepalive 64;
+  }
+  upstream fleet_lc {
+    zone fleet_lc 64k;
+    least_conn;
+$(fleet_servers)
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_FLEET_PORT;
+    location / {
+      proxy_pass http://fleet_rr;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host 127.0.0.1;
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 600s;
+    }
+  }
+  server {
+    listen 127.0.0.1:$((NGINX_FLEET_PORT + 1));
+    location / {
+      proxy_pass http://fleet_lc;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host 127.0.0.1;
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 600s;
+    }
+  }
+}
+NGINX
+nginx -p "$NGXF" -c "$NGXF/nginx.conf" > "$NGXF/logs/stdout.log" 2>&1 &
+NGINX_FLEET_PID=$!
+PIDS+=("$NGINX_FLEET_PID")
+for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$((NGINX_FLEET_PORT + 1))/api/version" && break; sleep 0.1; done
+for port in "$NGINX_FLEET_PORT" $((NGINX_FLEET_PORT + 1)); do
+  curl -sf -o /dev/null "http://127.0.0.1:$port/api/version" || { cat "$NGXF/logs/error.log"; die "the fleet's nginx did not start"; }
+done
+
+FLEET_PINNED_LIST=$(printf '%s\n' "${FLEET_MODELS[@]:0:FLEET_PINNED}" | paste -sd,)
+fleet_workload() { # label base-url
+  bench_java dev.keepwarm.bench.FleetWorkload --url "$2/api/generate" --label "$1" --out "$RAW/fleet-$1.json" \
+    --models "$(printf '%s\n' "${FLEET_MODELS[@]}" | paste -sd,)" --requests "$FLEET_REQUESTS" \
+    --concurrency "$FLEET_CONCURRENCY" --zipf-s "$FLEET_ZIPF_S" --seed "$FLEET_SEED" \
+    --cold-threshold-ms $((FLEET_LOAD_MS / 2)) --control "$FLEET_CONTROL" --host-names "$FLEET_HOST_NAMES" \
+    --pinned "$FLEET_PINNED_LIST" --slots $((FLEET_HOSTS * FLEET_MAX_LOADED)) || die "FleetWorkload failed ($1)"
+  grep -q '"ok":0,' "$RAW/fleet-$1.json" && die "no fleet request succeeded through $1: $(head -c 600 "$RAW/fleet-$1.json")"
+  return 0
+}
+# Each target starts from empty hosts (the fakes' /reset: nothing resident, load counters at 0).
+curl -sf -o /dev/null -X POST "$FLEET_CONTROL/reset" || die "fleet reset failed"
+fleet_workload nginx-rr "http://127.0.0.1:$NGINX_FLEET_PORT"
+curl -sf -o /dev/null -X POST "$FLEET_CONTROL/reset" || die "fleet reset failed"
+fleet_workload nginx-lc "http://127.0.0.1:$((NGINX_FLEET_PORT + 1))"
+stop_pid "$NGINX_FLEET_PID"
+
+# keepwarm in fleet mode: the hosts with their max-loaded, the FLEET_PINNED most popular models pinned (warm, keep-alive
+# forever, replicas 1); every other model has no rule (routed by residency, then rendezvous hashing; the fakes' default
+# keep-alive applies).
+fleet_keepwarm_args() { # port management-port
+  local i
+  echo "--server.address=127.0.0.1 --server.port=$1 --management.server.address=127.0.0.1 --management.server.port=$2"
+  echo "--keepwarm.warmer.interval=2s"
+  for ((i = 0; i < FLEET_HOSTS; i++)); do
+    echo "--keepwarm.upstream.hosts[$i].name=h$i --keepwarm.upstream.hosts[$i].url=http://127.0.0.1:${FLEET_PORTS[i]}"
+    echo "--keepwarm.upstream.hosts[$i].max-loaded=$FLEET_MAX_LOADED"
+  done
+  for ((i = 0; i < FLEET_PINNED; i++)); do
+    echo "--keepwarm.policy.models[$i].match=${FLEET_MODELS[i]} --keepwarm.policy.models[$i].warm=true"
+    echo "--keepwarm.policy.models[$i].keep-alive=forever --keepwarm.policy.models[$i].replicas=1"
+    echo "--keepwarm.policy.models[$i].kind=generate"
+  done
+}
+curl -sf -o /dev/null -X POST "$FLEET_CONTROL/reset" || die "fleet reset failed"
+start_keepwarm "$KW_FLEET_PORT" $((KW_FLEET_PORT + 1)) "$WORK/keepwarm-fleet.log" "$KEEPWARM_JAVA_OPTS" fleet_keepwarm_args
+KW_FLEET_PID=$KW_STARTED_PID
+log "keepwarm (fleet) ready in ${KW_READY_MS} ms; waiting for the preload of ${FLEET_PINNED_LIST}"
+preloaded=0
+for _ in $(seq 600); do # the warmer's placement and preload of the pinned models, one load each
+  hosts=$(curl -sS --max-time 5 "$FLEET_CONTROL/hosts")
+  preloaded=1
+  for model in "${FLEET_MODELS[@]:0:FLEET_PINNED}"; do
+    printf '%s' "$hosts" | grep -q "\"$model\":[1-9]" || preloaded=0
+  done
+  [ $preloaded = 1 ] && break
+  sleep 0.1
+done
+[ $preloaded = 1 ] || { tail -40 "$WORK/keepwarm-fleet.log"; die "keepwarm (fleet) did not preload $FLEET_PINNED_LIST within 60 s"; }
+sleep 1 # the warmer sees the pinned copies resident (its interval is 2 s)
+curl -sS --max-time 5 "$FLEET_CONTROL/hosts" > "$RAW/fleet-preload.json"
+curl -sS --max-time 5 "http://127.0.0.1:$((KW_FLEET_PORT + 1))/actuator/keepwarm" > "$RAW/fleet-keepwarm-before.json" || true
+fleet_workload keepwarm "http://127.0.0.1:$KW_FLEET_PORT"
+curl -sS --max-time 5 "http://127.0.0.1:$((KW_FLEET_PORT + 1))/actuator/keepwarm" > "$RAW/fleet-keepwarm-after.json" || true
+curl -sS --max-time 5 "http://127.0.0.1:$((KW_FLEET_PORT + 1))/actuator/prometheus" \
+  | grep -E '^keepwarm_(routed_total|placement_|cold_start|model_loads)' > "$RAW/fleet-keepwarm-metrics.txt" || true
+grep -E ' (ERROR|WARN) ' "$WORK/keepwarm-fleet.log" | head -20 > "$RAW/fleet-keepwarm-warnings.txt" || true
+stop_pid "$KW_FLEET_PID"
+stop_pid "$FLEET_FAKE_PID"
+fi
 
 # ---------------------------------------------------------------- report
 log "report"

@@ -10,7 +10,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One POST answered with NDJSON, read over a plain socket so that nothing between the
@@ -41,6 +43,8 @@ final class NdjsonStream implements AutoCloseable {
 
     private final boolean chunked;
 
+    private final Map<String, String> headers = new LinkedHashMap<>();
+
     private long remaining; // bytes left in the current chunk, or in the body when it has
                             // a Content-Length
 
@@ -59,6 +63,10 @@ final class NdjsonStream implements AutoCloseable {
         long length = -1;
         for (String header = in.line(); !header.isEmpty(); header = in.line()) {
             String lower = header.toLowerCase(Locale.ROOT);
+            int colon = header.indexOf(':');
+            if (colon > 0) {
+                headers.put(lower.substring(0, colon).trim(), header.substring(colon + 1).trim());
+            }
             if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
                 isChunked = true;
             }
@@ -96,6 +104,11 @@ final class NdjsonStream implements AutoCloseable {
 
     int status() {
         return status;
+    }
+
+    /** The value of a response header (the last one of that name), or null. */
+    String header(String name) {
+        return headers.get(name.toLowerCase(Locale.ROOT));
     }
 
     /** The next line, or null at the end of the answer. */
