@@ -80,6 +80,19 @@ class FleetRoutesTest {
         return ProxyTestBase.webTestClient("http://localhost:" + port);
     }
 
+    /** A pull through keepwarm, answered 200: its whole answer. */
+    private EntityExchangeResult<byte[]> pull(String body) {
+        return client().post()
+            .uri("/api/pull")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .returnResult();
+    }
+
     private static JsonNode json(EntityExchangeResult<byte[]> result) {
         return JSON.readTree(result.getResponseBody());
     }
@@ -177,15 +190,7 @@ class FleetRoutesTest {
 
     @Test
     void aStreamedPullRunsOnEveryHostAsOneStreamEndingInOneSuccess() {
-        EntityExchangeResult<byte[]> pull = client().post()
-            .uri("/api/pull")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"model\":\"phi3\"}")
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody()
-            .returnResult();
+        EntityExchangeResult<byte[]> pull = pull("{\"model\":\"phi3\"}");
 
         List<JsonNode> lines = new ArrayList<>();
         for (String line : new String(pull.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
@@ -204,15 +209,7 @@ class FleetRoutesTest {
     void aPullThatFailsOnOneHostEndsInOneErrorNamingIt() {
         GPU1.errorMidStreamNext("/api/pull", 2, "max retries exceeded: unexpected EOF");
 
-        EntityExchangeResult<byte[]> pull = client().post()
-            .uri("/api/pull")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"model\":\"gemma3\"}")
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody()
-            .returnResult();
+        EntityExchangeResult<byte[]> pull = pull("{\"model\":\"gemma3\"}");
 
         String[] lines = new String(pull.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
         JsonNode last = JSON.readTree(lines[lines.length - 1]);
@@ -226,15 +223,7 @@ class FleetRoutesTest {
     void aHostThatNeverAnswersAPullFailsItAfterTheIdleTimeoutAndTheStreamEnds() {
         GPU2.hang("/api/pull");
         try {
-            EntityExchangeResult<byte[]> pull = client().post()
-                .uri("/api/pull")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"phi3\"}")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody()
-                .returnResult();
+            EntityExchangeResult<byte[]> pull = pull("{\"model\":\"phi3\"}");
 
             String[] lines = new String(pull.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
             assertThat(JSON.readTree(lines[lines.length - 1]).path("error").stringValue())
@@ -247,15 +236,7 @@ class FleetRoutesTest {
 
     @Test
     void aPullThatDoesNotStreamAnswersOnceForTheFleet() {
-        EntityExchangeResult<byte[]> pull = client().post()
-            .uri("/api/pull")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"model\":\"phi3\",\"stream\":false}")
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody()
-            .returnResult();
+        EntityExchangeResult<byte[]> pull = pull("{\"model\":\"phi3\",\"stream\":false}");
 
         assertThat(json(pull).path("status").stringValue()).isEqualTo("success");
         assertThat(List.of(GPU0, GPU1, GPU2)).allSatisfy(fake -> assertThat(fake.received("/api/pull")).isNotEmpty());
