@@ -1,5 +1,6 @@
 package dev.keepwarm.proxy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +34,13 @@ import org.springframework.http.HttpStatus;
 final class FleetRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(FleetRoutes.class);
+
+    /**
+     * How long a host may take over a read about itself (tags, ps, version, a blob
+     * check), or the idle timeout when shorter: a host that accepts connections and never
+     * answers (Ollama #15950) is left out of the fleet's answer rather than holding it.
+     */
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
     /** Sends a request naming a model to the hosts routing chose for it. */
     interface ModelForward {
@@ -127,9 +135,17 @@ final class FleetRoutes {
             return noHealthyHost(exchange);
         }
         return Flux.fromIterable(hosts)
-            .flatMapSequential(host -> HostRequests.whole(host, exchange, null))
+            .flatMapSequential(host -> HostRequests.whole(host, exchange, null)
+                .timeout(readTimeout(host),
+                        Mono.fromSupplier(() -> FleetAnswers.HostBody.unreachable(host.host(),
+                                "no answer within " + readTimeout(host).toMillis() + " ms"))))
             .collectList()
             .flatMap(answers -> answer(exchange, hosts, merge.apply(answers)));
+    }
+
+    /** {@link #READ_TIMEOUT}, or the idle timeout when that is shorter. */
+    private static Duration readTimeout(UpstreamCall host) {
+        return host.idleTimeout().compareTo(READ_TIMEOUT) < 0 ? host.idleTimeout() : READ_TIMEOUT;
     }
 
     private Mono<Void> fanOutWhole(ProxyExchange exchange, String operation, byte[] body) {

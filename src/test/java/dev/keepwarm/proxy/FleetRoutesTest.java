@@ -116,6 +116,22 @@ class FleetRoutesTest {
     }
 
     @Test
+    void aHostThatNeverAnswersIsLeftOutOfTheFleetsCatalogue() {
+        GPU0.hang("/api/tags");
+        try {
+            List<String> names = new ArrayList<>();
+            json(client().get().uri("/api/tags").exchange().expectStatus().isOk().expectBody().returnResult())
+                .path("models")
+                .forEach(model -> names.add(model.path("name").stringValue()));
+
+            assertThat(names).contains("qwen2.5:7b", "llama3.2:latest").doesNotContain("mistral:latest");
+        }
+        finally {
+            GPU0.answer("/api/tags");
+        }
+    }
+
+    @Test
     void psListsWhatRunsWhereWithTheHost() {
         FakeOllama direct = GPU1;
         ProxyTestBase.webTestClient(direct.url().toString())
