@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.keepwarm.ollama.OllamaClient;
 import dev.keepwarm.ollama.OllamaException;
+import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.LoadRoute;
 import dev.keepwarm.policy.ModelRule;
@@ -198,7 +199,11 @@ final class Pinger {
                 if (!before.thrashing()) {
                     log.warn("{} is thrashing: Ollama keeps unloading it and keepwarm keeps re-loading it. Likely the "
                             + "pinned models do not fit together (OLLAMA_MAX_LOADED_MODELS or VRAM), or clients use "
-                            + "another num_ctx than the rule's options. Backing off until {}", model, backoffUntil);
+                            + "another num_ctx than the rule's options{}. Backing off until {}", model,
+                            UpstreamProperties.DEFAULT_HOST.equals(host) ? ""
+                                    : ", or unpinned models routed to host " + host
+                                            + " evict it (set its max-loaded and memory to what it holds)",
+                            backoffUntil);
                 }
             }
         }
