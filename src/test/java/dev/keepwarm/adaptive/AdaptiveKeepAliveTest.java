@@ -91,6 +91,13 @@ class AdaptiveKeepAliveTest {
     }
 
     @Test
+    void mostlyOutOfBoundsWithNoRecentIdleTimesKeptIsStillLearning() {
+        IdleHistogram history = new IdleHistogram(Duration.ofMinutes(1), Duration.ofHours(4), 0);
+        times(12, Duration.ofHours(6)).forEach(history::record);
+        assertThat(AdaptiveKeepAlive.decide(history, RULE, SETTINGS, END, END)).isEqualTo(keep(RULE, Reason.LEARNING));
+    }
+
+    @Test
     void theBudgetCutsAChoiceToTheShorterKeepAliveAndDropsItsPrewarm() {
         Choice prewarm = prewarm(Reason.HISTOGRAM, minutes(26), minutes(8));
         assertThat(prewarm.budgeted(KeepAlive.of(minutes(1)))).isEqualTo(keep(KeepAlive.ZERO, Reason.BUDGET));

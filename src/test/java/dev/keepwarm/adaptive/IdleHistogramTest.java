@@ -231,6 +231,8 @@ class IdleHistogramTest {
         assertThat(IdleHistogram.of(snapshot).percentile(99)).isEqualTo(histogram.percentile(99));
         assertThat(IdleHistogram.of(snapshot).forecast()).isEqualTo(histogram.forecast());
         assertThat(histogram).hasToString(snapshot.toText());
+        assertThat(IdleHistogram.of(snapshot).bin()).isEqualTo(BIN);
+        assertThat(IdleHistogram.of(snapshot).range()).isEqualTo(RANGE);
         HistogramSnapshot empty = HistogramSnapshot.empty(Duration.ofSeconds(30), Duration.ofHours(1));
         assertThat(empty.toText()).isEqualTo("bin=PT30S range=PT1H out-of-bounds=0 counts= recent=");
         assertThat(HistogramSnapshot.parse(empty.toText())).isEqualTo(empty);
