@@ -111,12 +111,13 @@ public final class AdaptiveKeepAlive {
      * @param margin how much earlier than the head it is pre-warmed and longer than the
      * tail it is kept, as a fraction (the paper's 10%: 0.1)
      * @param minSamples the fewest idle times (and in-bounds idle times, for the
-     * histogram) to trust; the paper gives no number
-     * @param minCv the lowest CV of bin counts to trust the histogram (the paper's 2)
+     * histogram) to trust; the paper names no number
+     * @param minCv the lowest CV of bin counts to trust the histogram (2, the default of
+     * public reimplementations of the paper's policy; the paper's text names no number)
      * @param maxOutOfBoundsShare above this share of out-of-bounds idle times the
      * forecast decides (0.5: "most")
      * @param forecastMargin the forecast window's half-width as a fraction of the
-     * forecast (the paper's ARIMA margin, 15%: 0.15)
+     * forecast (15%: 0.15, the ARIMA margin of public reimplementations)
      * @param loadTime how long the model takes to load: a pre-warm starts that much
      * earlier
      */
@@ -146,8 +147,9 @@ public final class AdaptiveKeepAlive {
         }
 
         /**
-         * The paper's values (percentiles 99 and 5, margin 10%, CV 2, forecast margin
-         * 15%), at least 10 idle times, forecast above half out of bounds, no load time.
+         * The paper's percentiles (99 and 5) and margin (10%); the CV 2 and forecast
+         * margin 15% of its public reimplementations; at least 10 idle times, the
+         * forecast above half out of bounds, no load time.
          */
         public static Settings of(Duration min, Duration max) {
             return new Settings(min, max, 99, 5, 0.1, 10, 2, 0.5, 0.15, Duration.ZERO);

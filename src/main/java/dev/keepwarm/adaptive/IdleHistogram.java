@@ -1,7 +1,6 @@
 package dev.keepwarm.adaptive;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,9 +33,7 @@ public final class IdleHistogram {
 
     private final long[] counts;
 
-    private final int recentCapacity;
-
-    private final ArrayDeque<Duration> recent;
+    private final RecentIdleTimes recent;
 
     private long inBounds;
 
@@ -58,14 +55,9 @@ public final class IdleHistogram {
      */
     public IdleHistogram(Duration bin, Duration range, int recentCapacity) {
         this.counts = new long[bins(bin, range)];
-        if (recentCapacity < 0 || recentCapacity > MAX_RECENT) {
-            throw new IllegalArgumentException(
-                    "recent out-of-bounds idle times kept must be 0 to " + MAX_RECENT + ", not " + recentCapacity);
-        }
         this.bin = bin;
         this.range = range;
-        this.recentCapacity = recentCapacity;
-        this.recent = new ArrayDeque<>(recentCapacity);
+        this.recent = new RecentIdleTimes(recentCapacity);
     }
 
     /**
@@ -79,7 +71,7 @@ public final class IdleHistogram {
             histogram.inBounds = Math.addExact(histogram.inBounds, histogram.counts[i]);
         }
         histogram.outOfBounds = snapshot.outOfBounds();
-        snapshot.recentOutOfBounds().forEach(histogram::remember);
+        snapshot.recentOutOfBounds().forEach(histogram.recent::add);
         return histogram;
     }
 
@@ -112,21 +104,11 @@ public final class IdleHistogram {
         Duration time = idle.isNegative() ? Duration.ZERO : idle;
         if (time.compareTo(this.range) >= 0) {
             this.outOfBounds++;
-            remember(time);
+            this.recent.add(time);
             return;
         }
         this.counts[(int) (time.toNanos() / this.bin.toNanos())]++;
         this.inBounds++;
-    }
-
-    private void remember(Duration outOfBoundsIdle) {
-        if (this.recentCapacity == 0) {
-            return;
-        }
-        if (this.recent.size() == this.recentCapacity) {
-            this.recent.removeFirst();
-        }
-        this.recent.addLast(outOfBoundsIdle);
     }
 
     public Duration bin() {
@@ -227,7 +209,8 @@ public final class IdleHistogram {
      * CV} of the bin counts at least {@code minCv}. A low CV (idle times spread evenly)
      * means no pattern, or a change between patterns.
      * @param minSamples the fewest in-bounds idle times to trust
-     * @param minCv the lowest CV to trust (the paper's evaluation used 2)
+     * @param minCv the lowest CV to trust (2 in public reimplementations of the paper's
+     * policy)
      */
     public boolean representative(long minSamples, double minCv) {
         return this.inBounds >= minSamples && this.inBounds > 0 && coefficientOfVariation() >= minCv;
@@ -235,7 +218,7 @@ public final class IdleHistogram {
 
     /** The last out-of-bounds idle times, oldest first. */
     public List<Duration> recentOutOfBounds() {
-        return List.copyOf(this.recent);
+        return this.recent.list();
     }
 
     /**
@@ -245,14 +228,7 @@ public final class IdleHistogram {
      * where it would pull a mean (see {@code IdleHistogramTest}).
      */
     public Optional<Duration> forecast() {
-        if (this.recent.isEmpty()) {
-            return Optional.empty();
-        }
-        long[] nanos = this.recent.stream().mapToLong(Duration::toNanos).sorted().toArray();
-        int middle = nanos.length / 2;
-        long median = (nanos.length % 2 == 1) ? nanos[middle]
-                : nanos[middle - 1] + (nanos[middle] - nanos[middle - 1]) / 2;
-        return Optional.of(Duration.ofNanos(median));
+        return this.recent.median();
     }
 
     /** What the histogram holds now, immutable: for a state file, or to merge. */
@@ -281,8 +257,8 @@ public final class IdleHistogram {
         }
         merged.inBounds = Math.addExact(this.inBounds, other.inBounds);
         merged.outOfBounds = Math.addExact(this.outOfBounds, other.outOfBounds);
-        this.recent.forEach(merged::remember);
-        other.recent.forEach(merged::remember);
+        this.recent.list().forEach(merged.recent::add);
+        other.recent.list().forEach(merged.recent::add);
         return merged;
     }
 
