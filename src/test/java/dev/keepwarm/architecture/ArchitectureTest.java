@@ -20,9 +20,9 @@ class ArchitectureTest {
 
     /**
      * policy <- fleet <- ollama <- proxy <- warmer <- metrics <- actuator, with access
-     * beside the proxy. The proxy knows routes and bytes: what it needs of the warmer and
-     * the meters are its own interfaces (ResidencyGuard, HostRouter, ProxyObserver,
-     * ProxyGate), implemented above it.
+     * beside the proxy and adaptive beside the fleet. The proxy knows routes and bytes:
+     * what it needs of the warmer and the meters are its own interfaces (ResidencyGuard,
+     * HostRouter, ProxyObserver, ProxyGate), implemented above it.
      */
     @Test
     void everyPackageEdgePointsOneWay() {
@@ -31,6 +31,8 @@ class ArchitectureTest {
             .definedBy("dev.keepwarm.policy..")
             .layer("fleet")
             .definedBy("dev.keepwarm.fleet..")
+            .layer("adaptive")
+            .definedBy("dev.keepwarm.adaptive..")
             .layer("ollama")
             .definedBy("dev.keepwarm.ollama..")
             .layer("proxy")
@@ -57,6 +59,8 @@ class ArchitectureTest {
             .mayOnlyBeAccessedByLayers("proxy", "warmer", "metrics", "actuator")
             .whereLayer("fleet")
             .mayOnlyBeAccessedByLayers("proxy", "warmer", "metrics", "actuator")
+            .whereLayer("adaptive")
+            .mayOnlyBeAccessedByLayers("proxy", "warmer", "metrics", "actuator")
             .check(CLASSES);
     }
 
@@ -71,6 +75,20 @@ class ArchitectureTest {
             .should()
             .onlyDependOnClassesThat()
             .resideInAnyPackage("dev.keepwarm.fleet..", "dev.keepwarm.policy..", "java..", "org.jspecify..")
+            .check(CLASSES);
+    }
+
+    /**
+     * Adaptive keep-alive's histogram, decision and memory budget are decisions only: no
+     * I/O, no framework, no clock, nothing but the policy's names.
+     */
+    @Test
+    void adaptiveDecisionsDependOnNothingButThePolicy() {
+        classes().that()
+            .resideInAPackage("dev.keepwarm.adaptive..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.keepwarm.adaptive..", "dev.keepwarm.policy..", "java..", "org.jspecify..")
             .check(CLASSES);
     }
 
