@@ -13,17 +13,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.function.ToIntFunction;
 
 import dev.keepwarm.fleet.ModelSizes;
 import dev.keepwarm.fleet.Placement;
-import dev.keepwarm.fleet.Routing;
 import dev.keepwarm.ollama.OllamaHost;
 import dev.keepwarm.ollama.OllamaHosts;
 import dev.keepwarm.ollama.RunningModel;
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.ModelRule;
-import dev.keepwarm.proxy.HostRouter;
 import dev.keepwarm.proxy.ResidencyGuard;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,10 +39,10 @@ import reactor.core.publisher.Mono;
  * last said, since a second copy loaded elsewhere for one slow answer is a load every
  * replica would disagree on (a refused connection opens the breaker at once). While a
  * healthy host has never answered, the placement stays as it was. The proxy routes by
- * what it knows ({@link #route}). A single-host keepwarm has one host, named
+ * what it knows ({@link FleetRouter}). A single-host keepwarm has one host, named
  * {@code default}, which serves every rule and gets every request, as before the fleet.
  */
-public final class FleetWarmer implements ResidencyGuard, HostRouter {
+public final class FleetWarmer implements ResidencyGuard {
 
     private static final Logger log = LoggerFactory.getLogger(FleetWarmer.class);
 
@@ -108,7 +105,6 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
     }
 
     /** Whether keepwarm fronts a fleet. */
-    @Override
     public boolean fleet() {
         return hosts.fleet();
     }
@@ -257,7 +253,7 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
     }
 
     /** Whether requests and placement may use the host now. */
-    private boolean healthy(OllamaHost host) {
+    boolean healthy(OllamaHost host) {
         if (!hosts.fleet()) {
             return true;
         }
@@ -265,55 +261,12 @@ public final class FleetWarmer implements ResidencyGuard, HostRouter {
         return host.breakerClosed() && (last == null || last.misses() < MISSES_TO_FAIL);
     }
 
-    @Override
-    public List<Routing.Route> route(String model, long numCtx, ToIntFunction<String> inFlight) {
-        if (!hosts.fleet()) {
-            return List.of(new Routing.Route(hosts.all().get(0).name(), Routing.Reason.RESIDENT));
-        }
-        List<Routing.Host> candidates = new ArrayList<>();
-        for (HostWarmer warmer : warmers()) {
-            String name = warmer.host().name();
-            Seen last = seen.get(name);
-            boolean resident = warmer.state().model(model).filter(state -> runs(state, numCtx)).isPresent();
-            // a host not heard from yet may have the model: it is not ruled out for one
-            // that was
-            ModelSizes catalogue = last != null ? last.catalogue() : new ModelSizes(Map.of(model, 0L));
-            candidates.add(new Routing.Host(name, healthy(warmer.host()), resident, inFlight.applyAsInt(name),
-                    catalogue, resident || room(warmer, catalogue.size(model).orElse(0))));
-        }
-        return Routing.order(model, candidates, plan.hostsFor(model));
+    /** What the last pass read of the host's catalogue, empty before it answered. */
+    Optional<ModelSizes> catalogue(String host) {
+        return Optional.ofNullable(seen.get(host)).map(Seen::catalogue);
     }
 
-    /**
-     * Whether one more model of this size can be loaded on the host without evicting a
-     * pinned copy: Ollama evicts an idle model when {@code max-loaded} or memory binds,
-     * and a pinned copy too when only pinned ones are left (OLLAMA-API.md, "Loads that
-     * throw a pinned model out").
-     */
-    private static boolean room(HostWarmer warmer, long size) {
-        List<ModelState> pinned = warmer.state()
-            .models()
-            .stream()
-            .filter(s -> s.resident() && s.residency().forever())
-            .toList();
-        if (pinned.size() + 1 > warmer.host().maxLoaded()) {
-            return false;
-        }
-        long bytes = size + pinned.stream().mapToLong(s -> s.residency().sizeVram()).sum();
-        return warmer.host().memory().isEmpty() || bytes <= warmer.host().memory().getAsLong();
-    }
-
-    /**
-     * Whether the model runs there as the request needs it: a request with another
-     * num_ctx than the runner's would reload it (OLLAMA-API.md, "Loads that throw a
-     * pinned model out").
-     */
-    private static boolean runs(ModelState state, long numCtx) {
-        int context = state.residency().contextLength();
-        return state.resident() && (numCtx <= 0 || context <= 0 || context == numCtx);
-    }
-
-    @Override
+    /** The healthy hosts by name. */
     public List<String> healthy() {
         return warmers().stream().filter(warmer -> healthy(warmer.host())).map(w -> w.host().name()).toList();
     }

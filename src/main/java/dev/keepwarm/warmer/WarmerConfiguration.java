@@ -64,6 +64,12 @@ class WarmerConfiguration {
                 clock, properties.psTimeoutOrDefault());
     }
 
+    /** Where the proxy sends a request for a model. */
+    @Bean
+    FleetRouter fleetRouter(FleetWarmer fleet) {
+        return new FleetRouter(fleet);
+    }
+
     /** Resolves the discovery name every refresh, while the context runs. */
     @Bean
     @ConditionalOnBean(HostDiscovery.class)
