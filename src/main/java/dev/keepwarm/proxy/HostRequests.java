@@ -71,11 +71,9 @@ final class HostRequests {
             host.headers().toUpstream(exchange, request.requestHeaders(), host.hostHeader(), length);
             return outbound.send(body);
         }).response((response, bytes) -> {
-            answered.set(true);
             Sinks.Empty<Void> read = Sinks.empty();
             // a host whose stream goes quiet fails (its lines so far were passed on) and
-            // the
-            // merged stream ends
+            // the merged stream ends
             Flux<ByteBuf> relayed = retained(bytes).timeout(host.idleTimeout())
                 .doFinally(signal -> read.tryEmitEmpty());
             return Flux.just(new FanOutStream.HostAnswer(host.host(), response.status().code(), relayed))
@@ -83,8 +81,15 @@ final class HostRequests {
         })
             // its headers within the idle timeout too (Ollama answers a pull at once)
             .timeout(Mono.delay(host.idleTimeout()), answer -> Mono.never())
-            .onErrorResume(error -> answered.get() ? Flux.empty()
-                    : Flux.just(new FanOutStream.HostAnswer(host.host(), 0, Flux.error(UpstreamCall.root(error)))));
+            .doOnNext(answer -> answered.set(true))
+            // exactly one answer per host, whatever happens, or the merge would wait for
+            // it
+            .onErrorResume(error -> answered.get() ? Flux.empty() : Flux.just(failed(host, UpstreamCall.root(error))))
+            .switchIfEmpty(Flux.defer(() -> Flux.just(failed(host, new IllegalStateException("no answer")))));
+    }
+
+    private static FanOutStream.HostAnswer failed(UpstreamCall host, Throwable why) {
+        return new FanOutStream.HostAnswer(host.host(), 0, Flux.error(why));
     }
 
     private static Flux<ByteBuf> retained(ByteBufFlux bytes) {
