@@ -68,7 +68,7 @@ class KeepwarmEndpoint {
                         view.host().breaker().getState().name(), models(state)));
             }
             return new KeepwarmReport(fleetUpstream(hosts, versions), rules(), fleetModels(hosts), reports,
-                    placement(hosts));
+                    placement());
         });
     }
 
@@ -143,12 +143,9 @@ class KeepwarmEndpoint {
                 routed + " of " + hosts.size() + " hosts routed");
     }
 
-    private List<KeepwarmReport.Placed> placement(List<FleetWarmer.HostView> hosts) {
+    private List<KeepwarmReport.Placed> placement() {
         return fleet.plan().assignments().stream().map(assignment -> {
-            List<String> warm = hosts.stream()
-                .filter(view -> view.state().model(assignment.model()).map(ModelState::resident).orElse(false))
-                .map(view -> view.host().name())
-                .toList();
+            List<String> warm = fleet.warmOn(assignment.model());
             List<String> missing = assignment.missing()
                 .stream()
                 .map(reason -> reason.name().toLowerCase(java.util.Locale.ROOT))

@@ -77,15 +77,8 @@ class KeepwarmHealth implements ReactiveHealthIndicator {
                 continue;
             }
             String model = ModelName.normalize(rule.match());
-            Optional<Placement.Assignment> assignment = plan.assignments()
-                .stream()
-                .filter(a -> a.model().equals(model))
-                .findFirst();
-            List<String> warm = fleet.views()
-                .stream()
-                .filter(view -> view.healthy() && view.state().model(model).map(ModelState::resident).orElse(false))
-                .map(view -> view.host().name())
-                .toList();
+            Optional<Placement.Assignment> assignment = plan.assignment(model);
+            List<String> warm = fleet.warmOn(model);
             int wanted = assignment.map(Placement.Assignment::wanted).orElse(rule.replicas().wanted(1));
             met &= warm.size() >= wanted;
             StringBuilder detail = new StringBuilder();

@@ -50,7 +50,7 @@ public record KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> mo
      * @param model the model
      * @param wanted copies wanted
      * @param hosts the hosts placement chose
-     * @param warm the hosts where it is loaded now
+     * @param warm the healthy hosts where it is loaded now
      * @param missing why wanted copies have no host
      */
     public record Placed(String model, int wanted, List<String> hosts, List<String> warm, List<String> missing) {

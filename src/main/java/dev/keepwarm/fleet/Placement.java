@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
@@ -266,12 +267,13 @@ public final class Placement {
 
         /** The hosts the model is kept warm on, empty when no rule names it. */
         public List<String> hostsFor(String model) {
+            return assignment(model).map(Assignment::hosts).orElse(List.of());
+        }
+
+        /** The model's placement, empty when no rule names it. */
+        public Optional<Assignment> assignment(String model) {
             String name = ModelName.normalize(model);
-            return this.assignments.stream()
-                .filter((assignment) -> assignment.model().equals(name))
-                .findFirst()
-                .map(Assignment::hosts)
-                .orElse(List.of());
+            return this.assignments.stream().filter((assignment) -> assignment.model().equals(name)).findFirst();
         }
 
         /** The rules placed on fewer hosts than wanted, in rule order. */

@@ -12,7 +12,6 @@ import dev.keepwarm.policy.ModelRule;
 import dev.keepwarm.policy.Policies;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.FleetWarmer;
-import dev.keepwarm.warmer.ModelState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,20 +72,11 @@ final class PlacementMeters {
     }
 
     private int warm(String model) {
-        return (int) fleet.views()
-            .stream()
-            .filter(view -> view.healthy() && view.state().model(model).map(ModelState::resident).orElse(false))
-            .count();
+        return fleet.warmOn(model).size();
     }
 
     private int wanted(String model) {
-        return fleet.plan()
-            .assignments()
-            .stream()
-            .filter(assignment -> assignment.model().equals(model))
-            .findFirst()
-            .map(Placement.Assignment::wanted)
-            .orElse(0);
+        return fleet.plan().assignment(model).map(Placement.Assignment::wanted).orElse(0);
     }
 
 }

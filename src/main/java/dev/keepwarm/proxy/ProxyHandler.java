@@ -8,13 +8,11 @@ import java.util.function.Supplier;
 
 import dev.keepwarm.policy.Decision;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -147,7 +145,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         RequestExtras extras = (model != null && decision != null) ? new RequestExtras(rewrite.header(),
                 () -> residency.clientLeftBeforeResponse(host, model), observer.observe(model, route.tag(), host))
                 : RequestExtras.NONE;
-        return attempt(exchange, hosts, 0, () -> bytes(sent), sent.length, extras, true);
+        return attempt(exchange, hosts, 0, () -> HostRequests.bytes(sent), sent.length, extras, true);
     }
 
     /**
@@ -164,7 +162,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         RequestExtras extras = model.map(m -> new RequestExtras(null, null, observer.observe(m, "openai", host)))
             .orElse(RequestExtras.NONE);
         Mono<Void> forward = Mono
-            .defer(() -> attempt(exchange, hosts, 0, () -> bytes(body), body.length, extras, true));
+            .defer(() -> attempt(exchange, hosts, 0, () -> HostRequests.bytes(body), body.length, extras, true));
         return model.map(m -> residency.aroundKeepAliveDroppingRequest(host, m, forward)).orElse(forward);
     }
 
@@ -174,7 +172,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         if (hosts.isEmpty()) {
             return noHost(exchange, model, null);
         }
-        return attempt(exchange, hosts, 0, () -> bytes(body), body.length, RequestExtras.NONE, true);
+        return attempt(exchange, hosts, 0, () -> HostRequests.bytes(body), body.length, RequestExtras.NONE, true);
     }
 
     /**
@@ -247,9 +245,5 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
 
     /** The routed reason of a request sent on after its host could not be reached. */
     private static final String RETRY = "retry";
-
-    private static Flux<ByteBuf> bytes(byte[] body) {
-        return Flux.just(Unpooled.wrappedBuffer(body));
-    }
 
 }

@@ -304,6 +304,17 @@ public final class FleetWarmer implements ResidencyGuard {
         return hosts.named(host).map(this::healthy).orElse(false);
     }
 
+    /**
+     * The healthy hosts where the model is loaded now: its warm copies, as health, the
+     * state endpoint and the placement gauges count them.
+     */
+    public List<String> warmOn(String model) {
+        return views().stream()
+            .filter(view -> view.healthy() && view.state().model(model).map(ModelState::resident).orElse(false))
+            .map(view -> view.host().name())
+            .toList();
+    }
+
     /** Every host's state, in host name order. */
     public List<HostView> views() {
         return warmers().stream().map(w -> new HostView(w.host(), w.state(), healthy(w.host()))).toList();
