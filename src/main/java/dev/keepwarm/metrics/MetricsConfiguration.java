@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Map;
 
 import dev.keepwarm.ollama.OllamaHosts;
+import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.FleetWarmer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,10 +21,6 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class MetricsConfiguration {
 
-    /** True when {@code keepwarm.upstream.hosts} or discovery is set. */
-    static final String FLEET = "'${keepwarm.upstream.hosts[0].name:}' != '' "
-            + "or '${keepwarm.upstream.discovery.dns:}' != ''";
-
     @Bean
     ModelTags modelTags(PolicySource policies, FleetWarmer fleet, MetricsProperties properties) {
         return new ModelTags(policies,
@@ -39,7 +36,7 @@ class MetricsConfiguration {
 
     /** A fleet's placement: warm copies against wanted, per concrete warm rule. */
     @Bean
-    @ConditionalOnExpression(FLEET)
+    @ConditionalOnExpression(UpstreamProperties.FLEET_CONDITION)
     PlacementMeters placementMeters(MeterRegistry registry, FleetWarmer fleet, ModelTags tags, PolicySource policies) {
         return new PlacementMeters(registry, fleet, tags, policies);
     }

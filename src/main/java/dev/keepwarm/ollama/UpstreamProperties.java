@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.keepwarm.fleet.Placement;
 import dev.keepwarm.policy.PositiveDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -45,6 +46,16 @@ public record UpstreamProperties(@DefaultValue("http://localhost:11434") @NotNul
         @DefaultValue("5s") @NotNull Duration connectTimeout, @Nullable Duration responseTimeout,
         @DefaultValue("10m") @NotNull Duration idleTimeout, @DefaultValue("1000") @Positive int maxConnections,
         @DefaultValue @Valid List<Host> hosts, @Valid @Nullable Discovery discovery) {
+
+    /**
+     * A SpEL condition that holds when {@code hosts} or {@code discovery} is set (the
+     * same test as {@link #fleet()}, for beans that exist only on a fleet).
+     */
+    public static final String FLEET_CONDITION = "'${keepwarm.upstream.hosts[0].name:}' != '' "
+            + "or '${keepwarm.upstream.discovery.dns:}' != ''";
+
+    /** Its negation: beans of a single-host keepwarm. */
+    public static final String SINGLE_HOST_CONDITION = "!(" + FLEET_CONDITION + ")";
 
     /** The name of the one host when neither hosts nor discovery is set. */
     public static final String DEFAULT_HOST = "default";
@@ -123,8 +134,8 @@ public record UpstreamProperties(@DefaultValue("http://localhost:11434") @NotNul
     public record Host(@NotNull String name, @NotNull URI url, @Nullable DataSize memory,
             @DefaultValue("3") @Positive int maxLoaded) {
 
-        /** Ollama's own default of OLLAMA_MAX_LOADED_MODELS per GPU. */
-        public static final int DEFAULT_MAX_LOADED = 3;
+        /** Ollama's own default of OLLAMA_MAX_LOADED_MODELS, as placement assumes it. */
+        public static final int DEFAULT_MAX_LOADED = Placement.Host.DEFAULT_MAX_LOADED;
 
         public Host {
             if (name != null && !HOST_NAME.matcher(name).matches()) {

@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.keepwarm.ollama.HostDiscovery;
 import dev.keepwarm.ollama.OllamaHosts;
+import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.PolicySource;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,10 +22,6 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class WarmerConfiguration {
-
-    /** True when neither {@code keepwarm.upstream.hosts} nor discovery is set. */
-    static final String SINGLE_HOST = "'${keepwarm.upstream.hosts[0].name:}' == '' "
-            + "and '${keepwarm.upstream.discovery.dns:}' == ''";
 
     @Bean
     Clock clock() {
@@ -79,7 +76,7 @@ class WarmerConfiguration {
 
     /** The one host's warmer of a single-host keepwarm. */
     @Bean
-    @ConditionalOnExpression(SINGLE_HOST)
+    @ConditionalOnExpression(UpstreamProperties.SINGLE_HOST_CONDITION)
     Warmer warmer(FleetWarmer fleet) {
         return fleet.warmers().get(0).warmer();
     }
