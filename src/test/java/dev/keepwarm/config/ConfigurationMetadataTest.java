@@ -45,4 +45,21 @@ class ConfigurationMetadataTest {
         assertThat(properties.get("keepwarm.upstream.idle-timeout").get("defaultValue").stringValue()).isEqualTo("10m");
     }
 
+    @Test
+    void idesAreOfferedTheKeepAliveValuesTheModesAndTheRunnerOptions() throws Exception {
+        JsonNode metadata;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            metadata = JsonMapper.builder().build().readTree(in);
+        }
+        Map<String, List<String>> hints = StreamSupport.stream(metadata.get("hints").spliterator(), false)
+            .collect(Collectors.toMap(hint -> hint.get("name").stringValue(),
+                    hint -> StreamSupport.stream(hint.get("values").spliterator(), false)
+                        .map(value -> value.get("value").asString())
+                        .toList()));
+        assertThat(hints.get("keepwarm.policy.default.keep-alive")).contains("forever", "-1", "0", "10m");
+        assertThat(hints.get("keepwarm.policy.default.mode")).containsExactly("override", "fill", "clamp", "adaptive");
+        assertThat(hints.get("keepwarm.policy.default.options.keys")).contains("num_ctx", "num_batch", "num_gpu");
+        assertThat(hints.get("keepwarm.adaptive.margin")).contains("10%");
+    }
+
 }
