@@ -1,6 +1,9 @@
 package dev.keepwarm.bench;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -73,6 +76,44 @@ final class ResidencyAccount {
             }
         }
         return usage;
+    }
+
+    /** The loads of each model: [start, end] in microseconds since the epoch. */
+    static final class Loads {
+
+        private final Map<String, List<long[]>> byModel = new HashMap<>();
+
+        /**
+         * Whether a load of {@code model} ran at some point between {@code fromUs} and
+         * {@code toUs}: a request sent and answered then waited for it (no slot limit, so
+         * a resident model is never reloaded under a request in flight).
+         */
+        boolean during(String model, long fromUs, long toUs) {
+            for (long[] load : byModel.getOrDefault(model, List.of())) {
+                if (load[0] <= toUs && load[1] >= fromUs) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+    }
+
+    /**
+     * The loads in the fake's {@code /residency} answer (an aborted one ends at its
+     * unload).
+     */
+    static Loads loads(JsonNode residency) {
+        Loads loads = new Loads();
+        for (JsonNode stay : residency.path("stays")) {
+            JsonNode loaded = stay.path("loaded_us");
+            JsonNode unloaded = stay.path("unloaded_us");
+            long end = !loaded.isNull() && !loaded.isMissingNode() ? loaded.longValue()
+                    : !unloaded.isNull() && !unloaded.isMissingNode() ? unloaded.longValue() : Long.MAX_VALUE;
+            loads.byModel.computeIfAbsent(name(stay.path("model").stringValue()), k -> new ArrayList<>())
+                .add(new long[] { stay.path("load_started_us").longValue(), end });
+        }
+        return loads;
     }
 
     /** A model's name as the trace writes it: Ollama's default tag dropped. */

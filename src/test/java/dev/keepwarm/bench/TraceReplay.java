@@ -38,26 +38,29 @@ import tools.jackson.databind.node.ObjectNode;
  * TraceReplay generate --models 40 --hours 12 --seed 1 --population-seed 7 [--day-hours 6] --out trace.txt
  * TraceReplay fake-args --trace trace.txt --compression 720 [--min-load-ms 4]
  * TraceReplay replay --trace trace.txt --url http://127.0.0.1:PORT --control http://127.0.0.1:CONTROL
- *                    --compression 720 [--min-load-ms 4] --label NAME [--policy TEXT] --out result.json
+ *                    --compression 720 [--min-load-ms 4] [--warmup-model M --warmup-seconds S [--warmup-requests N]]
+ *                    --label NAME [--policy TEXT] [--residency-out F] [--requests-out F] --out result.json
  * </pre>
  *
  * <p>
  * {@code fake-args} prints the {@code --model NAME=LOAD_MS,SIZE_BYTES} options of
  * {@link FakeOllamaServer}, one a line: load times divided by the compression, at least
- * {@code --min-load-ms} (so that a cold start stays measurable on a loaded machine).
+ * {@code --min-load-ms}.
  *
  * <p>
  * {@code replay} sends each request at its offset divided by the compression, on its own
  * (asynchronous: a slow answer never delays the next send; how late each send was is
  * reported), as {@code POST /api/generate} with a prompt and {@code "stream":false} and
- * no {@code keep_alive} (keepwarm's policy decides it). A request is a cold start when
- * its {@code load_duration}, as Ollama reports it, is at least half its model's scaled
- * load time; its cold-start seconds are the model's unscaled load time. After the trace's
- * end (its duration, compressed) and the last answer it reads the fake's residency log
- * ({@code
- * GET /residency}) and accounts memory-time with {@link ResidencyAccount}, in trace time.
- * The result JSON has totals and one entry per model. Errors are results: the program
- * exits 0 whenever it could run.
+ * no {@code keep_alive} (keepwarm's policy decides it). After the trace's end (its
+ * duration, compressed) and the last answer it reads the fake's residency log
+ * ({@code GET /residency}) and accounts memory-time with {@link ResidencyAccount}, in
+ * trace time. A request is a cold start when its {@code load_duration}, as Ollama reports
+ * it, is at least half its model's scaled load time (as keepwarm's cold-start metric
+ * counts) and a load of its model ran between its send and its answer (the residency log:
+ * a load compressed to a few milliseconds is too short to tell from scheduling noise by
+ * {@code load_duration} alone on a busy machine; that count is reported beside it); its
+ * cold-start seconds are the model's unscaled load time. The result JSON has totals and
+ * one entry per model. Errors are results: the program exits 0 whenever it could run.
  */
 public final class TraceReplay {
 
@@ -70,8 +73,13 @@ public final class TraceReplay {
     private TraceReplay() {
     }
 
-    /** What one request measured; {@code error} null when it was answered 200. */
-    private record Result(Trace.Request request, long lagNanos, long loadNanos, String error) {
+    /**
+     * What one request measured: when it was sent and answered (microseconds since the
+     * epoch), how late it was sent, its {@code load_duration}; {@code error} null when it
+     * was answered 200.
+     */
+    private record Result(Trace.Request request, long sentUs, long answeredUs, long lagNanos, long loadNanos,
+            String error) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -137,10 +145,11 @@ public final class TraceReplay {
             .build();
         ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
-        // the first send a second from now: the client's connections and JIT are not on
-        // the clock
+        warmUp(http, url, options);
+        // the first send a second from now, once the warm-up's answers are in
         long startNanos = System.nanoTime() + 1_000_000_000L;
-        long startUs = epochMicros(Instant.now()) + (startNanos - System.nanoTime()) / 1000;
+        EpochMicros clock = new EpochMicros();
+        long startUs = clock.at(startNanos);
         long endNanos = startNanos + (long) (trace.durationMillis() * 1e6 / compression);
         for (Trace.Request request : trace.requests()) {
             long due = startNanos + (long) (request.offsetMillis() * 1e6 / compression);
@@ -153,8 +162,9 @@ public final class TraceReplay {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
+            long sentUs = clock.micros();
             pending.add(http.sendAsync(post, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
-                results.add(result(request, lag, response, failure));
+                results.add(result(request, sentUs, clock.micros(), lag, response, failure));
                 return null;
             }));
         }
@@ -162,7 +172,12 @@ public final class TraceReplay {
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(180, TimeUnit.SECONDS);
         long endUs = startUs + (endNanos - startNanos) / 1000;
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
-        JsonNode residency = JSON.readTree(get(http, control + "/residency"));
+        String residencyJson = get(http, control + "/residency");
+        JsonNode residency = JSON.readTree(residencyJson);
+        String residencyOut = options.value("residency-out", "");
+        if (!residencyOut.isEmpty()) {
+            Files.writeString(Path.of(residencyOut), residencyJson, StandardCharsets.UTF_8);
+        }
         pool.shutdownNow();
 
         Map<String, ResidencyAccount.Usage> usage = ResidencyAccount.account(residency, startUs, endUs, compression);
@@ -180,10 +195,15 @@ public final class TraceReplay {
         List<String> errorSamples = new ArrayList<>();
         int errors = 0;
         int cold = 0;
+        int loadDurationCold = 0;
+        ResidencyAccount.Loads loads = ResidencyAccount.loads(residency);
         double coldSeconds = 0;
         double waitedSeconds = 0;
+        // per model: requests, cold starts, cold starts after its first request
         Map<String, int[]> perModel = new java.util.LinkedHashMap<>();
-        trace.models().forEach(m -> perModel.put(m.name(), new int[2]));
+        trace.models().forEach(m -> perModel.put(m.name(), new int[3]));
+        Map<String, Long> firstSent = new java.util.HashMap<>();
+        results.forEach(r -> firstSent.merge(r.request().model(), r.sentUs(), Math::min));
         for (Result result : results) {
             lags.add(result.lagNanos());
             int[] counts = perModel.get(result.request().model());
@@ -197,12 +217,43 @@ public final class TraceReplay {
             }
             Trace.Model model = models.get(result.request().model());
             long threshold = scaledLoadMillis(model, compression, minLoad) * 1_000_000L / 2;
-            if (result.loadNanos() >= threshold) {
+            boolean waited = result.loadNanos() >= threshold;
+            if (waited) {
+                loadDurationCold++;
+            }
+            if (waited && loads.during(model.name(), result.sentUs(), result.answeredUs())) {
                 counts[1]++;
+                if (result.sentUs() != firstSent.get(model.name())) {
+                    counts[2]++;
+                }
                 cold++;
                 coldSeconds += model.loadMillis() / 1000.0;
                 waitedSeconds += result.loadNanos() / 1e9 * compression;
             }
+        }
+        String requestsOut = options.value("requests-out", "");
+        if (!requestsOut.isEmpty()) {
+            StringBuilder lines = new StringBuilder(
+                    "# offset_ms model sent_us answered_us load_duration_ns cold error\n");
+            results.stream()
+                .sorted(java.util.Comparator.comparingLong(Result::sentUs))
+                .forEach(r -> lines.append(r.request().offsetMillis())
+                    .append(' ')
+                    .append(r.request().model())
+                    .append(' ')
+                    .append(r.sentUs())
+                    .append(' ')
+                    .append(r.answeredUs())
+                    .append(' ')
+                    .append(r.loadNanos())
+                    .append(' ')
+                    .append(r.error() == null && loads.during(r.request().model(), r.sentUs(), r.answeredUs())
+                            && r.loadNanos() >= scaledLoadMillis(models.get(r.request().model()), compression, minLoad)
+                                    * 1_000_000L / 2)
+                    .append(' ')
+                    .append(r.error() == null ? "-" : r.error().replace(' ', '_'))
+                    .append('\n'));
+            Files.writeString(Path.of(requestsOut), lines, StandardCharsets.UTF_8);
         }
         out.put("ok", trace.requests().size() - errors);
         out.put("errors", errors);
@@ -213,7 +264,15 @@ public final class TraceReplay {
         lag.put("p50", percentile(lags, 50) / 1e6);
         lag.put("p99", percentile(lags, 99) / 1e6);
         lag.put("max", lags.isEmpty() ? 0 : lags.get(lags.size() - 1) / 1e6);
+        List<Long> latencies = new ArrayList<>();
+        results.forEach(r -> latencies.add((r.answeredUs() - r.sentUs()) * 1000));
+        Collections.sort(latencies);
+        ObjectNode latency = out.putObject("latency_ms");
+        latency.put("p50", percentile(latencies, 50) / 1e6);
+        latency.put("p90", percentile(latencies, 90) / 1e6);
+        latency.put("p99", percentile(latencies, 99) / 1e6);
         out.put("cold_starts", cold);
+        out.put("cold_starts_by_load_duration", loadDurationCold);
         out.put("cold_seconds", coldSeconds);
         out.put("waited_seconds", waitedSeconds);
         ResidencyAccount.Usage total = new ResidencyAccount.Usage();
@@ -234,6 +293,7 @@ public final class TraceReplay {
             row.put("size", model.sizeBytes());
             row.put("requests", counts[0]);
             row.put("cold", counts[1]);
+            row.put("cold_after_first", counts[2]);
             row.put("loads", used.loads);
             row.put("held_gb_s", used.heldGbS());
             row.put("idle_gb_s", used.idleGbS);
@@ -256,17 +316,94 @@ public final class TraceReplay {
                 total.heldGbS() > 0 ? 100 * total.idleGbS / total.heldGbS() : 0.0);
     }
 
-    private static Result result(Trace.Request request, long lag, HttpResponse<String> response, Throwable failure) {
+    private static Result result(Trace.Request request, long sentUs, long answeredUs, long lag,
+            HttpResponse<String> response, Throwable failure) {
         if (failure != null) {
-            return new Result(request, lag, 0, failure.toString());
+            return new Result(request, sentUs, answeredUs, lag, 0, failure.toString());
         }
         if (response.statusCode() != 200) {
             String body = response.body();
-            return new Result(request, lag, 0, "HTTP " + response.statusCode() + " "
+            return new Result(request, sentUs, answeredUs, lag, 0, "HTTP " + response.statusCode() + " "
                     + body.substring(0, Math.min(200, body.length())).replaceAll("\\p{Cntrl}", " "));
         }
         Matcher load = LOAD_DURATION.matcher(response.body());
-        return new Result(request, lag, load.find() ? Long.parseLong(load.group(1)) : 0, null);
+        return new Result(request, sentUs, answeredUs, lag, load.find() ? Long.parseLong(load.group(1)) : 0, null);
+    }
+
+    /**
+     * {@code --warmup-requests} (4000) generates for {@code --warmup-model} (a model of
+     * the fake's that is not in the trace; none without it), for at most
+     * {@code --warmup-seconds}, {@code --warmup-concurrency} (8) at a time, each sent
+     * when the one before it was answered, before the clock starts: a keepwarm fresh from
+     * start-up answers the trace's rate in seconds per request until its JIT has compiled
+     * the request path (about 5,000 requests on 2 cores), which would turn warm requests
+     * into queued ones. Errors here fail the replay: the target is not serving.
+     */
+    private static void warmUp(HttpClient http, URI url, Args options) throws Exception {
+        String model = options.value("warmup-model", "");
+        long seconds = options.longValue("warmup-seconds", 0);
+        if (model.isEmpty() || seconds <= 0) {
+            return;
+        }
+        int concurrency = (int) options.longValue("warmup-concurrency", 8);
+        long wanted = options.longValue("warmup-requests", 4000);
+        java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        HttpRequest post = HttpRequest.newBuilder(url)
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers
+                .ofString("{\"model\":\"" + model + "\",\"prompt\":\"warm-up\",\"stream\":false}"))
+            .build();
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        ExecutorService workers = Executors.newFixedThreadPool(concurrency, daemon("replay-warmup"));
+        List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            done.add(workers.submit(() -> {
+                int sent = 0;
+                while (System.nanoTime() < deadline && answered.get() < wanted) {
+                    int status = http.send(post, HttpResponse.BodyHandlers.ofString()).statusCode();
+                    if (status != 200) {
+                        throw new IOException("warm-up generate for " + model + ": HTTP " + status);
+                    }
+                    sent++;
+                    answered.incrementAndGet();
+                }
+                return sent;
+            }));
+        }
+        int total = 0;
+        for (java.util.concurrent.Future<Integer> worker : done) {
+            total += worker.get(seconds + 60, TimeUnit.SECONDS);
+        }
+        workers.shutdown();
+        System.out.printf(Locale.ROOT, "warm-up: %d generates in %.1f s%n", total,
+                (System.nanoTime() - deadline) / 1e9 + seconds);
+    }
+
+    /**
+     * Wall-clock microseconds since the epoch from {@code System.nanoTime()}: one reading
+     * of each clock, so that instants are monotonic and comparable with the fake's (same
+     * machine, system clock).
+     */
+    private static final class EpochMicros {
+
+        private final long baseNanos = System.nanoTime();
+
+        private final long baseUs;
+
+        EpochMicros() {
+            Instant now = Instant.now();
+            this.baseUs = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+        }
+
+        long at(long nanoTime) {
+            return baseUs + (nanoTime - baseNanos) / 1000;
+        }
+
+        long micros() {
+            return at(System.nanoTime());
+        }
+
     }
 
     /** Parks until {@code System.nanoTime()} reaches {@code deadline}. */
@@ -283,10 +420,6 @@ public final class TraceReplay {
         }
         int rank = Math.max(1, (int) Math.ceil(p / 100 * sorted.size()));
         return sorted.get(rank - 1);
-    }
-
-    private static long epochMicros(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1000;
     }
 
     private static String get(HttpClient http, String url) throws IOException, InterruptedException {

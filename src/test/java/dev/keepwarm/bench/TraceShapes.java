@@ -15,7 +15,7 @@ import java.util.Random;
  * on another day.
  *
  * <p>
- * The mix for {@code n} models: 55% (rounded up) {@code rare} (Poisson at 1 per 10 h to 1
+ * The mix for {@code n} models: 55% (rounded up) {@code rare} (Poisson at 1 per 5 h to 1
  * per 1.5 h), {@code max(2, n / 20)} very frequent ({@code poisson}, 3 to 10 a minute),
  * and the rest in turn {@code periodic} (period 3 min to 3 h, jitter 5% of the period),
  * {@code diurnal} (Poisson whose rate follows a sine over a day of {@code dayHours}, 6 to
@@ -62,7 +62,7 @@ final class TraceShapes {
             boolean busy = i >= count - frequent;
             String shape = busy ? POISSON : shapes.get(i);
             double rate = busy ? logUniform(random, 180, 600) : switch (shape) {
-                case RARE -> logUniform(random, 0.1, 1 / 1.5);
+                case RARE -> logUniform(random, 0.2, 1 / 1.5);
                 case PERIODIC -> 60.0 / logUniform(random, 3, 180);
                 case DIURNAL -> logUniform(random, 6, 120);
                 case BURSTY -> logUniform(random, 60, 240); // while on
