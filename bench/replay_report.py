@@ -222,8 +222,8 @@ def chart(report, train, heldout):
     for label, d in heldout.items():
         ax.scatter([d["wasted_gb_h"]], [d["cold_pct_p75"]], facecolors="none", edgecolors=COLORS[label], s=70,
                    linewidths=1.6, zorder=3, label=f"{TITLES[label]} (held-out)")
-    ax.set_xscale("symlog", linthresh=1)
-    ax.set_xlabel("wasted memory-time, GB x h of trace time (symlog)")
+    ax.set_xlim(left=0)
+    ax.set_xlabel("wasted memory-time, GB x h of trace time")
     ax.set_ylabel("cold-start % per model, 75th percentile")
     ax.set_ylim(bottom=0)
     ax.set_title("Cold starts against wasted memory-time, per keep-alive policy")

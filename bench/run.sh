@@ -74,7 +74,7 @@ else
   JMH_ARGS=(-f 1 -wi 3 -i 5 -w 1s -r 1s); JMH_FILTER='RewriteBenchmark'
   FLEET_REQUESTS=1000; FLEET_LOAD_MS=1500; FLEET_KEEPALIVE_MS=20000
   REPLAY_MODELS=40; REPLAY_HOURS=12; REPLAY_COMPRESSION=720; REPLAY_WARMUP_SECONDS=12; REPLAY_WARMUP_REQUESTS=4000
-  REPLAY_RUNS=${REPLAY_RUNS:-"train:fixed-5m train:fixed-10m train:fixed-1h train:forever train:adaptive heldout:fixed-10m heldout:fixed-1h heldout:adaptive-fresh heldout:adaptive-state"}
+  REPLAY_RUNS=${REPLAY_RUNS:-"train:fixed-5m train:fixed-10m train:fixed-1h train:forever train:adaptive heldout:fixed-10m heldout:adaptive-fresh heldout:adaptive-state"}
 fi
 # Scenario 8 (trace replay, issue 14): a synthetic trace of REPLAY_MODELS models over REPLAY_HOURS of trace time
 # (population seed REPLAY_POPULATION_SEED; arrivals seed REPLAY_TRAIN_SEED, and REPLAY_HELDOUT_SEED for the held-out
