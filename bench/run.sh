@@ -4,11 +4,13 @@
 #
 #   bench/run.sh [--quick] [--profile] [--out DIR] [--only fleet|replay]
 #
-#   --quick        smaller and shorter runs (about 4 minutes on 2 cores, 90 s of it the fleet): a smoke test of the harness
+#   --quick        smaller and shorter runs (about 7 minutes on 2 cores, 90 s of it the fleet, 2.5 min the replay): a smoke
+#                  test of the harness
 #   --profile      also record a JFR profile of keepwarm under load (always done in the full run)
 #   --out DIR      where latest.md and the charts go (default bench/results)
 #   --only fleet   the build and scenario 7 alone (JMH and the other scenarios skipped; latest.md has only its section)
-#   --only replay  the build and scenario 8 alone (the trace replay of issue 14, one keepwarm per keep-alive policy)
+#   --only replay  the build and scenario 8 alone (the trace replay of issue 14, one keepwarm per keep-alive policy:
+#                  about 10 minutes, 2.5 with --quick); REPLAY_RUNS="train:fixed-10m heldout:adaptive-state ..." picks runs
 #
 # Exits non-zero when the harness itself breaks (a build, a server that does not start, a tool that fails, a direct
 # request to the fake that fails). A missed performance goal is reported in latest.md and does NOT fail the run.
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
     --out) OUT=${2:?--out needs a directory}; shift ;;
     --only) ONLY=${2:?--only needs a scenario}; shift
       case "$ONLY" in fleet|replay) ;; *) echo "--only: only 'fleet' or 'replay' can run alone" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -62,8 +64,8 @@ if [ "$MODE" = quick ]; then
   STARTUP_RUNS=0
   JMH_ARGS=(-f 1 -wi 1 -i 2 -w 500ms -r 500ms); JMH_FILTER='RewriteBenchmark.(rewrite|parseTree)$'
   FLEET_REQUESTS=200; FLEET_LOAD_MS=600;  FLEET_KEEPALIVE_MS=20000
-  REPLAY_MODELS=20; REPLAY_HOURS=2; REPLAY_COMPRESSION=1440; REPLAY_WARMUP_SECONDS=6; REPLAY_WARMUP_REQUESTS=2000
-  REPLAY_RUNS=${REPLAY_RUNS:-"train:fixed-5m train:fixed-10m train:fixed-1h train:forever train:adaptive heldout:fixed-10m heldout:adaptive-fresh heldout:adaptive-state"}
+  REPLAY_MODELS=20; REPLAY_HOURS=2; REPLAY_COMPRESSION=1440; REPLAY_WARMUP_SECONDS=5; REPLAY_WARMUP_REQUESTS=1500
+  REPLAY_RUNS=${REPLAY_RUNS:-"train:fixed-10m train:fixed-1h train:forever train:adaptive heldout:fixed-10m heldout:adaptive-fresh heldout:adaptive-state"}
 else
   COLD_REQUESTS=20; COLD_GAP_S=8;  COLD_LOAD_MS=2000; COLD_KEEPALIVE_MS=5000
   OVH_SECONDS=10;   OVH_WARMUP_SECONDS=5; OVH_WARMUP_MAX_RUNS=12; CONCURRENCIES=(1 16 64)
