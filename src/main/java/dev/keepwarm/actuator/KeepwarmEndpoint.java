@@ -5,16 +5,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 import dev.keepwarm.metrics.ColdStarts;
 import dev.keepwarm.fleet.OllamaVersion;
 import dev.keepwarm.ollama.OllamaHost;
+import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.ModelRule;
+import dev.keepwarm.policy.Policies;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.FleetWarmer;
+import dev.keepwarm.warmer.KeepAliveLearner;
 import dev.keepwarm.warmer.ModelState;
 import dev.keepwarm.warmer.WarmState;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,7 +49,11 @@ class KeepwarmEndpoint {
 
     private final Clock clock;
 
-    KeepwarmEndpoint(FleetWarmer fleet, PolicySource policies, MeterRegistry registry, Clock clock) {
+    private final KeepAliveLearner learner;
+
+    KeepwarmEndpoint(FleetWarmer fleet, PolicySource policies, MeterRegistry registry, Clock clock,
+            KeepAliveLearner learner) {
+        this.learner = learner;
         this.clock = clock;
         this.fleet = fleet;
         this.policies = policies;
@@ -57,7 +66,8 @@ class KeepwarmEndpoint {
         return Flux.fromIterable(hosts).flatMapSequential(view -> version(view.host())).collectList().map(versions -> {
             if (!fleet.fleet()) {
                 return new KeepwarmReport(upstream(hosts.get(0), versions.get(0).orElse(null)), rules(),
-                        models(hosts.get(0).state()));
+                        models(hosts.get(0).state()))
+                    .withAdaptive(adaptive());
             }
             List<KeepwarmReport.Host> reports = new ArrayList<>();
             for (int i = 0; i < hosts.size(); i++) {
@@ -67,9 +77,38 @@ class KeepwarmEndpoint {
                         state.upstreamUp(), view.healthy(), versions.get(i).orElse(null), state.lastContact(),
                         view.host().breaker().getState().name(), models(state)));
             }
-            return new KeepwarmReport(fleetUpstream(hosts, versions), rules(), fleetModels(hosts), reports,
-                    placement());
+            return new KeepwarmReport(fleetUpstream(hosts, versions), rules(), fleetModels(hosts), reports, placement(),
+                    adaptive());
         });
+    }
+
+    /** Adaptive mode's part: absent while no policy uses it and nothing was learned. */
+    private KeepwarmReport.@Nullable Adaptive adaptive() {
+        List<KeepAliveLearner.ModelView> views = learner.views();
+        Policies current = policies.current();
+        boolean used = current.defaultPolicy().map(p -> p.mode() == Mode.ADAPTIVE).orElse(false)
+                || current.rules().stream().anyMatch(rule -> rule.mode() == Mode.ADAPTIVE);
+        if (views.isEmpty() && !used) {
+            return null;
+        }
+        Map<String, Long> prewarms = new LinkedHashMap<>();
+        for (KeepAliveLearner.PrewarmOutcome outcome : KeepAliveLearner.PrewarmOutcome.values()) {
+            prewarms.put(outcome.tag(), learner.prewarms(outcome));
+        }
+        return new KeepwarmReport.Adaptive(prewarms, views.stream().map(KeepwarmEndpoint::adaptiveModel).toList());
+    }
+
+    private static KeepwarmReport.AdaptiveModel adaptiveModel(KeepAliveLearner.ModelView view) {
+        return new KeepwarmReport.AdaptiveModel(view.model(), view.samples(), seconds(view.prewarmPercentile()),
+                seconds(view.median()), seconds(view.keepAlivePercentile()), view.outOfBoundsShare(),
+                view.keepAlive() == null ? null : view.keepAlive().toString(),
+                view.reason() == null ? null : view.reason().tag(), view.nextPrewarm(),
+                view.hold() == null ? null : view.hold().toNanos() / 1e9, view.loadTime().toNanos() / 1e9,
+                view.inFlight(), view.lastEnd());
+    }
+
+    private static @Nullable Double seconds(Optional<Duration> duration) {
+        return duration.map(d -> d.toNanos() / 1e9).orElse(null);
     }
 
     private static Mono<Optional<String>> version(OllamaHost host) {

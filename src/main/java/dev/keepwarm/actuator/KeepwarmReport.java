@@ -18,14 +18,57 @@ import org.jspecify.annotations.Nullable;
  * host that has it loaded)
  * @param hosts on a fleet, every host; absent with one Ollama
  * @param placement on a fleet, where each warm rule is kept warm; absent with one Ollama
+ * @param adaptive adaptive mode's learned models and pre-warms; absent while no policy is
+ * in mode adaptive and nothing was learned
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> models, @Nullable List<Host> hosts,
-        @Nullable List<Placed> placement) {
+        @Nullable List<Placed> placement, @Nullable Adaptive adaptive) {
 
     /** The report of a single-host keepwarm. */
     public KeepwarmReport(Upstream upstream, List<Rule> rules, List<Model> models) {
-        this(upstream, rules, models, null, null);
+        this(upstream, rules, models, null, null, null);
+    }
+
+    /** This report with adaptive mode's part (null leaves it out). */
+    KeepwarmReport withAdaptive(@Nullable Adaptive adaptive) {
+        return new KeepwarmReport(upstream, rules, models, hosts, placement, adaptive);
+    }
+
+    /**
+     * Adaptive mode: what it learned and plans; shown once a policy is in mode adaptive
+     * or a model was learned.
+     *
+     * @param prewarms planned pre-warms by outcome so far: hit, miss, late, failed
+     * @param models every model learned, by name
+     */
+    public record Adaptive(java.util.Map<String, Long> prewarms, List<AdaptiveModel> models) {
+    }
+
+    /**
+     * One model adaptive mode learned.
+     *
+     * @param model normalised name
+     * @param samples idle times recorded (between the end of a request and the start of
+     * the next)
+     * @param p5 the prewarm-percentile idle time in seconds (the upper edge of its bin),
+     * null before any in bounds; named p5 for the default percentile
+     * @param p50 the median idle time in seconds, likewise
+     * @param p99 the keep-alive-percentile idle time in seconds, likewise
+     * @param outOfBoundsShare the share of idle times beyond range
+     * @param keepAlive the keep_alive it sends now (the last one sent), null before any
+     * @param reason why: learning, histogram, forecast or budget
+     * @param nextPrewarm when the next pre-warm loads the model, null for none
+     * @param prewarmHoldSeconds how long that pre-warm holds it
+     * @param loadSeconds the last pre-warm's load time
+     * @param inFlight requests under way
+     * @param lastEnd when its last request ended
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record AdaptiveModel(String model, long samples, @Nullable Double p5, @Nullable Double p50,
+            @Nullable Double p99, double outOfBoundsShare, @Nullable String keepAlive, @Nullable String reason,
+            @Nullable Instant nextPrewarm, @Nullable Double prewarmHoldSeconds, double loadSeconds, int inFlight,
+            @Nullable Instant lastEnd) {
     }
 
     /**

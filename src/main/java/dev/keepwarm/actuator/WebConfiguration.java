@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.FleetWarmer;
+import dev.keepwarm.warmer.KeepAliveLearner;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.context.annotation.Bean;
@@ -14,8 +15,9 @@ import org.springframework.context.annotation.Configuration;
 class WebConfiguration {
 
     @Bean
-    KeepwarmEndpoint keepwarmEndpoint(FleetWarmer fleet, PolicySource policies, MeterRegistry registry, Clock clock) {
-        return new KeepwarmEndpoint(fleet, policies, registry, clock);
+    KeepwarmEndpoint keepwarmEndpoint(FleetWarmer fleet, PolicySource policies, MeterRegistry registry, Clock clock,
+            KeepAliveLearner learner) {
+        return new KeepwarmEndpoint(fleet, policies, registry, clock, learner);
     }
 
     @Bean

@@ -7,6 +7,7 @@ import dev.keepwarm.ollama.OllamaHosts;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.warmer.FleetWarmer;
+import dev.keepwarm.warmer.KeepAliveLearner;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
@@ -32,6 +33,13 @@ class MetricsConfiguration {
     KeepwarmMetrics keepwarmMetrics(MeterRegistry registry, ModelTags tags, PolicySource policies,
             MetricsProperties properties, FleetWarmer fleet) {
         return new KeepwarmMetrics(registry, tags, policies, properties.coldStartThreshold(), fleet.fleet());
+    }
+
+    /** Adaptive mode's keep-alives, residence and pre-warms. */
+    @Bean
+    AdaptiveMeters adaptiveMeters(MeterRegistry registry, KeepAliveLearner learner, ModelTags tags, FleetWarmer fleet,
+            Clock clock) {
+        return new AdaptiveMeters(registry, learner, tags, fleet::residentBytes, clock);
     }
 
     /** A fleet's placement: warm copies against wanted, per concrete warm rule. */

@@ -7,6 +7,8 @@ package dev.keepwarm.policy;
 public enum Action implements Tagged {
 
     OVERRIDE, FILL, CLAMP,
+    /** The keep-alive adaptive mode learned for the model (or its learning value). */
+    ADAPTIVE,
     /** No rule and no default matched: the body is forwarded byte for byte. */
     PASS,
     /**

@@ -12,10 +12,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param keepAlive keep-alive to apply: a Go duration ("10m"), plain seconds (300),
  * "forever" or -1, or 0
- * @param mode override, fill (default: the client's value when present, else this one) or
- * clamp
- * @param min lower bound of the keep-alive in clamp mode
- * @param max upper bound of the keep-alive in clamp mode; forever is allowed
+ * @param mode override, fill (default: the client's value when present, else this one),
+ * clamp or adaptive (learned from each model's idle times, see keepwarm.adaptive; this
+ * keep-alive while learning)
+ * @param min lower bound of the keep-alive in clamp mode; in adaptive mode, of the
+ * learned keep-alive (default keepwarm.adaptive.bin)
+ * @param max upper bound of the keep-alive in clamp mode, where forever is allowed; in
+ * adaptive mode, of the learned keep-alive (default keepwarm.adaptive.range)
  * @param allowUnload whether a client may unload a model (keep_alive 0 with an empty
  * prompt)
  * @param options runner options (such as num_ctx) added to a request's options where the

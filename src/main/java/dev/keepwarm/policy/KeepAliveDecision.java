@@ -21,6 +21,17 @@ public final class KeepAliveDecision {
      * requests")
      */
     public static Decision decide(String model, @Nullable Policy policy, ClientKeepAlive client, boolean emptyPrompt) {
+        return decide(model, policy, client, emptyPrompt, null);
+    }
+
+    /**
+     * {@link #decide(String, Policy, ClientKeepAlive, boolean)} with what adaptive mode
+     * learned.
+     * @param learned the keep-alive adaptive mode chose for the model; null sends the
+     * policy's keep-alive (its value while learning). Read only in mode adaptive
+     */
+    public static Decision decide(String model, @Nullable Policy policy, ClientKeepAlive client, boolean emptyPrompt,
+            @Nullable KeepAlive learned) {
         if (policy == null) {
             return Decision.pass();
         }
@@ -40,6 +51,7 @@ public final class KeepAliveDecision {
             case FILL -> Decision.of(policy, requested != null || client instanceof ClientKeepAlive.Invalid
                     ? repaired(client) : policy.keepAlive());
             case CLAMP -> clamp(policy, client, requested);
+            case ADAPTIVE -> Decision.of(policy, learned != null ? learned : policy.keepAlive());
         };
     }
 
@@ -57,6 +69,15 @@ public final class KeepAliveDecision {
         }
         boolean untouched = client instanceof ClientKeepAlive.Valid valid && valid.value().equals(clamped);
         return Decision.of(policy, untouched ? null : clamped);
+    }
+
+    /**
+     * Whether the request is an explicit unload (an empty prompt with keep_alive 0): not
+     * a use of the model, so adaptive mode neither learns from it nor chooses for it.
+     */
+    public static boolean explicitUnload(ClientKeepAlive client, boolean emptyPrompt) {
+        KeepAlive requested = requested(client);
+        return emptyPrompt && requested != null && requested.isZero();
     }
 
     /** The value the client asked for, when Ollama (or keepwarm's repair) can read it. */

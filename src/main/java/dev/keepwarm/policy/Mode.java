@@ -11,6 +11,12 @@ public enum Mode {
      * Take the client's value (or the rule's when absent) and clamp it into [min, max];
      * forever is infinitely long.
      */
-    CLAMP
+    CLAMP,
+    /**
+     * Send the keep-alive learned from the model's own idle times (keepwarm.adaptive);
+     * the rule's keep-alive while they are too few to trust. The client's value is
+     * replaced, except an explicit unload, which follows allow-unload.
+     */
+    ADAPTIVE
 
 }

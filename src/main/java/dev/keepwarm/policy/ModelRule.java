@@ -19,10 +19,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * seconds (300), "forever" or -1, or 0. Required with modes override and clamp; omitted
  * in mode fill, the client's value (or Ollama's default) stands
  * @param mode override (always the rule's value), fill (the client's value when present,
- * else the rule's) or clamp (the client's value, or the rule's when absent, clamped into
- * [min, max])
- * @param min lower bound of the keep-alive in clamp mode
- * @param max upper bound of the keep-alive in clamp mode; forever is allowed
+ * else the rule's), clamp (the client's value, or the rule's when absent, clamped into
+ * [min, max]) or adaptive (learned from the model's idle times, see keepwarm.adaptive;
+ * the rule's keep-alive while learning)
+ * @param min lower bound of the keep-alive in clamp mode; in adaptive mode, of the
+ * learned keep-alive (default keepwarm.adaptive.bin)
+ * @param max upper bound of the keep-alive in clamp mode, where forever is allowed; in
+ * adaptive mode, of the learned keep-alive (default keepwarm.adaptive.range)
  * @param warm whether the warmer keeps this model loaded (used by the warmer)
  * @param allowUnload whether a client may unload this model (keep_alive 0 with an empty
  * prompt); false answers such requests 409 and never forwards a keep_alive of 0 for this
@@ -52,6 +55,7 @@ public record ModelRule(@NotBlank String match, @Nullable KeepAlive keepAlive, @
         if (match != null && !match.isBlank()) {
             PolicyChecks.check(match, keepAlive, mode, min, max, allowUnload);
             PolicyChecks.checkSchedule(match, schedule, allowUnload);
+            PolicyChecks.checkWarm(match, mode, warm);
         }
     }
 

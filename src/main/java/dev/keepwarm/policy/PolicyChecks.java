@@ -20,9 +20,13 @@ final class PolicyChecks {
             throw new IllegalArgumentException(
                     "policy '" + name + "': allow-unload false needs a keep-alive other than 0");
         }
-        if (mode != Mode.CLAMP && (min != null || max != null)) {
+        if (mode != Mode.CLAMP && mode != Mode.ADAPTIVE && (min != null || max != null)) {
             throw new IllegalArgumentException(
-                    "policy '" + name + "': min and max apply to mode clamp only, not " + lower(mode));
+                    "policy '" + name + "': min and max apply to modes clamp and adaptive only, not " + lower(mode));
+        }
+        if (mode == Mode.ADAPTIVE) {
+            checkAdaptive(name, min, "min");
+            checkAdaptive(name, max, "max");
         }
         if (mode == Mode.CLAMP && min == null && max == null) {
             throw new IllegalArgumentException("policy '" + name + "': mode clamp needs min, max or both");
@@ -30,6 +34,28 @@ final class PolicyChecks {
         if (min != null && max != null && min.compareTo(max) > 0) {
             throw new IllegalArgumentException(
                     "policy '" + name + "': min (" + min + ") is greater than max (" + max + ")");
+        }
+    }
+
+    /**
+     * Adaptive mode learns how long to keep a model: a bound must be a duration (forever
+     * or a negative value would keep it forever, which nothing needs to learn).
+     */
+    private static void checkAdaptive(String name, @Nullable KeepAlive bound, String key) {
+        if (bound != null && bound.isForever()) {
+            throw new IllegalArgumentException("policy '" + name + "': mode adaptive needs a duration as " + key
+                    + ", not " + bound + " (for a model kept loaded forever use mode override)");
+        }
+    }
+
+    /**
+     * A warm rule is kept loaded by the warmer; adaptive mode unloads between uses: a
+     * rule is one or the other.
+     */
+    static void checkWarm(String name, Mode mode, boolean warm) {
+        if (warm && mode == Mode.ADAPTIVE) {
+            throw new IllegalArgumentException("policy '" + name
+                    + "': warm true keeps the model loaded and mode adaptive learns when to unload it: choose one");
         }
     }
 

@@ -42,7 +42,7 @@ class ProxyConfiguration {
     ProxyHandler proxyHandler(OllamaHosts hosts, UpstreamProperties upstream, ProxyProperties proxy,
             PolicySource policies, Clock clock, ObjectProvider<ResidencyGuard> residency,
             ObjectProvider<ProxyObserver> observer, ObjectProvider<ProxyGate> gate, ObjectProvider<HostRouter> router,
-            BulkheadRegistry bulkheads) {
+            ObjectProvider<KeepAliveAdvisor> advisor, BulkheadRegistry bulkheads) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.idleTimeout(), errors, json);
@@ -50,7 +50,8 @@ class ProxyConfiguration {
         Bulkhead bulkhead = bulkhead(proxy, bulkheads);
         Upstreams upstreams = new Upstreams(hosts,
                 host -> new UpstreamCall(host.connection(), host.name(), relay, errors, bulkhead, headers));
-        RequestRewriter rewriter = new RequestRewriter(policies, clock, json);
+        RequestRewriter rewriter = new RequestRewriter(policies, clock, json,
+                advisor.getIfAvailable(() -> KeepAliveAdvisor.NONE));
         BodyReader bodies = new BodyReader(proxy.maxRequestSize(), errors);
         AtomicReference<ProxyHandler> handler = new AtomicReference<>();
         HostRouter routes = router.getIfAvailable(() -> HostRouter.ONE);

@@ -138,12 +138,14 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         }
         List<Target> hosts = hostsFor(model, named, rewrite.numCtx());
         if (hosts.isEmpty()) {
+            rewrite.advice().ended(NO_HOST);
             return noHost(exchange, model, rewrite.header());
         }
         byte[] sent = rewrite.body();
         String host = hosts.get(0).host();
-        RequestExtras extras = (model != null && decision != null) ? new RequestExtras(rewrite.header(),
-                () -> residency.clientLeftBeforeResponse(host, model), observer.observe(model, route.tag(), host))
+        RequestExtras extras = (model != null && decision != null)
+                ? new RequestExtras(rewrite.header(), () -> residency.clientLeftBeforeResponse(host, model),
+                        RequestExtras.advised(observer.observe(model, route.tag(), host), rewrite.advice()))
                 : RequestExtras.NONE;
         return attempt(exchange, hosts, 0, () -> HostRequests.bytes(sent), sent.length, extras, true);
     }
@@ -159,7 +161,10 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             return noHost(exchange, model.orElse(null), null);
         }
         String host = hosts.get(0).host();
-        RequestExtras extras = model.map(m -> new RequestExtras(null, null, observer.observe(m, "openai", host)))
+        // a use adaptive mode learns from, though these routes carry no keep_alive
+        RequestExtras extras = model
+            .map(m -> new RequestExtras(null, null,
+                    RequestExtras.advised(observer.observe(m, "openai", host), rewriter.used(m))))
             .orElse(RequestExtras.NONE);
         Mono<Void> forward = Mono
             .defer(() -> attempt(exchange, hosts, 0, () -> HostRequests.bytes(body), body.length, extras, true));
@@ -245,5 +250,8 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
 
     /** The routed reason of a request sent on after its host could not be reached. */
     private static final String RETRY = "retry";
+
+    /** How adaptive mode is told a request ended that no host could take. */
+    private static final String NO_HOST = "503";
 
 }

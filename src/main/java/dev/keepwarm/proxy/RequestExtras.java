@@ -19,4 +19,30 @@ record RequestExtras(@Nullable String keepAliveHeader, @Nullable Runnable client
     void finished(String status) {
         observation.finish(status);
     }
+
+    /**
+     * The request's meters, and adaptive mode told when it ended (after the meters, so
+     * that what it plans next never delays them).
+     */
+    static ProxyObserver.Request advised(ProxyObserver.Request observation, KeepAliveAdvisor.Advice advice) {
+        if (advice == KeepAliveAdvisor.Advice.NONE) {
+            return observation;
+        }
+        return new ProxyObserver.Request() {
+            @Override
+            public void chunk(io.netty.buffer.ByteBuf buffer) {
+                observation.chunk(buffer);
+            }
+
+            @Override
+            public void finish(String status) {
+                try {
+                    observation.finish(status);
+                }
+                finally {
+                    advice.ended(status);
+                }
+            }
+        };
+    }
 }

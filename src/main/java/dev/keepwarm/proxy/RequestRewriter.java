@@ -10,6 +10,7 @@ import java.util.StringJoiner;
 import dev.keepwarm.policy.Decision;
 import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.KeepAliveDecision;
+import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.OptionValues;
 import dev.keepwarm.policy.PolicySource;
 import dev.keepwarm.policy.Policy;
@@ -33,7 +34,14 @@ final class RequestRewriter {
 
     private final JsonMapper json;
 
+    private final KeepAliveAdvisor advisor;
+
     RequestRewriter(PolicySource policies, Clock clock, JsonMapper json) {
+        this(policies, clock, json, KeepAliveAdvisor.NONE);
+    }
+
+    RequestRewriter(PolicySource policies, Clock clock, JsonMapper json, KeepAliveAdvisor advisor) {
+        this.advisor = advisor;
         this.policies = policies;
         this.clock = clock;
         this.json = json;
@@ -47,7 +55,13 @@ final class RequestRewriter {
         }
         String model = request.model();
         Policy policy = policies.current().forModel(model, clock.instant()).orElse(null);
-        Decision decision = KeepAliveDecision.decide(model, policy, request.keepAlive(), request.contentEmpty());
+        KeepAliveAdvisor.Advice advice = KeepAliveAdvisor.Advice.NONE;
+        if (policy != null && policy.mode() == Mode.ADAPTIVE
+                && !KeepAliveDecision.explicitUnload(request.keepAlive(), request.contentEmpty())) {
+            advice = advisor.started(model, policy);
+        }
+        Decision decision = KeepAliveDecision.decide(model, policy, request.keepAlive(), request.contentEmpty(),
+                advice.keepAlive());
         String sent = decision.send().map(KeepAlive::toString).orElse(request.keepAliveRaw());
         if (decision.refused()) {
             return new Rewrite(body, model, decision, sent);
@@ -65,7 +79,17 @@ final class RequestRewriter {
         }
         boolean changed = !dropped.isEmpty() || extraOptions != null;
         return new Rewrite(changed ? request.rewrite(dropped, extraOptions, appended) : body, model, decision, sent,
-                numCtx(request, policy));
+                numCtx(request, policy), advice);
+    }
+
+    /**
+     * A request for the model that carries no keep_alive (a /v1 route) starts: adaptive
+     * mode learns from it as from any use.
+     */
+    KeepAliveAdvisor.Advice used(String model) {
+        Policy policy = policies.current().forModel(model, clock.instant()).orElse(null);
+        return (policy != null && policy.mode() == Mode.ADAPTIVE) ? advisor.started(model, policy)
+                : KeepAliveAdvisor.Advice.NONE;
     }
 
     /**
@@ -125,12 +149,13 @@ final class RequestRewriter {
      * @param sent the keep_alive sent, for the X-Keepwarm-Keep-Alive header
      * @param numCtx the context the request's runner needs (its num_ctx, or its rule's),
      * 0 when neither sets one: a fleet routes it to a host running the model with it
+     * @param advice adaptive mode's advice, to be told when the request ended
      */
-    record Rewrite(byte[] body, @Nullable String model, @Nullable Decision decision, @Nullable String sent,
-            long numCtx) {
+    record Rewrite(byte[] body, @Nullable String model, @Nullable Decision decision, @Nullable String sent, long numCtx,
+            KeepAliveAdvisor.Advice advice) {
 
         Rewrite(byte[] body, @Nullable String model, @Nullable Decision decision, @Nullable String sent) {
-            this(body, model, decision, sent, 0);
+            this(body, model, decision, sent, 0, KeepAliveAdvisor.Advice.NONE);
         }
 
         static Rewrite untouched(byte[] body) {

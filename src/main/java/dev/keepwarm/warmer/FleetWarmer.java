@@ -315,6 +315,22 @@ public final class FleetWarmer implements ResidencyGuard {
             .toList();
     }
 
+    /**
+     * The bytes (size_vram) the model holds on the fleet's hosts as their last /api/ps
+     * said; 0 when it is loaded nowhere.
+     */
+    public long residentBytes(String model) {
+        long bytes = 0;
+        for (HostView view : views()) {
+            bytes += view.state()
+                .model(model)
+                .filter(ModelState::resident)
+                .map(state -> state.residency().sizeVram())
+                .orElse(0L);
+        }
+        return bytes;
+    }
+
     /** Every host's state, in host name order. */
     public List<HostView> views() {
         return warmers().stream().map(w -> new HostView(w.host(), w.state(), healthy(w.host()))).toList();

@@ -119,15 +119,32 @@ final class Pinger {
     }
 
     private Mono<Duration> send(String model, KeepAlive keepAlive, ModelRule rule, boolean embedding) {
-        return ollama.ping(model, keepAlive, rule.runnerOptions(), embedding)
-            .onErrorResume(OllamaException.class, error -> {
-                // an embedding model /api/show did not reveal
-                if (!embedding && error.unsupportedGenerate()) {
-                    embeddingOnly.put(model, true);
-                    return ollama.ping(model, keepAlive, rule.runnerOptions(), true);
-                }
-                return Mono.error(error);
-            });
+        return send(model, keepAlive, rule.runnerOptions(), embedding);
+    }
+
+    private Mono<Duration> send(String model, KeepAlive keepAlive, Map<String, String> runnerOptions,
+            boolean embedding) {
+        return ollama.ping(model, keepAlive, runnerOptions, embedding).onErrorResume(OllamaException.class, error -> {
+            // an embedding model /api/show did not reveal
+            if (!embedding && error.unsupportedGenerate()) {
+                embeddingOnly.put(model, true);
+                return ollama.ping(model, keepAlive, runnerOptions, true);
+            }
+            return Mono.error(error);
+        });
+    }
+
+    /**
+     * Loads a model in adaptive mode shortly before its next use is expected, held for
+     * {@code hold}: not a warm rule's ping, so the warm state, thrash detection and ping
+     * listeners are not told.
+     * @param runnerOptions the policy's options that shape the runner, so the request
+     * that follows does not reload it
+     * @return how long Ollama took to answer; fails as the ping failed
+     */
+    Mono<Duration> prewarm(String model, KeepAlive hold, Map<String, String> runnerOptions) {
+        return embedding(model, LoadRoute.AUTO).flatMap(embedding -> send(model, hold, runnerOptions, embedding))
+            .timeout(pingTimeout);
     }
 
     /**

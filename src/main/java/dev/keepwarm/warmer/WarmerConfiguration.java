@@ -8,6 +8,8 @@ import dev.keepwarm.ollama.OllamaHosts;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.PolicySource;
 
+import reactor.core.scheduler.Schedulers;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -65,6 +67,29 @@ class WarmerConfiguration {
     @Bean
     FleetRouter fleetRouter(FleetWarmer fleet) {
         return new FleetRouter(fleet);
+    }
+
+    /**
+     * Adaptive mode's learner: the proxy asks it for the keep_alive of every request in
+     * mode adaptive; its pre-warms are warmer pings.
+     */
+    @Bean
+    KeepAliveLearner keepAliveLearner(AdaptiveProperties properties, Clock clock, FleetWarmer fleet, FleetRouter router,
+            Subscriptions owner, ObjectProvider<ClockTimer> timer) {
+        return new KeepAliveLearner(properties, clock, new FleetPrewarms(fleet, router, owner, clock,
+                timer.getIfAvailable(() -> ClockTimer.of(clock, Schedulers.parallel()))), fleet::residentBytes);
+    }
+
+    /**
+     * Learned histories kept across restarts, when keepwarm.adaptive.state-file is set.
+     */
+    @Bean
+    @ConditionalOnProperty("keepwarm.adaptive.state-file")
+    AdaptiveStateFile adaptiveStateFile(AdaptiveProperties properties, KeepAliveLearner learner, Subscriptions owner) {
+        AdaptiveStateFile file = new AdaptiveStateFile(properties.stateFile(), learner);
+        file.load();
+        file.start(owner, properties.stateInterval());
+        return file;
     }
 
     /** Resolves the discovery name every refresh, while the context runs. */

@@ -33,7 +33,9 @@ class ConfigurationMetadataTest {
                 "keepwarm.upstream.max-connections", "keepwarm.proxy.max-request-size",
                 "keepwarm.proxy.trusted-proxies", "keepwarm.policy.models", "keepwarm.policy.default.keep-alive",
                 "keepwarm.policy.default.mode", "keepwarm.policy.default.min", "keepwarm.policy.default.max",
-                "keepwarm.policy.default.allow-unload", "keepwarm.policy.default.options");
+                "keepwarm.policy.default.allow-unload", "keepwarm.policy.default.options", "keepwarm.adaptive.bin",
+                "keepwarm.adaptive.range", "keepwarm.adaptive.margin", "keepwarm.adaptive.memory-budget",
+                "keepwarm.adaptive.state-file");
         assertThat(properties).containsKeys(keys.toArray(String[]::new));
         for (String key : keys) {
             assertThat(properties.get(key).path("description").asString("")).as(key).isNotBlank();

@@ -57,6 +57,7 @@ class ScrapeContentsTest {
     private static final FakeOllama OLLAMA = FakeOllama.start(TestClock.CLOCK)
         .withModel("office")
         .withModel("steady")
+        .withModel("rhythm")
         .withModel(ModelSpec.of("cold").withLoadTime(Duration.ofMillis(150)));
 
     /**
@@ -71,7 +72,14 @@ class ScrapeContentsTest {
                     warm: true
             """;
 
-    private static final WatchedPolicyFile POLICY_FILE = WatchedPolicyFile.create(OFFICE + STEADY);
+    /** A model in adaptive mode: its meters appear once it was used. */
+    private static final String RHYTHM = """
+                  - match: rhythm
+                    keep-alive: 10m
+                    mode: adaptive
+            """;
+
+    private static final WatchedPolicyFile POLICY_FILE = WatchedPolicyFile.create(OFFICE + STEADY + RHYTHM);
 
     private static final Pattern README_METRIC = Pattern
         .compile("`((?:keepwarm|resilience4j|reactor_netty)_[a-z0-9_]+)`");
@@ -114,11 +122,11 @@ class ScrapeContentsTest {
     void reloadThatDropsAWarmRuleRemovesTheModelsGaugesAndOneThatBringsItBackRestoresThem() {
         await().atMost(Duration.ofSeconds(10)).until(() -> hasGauges(scrape(), "steady:latest"));
 
-        POLICY_FILE.replace(OFFICE);
+        POLICY_FILE.replace(OFFICE + RHYTHM);
         await().atMost(Duration.ofSeconds(10)).until(() -> !hasAnyGauge(scrape(), "steady:latest"));
         assertThat(hasGauges(scrape(), "office:latest")).isTrue();
 
-        POLICY_FILE.replace(OFFICE + STEADY);
+        POLICY_FILE.replace(OFFICE + STEADY + RHYTHM);
         await().atMost(Duration.ofSeconds(10)).until(() -> hasGauges(scrape(), "steady:latest"));
         assertThat(scrape().value("keepwarm_model_warm_wanted", "model", "steady:latest")).isEqualTo(1);
     }
@@ -151,6 +159,9 @@ class ScrapeContentsTest {
         generate("steady");
         generate("cold"); // a cold start
         generate("unknown-model");
+        generate("rhythm"); // learned by adaptive mode
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> !scrape().find("keepwarm_adaptive_keep_alive_seconds", "model", "rhythm:latest").isEmpty());
         WebClient.create("http://localhost:" + port)
             .get()
             .uri("/api/tags") // refused: no key

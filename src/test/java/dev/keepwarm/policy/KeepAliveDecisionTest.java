@@ -52,6 +52,15 @@ class KeepAliveDecisionTest {
     private static final Fixture CLAMP_UNLOADABLE = fixture("clamp 10m in [5m,1h], unload allowed", "gemma3:4b",
             "gemma3*", rule("gemma3*", "10m", Mode.CLAMP, "5m", "1h", true));
 
+    private static final Fixture ADAPTIVE_PINNED = fixture("adaptive, learning 10m, pinned", "phi4:14b", "phi4*",
+            rule("phi4*", "10m", Mode.ADAPTIVE, null, null, false));
+
+    private static final Fixture ADAPTIVE_UNLOADABLE = fixture("adaptive, learning 10m, unload allowed", "qwq:32b",
+            "qwq*", rule("qwq*", "10m", Mode.ADAPTIVE, "1m", "4h", true));
+
+    private static final String PHI_UNLOAD_REFUSED = "model 'phi4:14b' is pinned by keepwarm policy 'phi4*'; "
+            + "unload refused";
+
     private static final Fixture NO_POLICY = fixture("no policy", "tinyllama:latest", "none", null);
 
     @ParameterizedTest(name = "{0}")
@@ -164,6 +173,21 @@ class KeepAliveDecisionTest {
                 row(CLAMP_UNLOADABLE, "\"-1\"", PROMPT, Action.CLAMP, "\"1h\""),
                 row(CLAMP_UNLOADABLE, "\"abc\"", PROMPT, Action.CLAMP, UNCHANGED),
 
+                // adaptive without a learned value (learning): the rule's keep-alive
+                // replaces the client's, as override does; an explicit unload follows
+                // allow-unload
+                row(ADAPTIVE_PINNED, "absent", PROMPT, Action.ADAPTIVE, "\"10m\""),
+                row(ADAPTIVE_PINNED, "-1", PROMPT, Action.ADAPTIVE, "\"10m\""),
+                row(ADAPTIVE_PINNED, "0", PROMPT, Action.ADAPTIVE, "\"10m\""),
+                refused(ADAPTIVE_PINNED, "0", PHI_UNLOAD_REFUSED),
+                row(ADAPTIVE_UNLOADABLE, "absent", PROMPT, Action.ADAPTIVE, "\"10m\""),
+                row(ADAPTIVE_UNLOADABLE, "absent", EMPTY_PROMPT, Action.ADAPTIVE, "\"10m\""),
+                row(ADAPTIVE_UNLOADABLE, "\"2h\"", PROMPT, Action.ADAPTIVE, "\"10m\""),
+                row(ADAPTIVE_UNLOADABLE, "0", PROMPT, Action.ADAPTIVE, "\"10m\""),
+                row(ADAPTIVE_UNLOADABLE, "\"abc\"", PROMPT, Action.ADAPTIVE, "\"10m\""),
+                row(ADAPTIVE_UNLOADABLE, "0", EMPTY_PROMPT, Action.ADAPTIVE, UNCHANGED),
+                row(ADAPTIVE_UNLOADABLE, "\"0\"", EMPTY_PROMPT, Action.ADAPTIVE, UNCHANGED),
+
                 // no rule and no default: the body passes unchanged, numeric strings and
                 // unloads included
                 row(NO_POLICY, "absent", PROMPT, Action.PASS, UNCHANGED),
@@ -177,6 +201,18 @@ class KeepAliveDecisionTest {
                 row(NO_POLICY, "\"300\"", PROMPT, Action.PASS, UNCHANGED),
                 row(NO_POLICY, "\"-1\"", PROMPT, Action.PASS, UNCHANGED),
                 row(NO_POLICY, "\"abc\"", PROMPT, Action.PASS, UNCHANGED));
+    }
+
+    @Test
+    void adaptiveSendsWhatWasLearnedAndOnlyAnEmptyPromptWithZeroIsAnUnload() {
+        Policy policy = rule("qwq*", "10m", Mode.ADAPTIVE, null, null, true);
+        Decision learned = KeepAliveDecision.decide("qwq:32b", policy, client("\"2h\""), PROMPT, KeepAlive.ZERO);
+        assertThat(learned.action()).isEqualTo(Action.ADAPTIVE);
+        assertThat(sent(learned)).isEqualTo("\"0s\"");
+        assertThat(KeepAliveDecision.explicitUnload(client("0"), EMPTY_PROMPT)).isTrue();
+        assertThat(KeepAliveDecision.explicitUnload(client("\"0\""), EMPTY_PROMPT)).isTrue();
+        assertThat(KeepAliveDecision.explicitUnload(client("0"), PROMPT)).isFalse();
+        assertThat(KeepAliveDecision.explicitUnload(client("absent"), EMPTY_PROMPT)).isFalse();
     }
 
     @Test

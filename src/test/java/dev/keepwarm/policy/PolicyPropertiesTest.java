@@ -304,7 +304,38 @@ class PolicyPropertiesTest {
         assertStartUpFails(
                 List.of("keepwarm.policy.models[0].match=qwen*", "keepwarm.policy.models[0].keep-alive=1h",
                         "keepwarm.policy.models[0].mode=fill", "keepwarm.policy.models[0].max=2h"),
-                "keepwarm.policy.models[0]", "qwen*", "min and max apply to mode clamp only, not fill");
+                "keepwarm.policy.models[0]", "qwen*", "min and max apply to modes clamp and adaptive only, not fill");
+    }
+
+    @Test
+    void adaptiveWithAForeverBoundStopsStartUp() {
+        assertStartUpFails(
+                List.of("keepwarm.policy.models[0].match=qwen*", "keepwarm.policy.models[0].keep-alive=10m",
+                        "keepwarm.policy.models[0].mode=adaptive", "keepwarm.policy.models[0].max=forever"),
+                "keepwarm.policy.models[0]", "qwen*", "mode adaptive needs a duration as max, not -1");
+    }
+
+    @Test
+    void adaptiveAndWarmStopStartUp() {
+        assertStartUpFails(
+                List.of("keepwarm.policy.models[0].match=qwen2.5", "keepwarm.policy.models[0].keep-alive=10m",
+                        "keepwarm.policy.models[0].mode=adaptive", "keepwarm.policy.models[0].warm=true"),
+                "keepwarm.policy.models[0]", "qwen2.5",
+                "warm true keeps the model loaded and mode adaptive learns when to unload it: choose one");
+    }
+
+    @Test
+    void adaptiveBindsWithItsBounds() {
+        runner
+            .withPropertyValues("keepwarm.policy.default.mode=adaptive", "keepwarm.policy.default.keep-alive=10m",
+                    "keepwarm.policy.default.min=2m", "keepwarm.policy.default.max=2h")
+            .run(context -> {
+                assertThat(context).hasNotFailed();
+                DefaultPolicy adaptive = context.getBean(PolicyProperties.class).defaultPolicy();
+                assertThat(adaptive.mode()).isEqualTo(Mode.ADAPTIVE);
+                assertThat(adaptive.min()).isEqualTo(KeepAlive.parse("2m"));
+                assertThat(adaptive.max()).isEqualTo(KeepAlive.parse("2h"));
+            });
     }
 
     @Test
@@ -312,7 +343,8 @@ class PolicyPropertiesTest {
         assertStartUpFails(
                 List.of("keepwarm.policy.models[0].match=qwen*", "keepwarm.policy.models[0].keep-alive=1h",
                         "keepwarm.policy.models[0].min=5m"),
-                "keepwarm.policy.models[0]", "qwen*", "min and max apply to mode clamp only, not override");
+                "keepwarm.policy.models[0]", "qwen*",
+                "min and max apply to modes clamp and adaptive only, not override");
     }
 
     @Test
