@@ -62,12 +62,13 @@ def rows(report, runs, labels):
     return out
 
 
-def on_line(a, b, x):
-    """The cold-start % of the line through fixed points a and b (x: wasted GB x h, y: p75 %) at x."""
+def on_line(a, b, x, key="cold_pct_p75", cap=100.0):
+    """The value of key on the line through fixed points a and b (x: wasted GB x h) at x, within [0, cap]."""
     if b["wasted_gb_h"] == a["wasted_gb_h"]:
-        return a["cold_pct_p75"]
+        return a[key]
     t = (x - a["wasted_gb_h"]) / (b["wasted_gb_h"] - a["wasted_gb_h"])
-    return a["cold_pct_p75"] + t * (b["cold_pct_p75"] - a["cold_pct_p75"])
+    value = a[key] + t * (b[key] - a[key])
+    return max(0.0, value if cap is None else min(cap, value))
 
 
 def section(report):
@@ -160,7 +161,23 @@ def section(report):
             report.goal("replay: adaptive below the fixed keep-alive line (p75 cold-start % at equal wasted "
                         "memory-time, training trace)", "< the line fixed 10m -> 1h", measured,
                         ad["cold_pct_p75"] < line and ad["errors"] == 0)
-            text += ["", f"Goal: {measured}."]
+            text += ["", f"Goal: {measured} (a cold-start % is at most 100: the line is capped there)."]
+            # the same line by total cold starts, and whether adaptive beats fixed 10m on both axes: not goals,
+            # but they separate policies where the p75 does not
+            by_count = on_line(a, b, ad["wasted_gb_h"], "cold_starts", None)
+            saturated = [TITLES[k] for k in TRAIN if k in train and train[k]["cold_pct_p75"] >= 100]
+            rare = sum(1 for m in ad["models"] if 1 < m["requests"] < ad["trace_hours"])
+            text += ["", f"Read with: the 75th percentile is 100 % for {', '.join(saturated) or 'none'}: it falls "
+                     f"among the rare models ({rare} of the {ad['models_counted']} counted have fewer requests than "
+                     "the trace has hours), whose idle times of hours outlast every fixed keep-alive up to 1h, so "
+                     "on this trace the goal's measure cannot tell those policies apart. By total cold starts the "
+                     f"line fixed 10m -> 1h gives {fmt(by_count, 0)} at adaptive's wasted memory-time; adaptive had "
+                     f"{ad['cold_starts']} ({fmt(ad['cold_pct_median'], 1)} % median per model, against "
+                     f"{fmt(a['cold_pct_median'], 1)} % for fixed 10m), and "
+                     + ("fewer cold starts with less wasted memory-time than fixed 10m (it dominates it)"
+                        if ad["cold_starts"] < a["cold_starts"] and ad["wasted_gb_h"] <= a["wasted_gb_h"]
+                        else "does not dominate fixed 10m (fewer cold starts and no more wasted memory-time)")
+                     + f"; its {ad['loads']} loads include its pre-warms."]
         else:
             report.goal("replay: adaptive below the fixed keep-alive line (training trace)",
                         "< the line fixed 10m -> 1h", "not run (adaptive skipped)", False)
@@ -177,9 +194,10 @@ def section(report):
         text += ["", f"Learning cost (held-out trace): adaptive from scratch had {hf['cold_starts']} cold starts "
                  f"({fmt(hf['cold_seconds'], 0)} s of loads, p75 {fmt(hf['cold_pct_p75'], 1)} %), adaptive starting "
                  f"from the training run's state file {hs['cold_starts']} ({fmt(hs['cold_seconds'], 0)} s, p75 "
-                 f"{fmt(hs['cold_pct_p75'], 1)} %): the learning phase costs {cost} cold starts on this trace, which "
-                 "the state file (`keepwarm.adaptive.state-file`, loaded at start, written periodically and at "
-                 "shutdown) removes after a restart."]
+                 f"{fmt(hs['cold_pct_p75'], 1)} %), wasting {fmt(hf['wasted_gb_h'], 1)} and "
+                 f"{fmt(hs['wasted_gb_h'], 1)} GB x h: the learning phase costs {cost} cold starts on this trace "
+                 "after a restart without the state file (`keepwarm.adaptive.state-file`, loaded at start, written "
+                 "every state-interval and at shutdown); with it, keepwarm starts from what it had learned."]
     elif hf or hs:
         text += ["", "Learning cost: only one of the two held-out adaptive runs ran."]
     text += ["", "![cold-start % (p75) against wasted memory-time, per policy](replay.png)", "",

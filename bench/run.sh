@@ -684,8 +684,11 @@ replay_keepwarm_args() { # port management-port
 }
 fixed_policy() { REPLAY_POLICY=(--keepwarm.policy.default.mode=override "--keepwarm.policy.default.keep-alive=$1"); }
 adaptive_policy() { # state-file
+  local bin
+  bin=$(scaled 60)
+  # the range must be a whole number of bins: 4 h is 240 bins of 1 m
   REPLAY_POLICY=(--keepwarm.policy.default.mode=adaptive "--keepwarm.policy.default.keep-alive=$(scaled 600)"
-    "--keepwarm.adaptive.bin=$(scaled 60)" "--keepwarm.adaptive.range=$(scaled 14400)"
+    "--keepwarm.adaptive.bin=$bin" "--keepwarm.adaptive.range=$(( ${bin%ms} * 240 ))ms"
     "--keepwarm.adaptive.state-file=$1")
 }
 : > "$RAW/replay-skipped.txt"
