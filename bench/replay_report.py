@@ -201,8 +201,8 @@ def section(report):
     elif hf or hs:
         text += ["", "Learning cost: only one of the two held-out adaptive runs ran."]
     text += ["", "![cold-start % (p75) against wasted memory-time, per policy](replay.png)", "",
-             "Each point is one policy's run: x the wasted memory-time, y the 75th percentile of the per-model "
-             "cold-start %; the line joins the fixed keep-alives (5m, 10m, 1h, forever) of the training trace, its "
+             "Each point is one policy's run: x the wasted memory-time, y (left) the 75th percentile of the "
+             "per-model cold-start %, (right) the cold starts of all models; the line joins the fixed keep-alives (5m, 10m, 1h, forever) of the training trace, its "
              "10m -> 1h part solid; hollow markers are the held-out trace's runs."]
     warnings = []
     for trace, runs in (("train", train), ("heldout", heldout)):
@@ -225,28 +225,32 @@ def chart(report, train, heldout):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    fixed = sorted((train[k] for k in FIXED if k in train), key=lambda d: d["wasted_gb_h"])
-    if len(fixed) > 1:
-        ax.plot([d["wasted_gb_h"] for d in fixed], [d["cold_pct_p75"] for d in fixed], color="#4292c6",
-                linestyle=":", linewidth=1)
-    if "fixed-10m" in train and "fixed-1h" in train:
-        seg = [train["fixed-10m"], train["fixed-1h"]]
-        ax.plot([d["wasted_gb_h"] for d in seg], [d["cold_pct_p75"] for d in seg], color="#4292c6", linewidth=1.6,
-                label="fixed 10m -> 1h")
-    for label, d in train.items():
-        ax.scatter([d["wasted_gb_h"]], [d["cold_pct_p75"]], color=COLORS[label], s=60, zorder=3,
-                   label=f"{TITLES[label]} (training)")
-    for label, d in heldout.items():
-        ax.scatter([d["wasted_gb_h"]], [d["cold_pct_p75"]], facecolors="none", edgecolors=COLORS[label], s=70,
-                   linewidths=1.6, zorder=3, label=f"{TITLES[label]} (held-out)")
-    ax.set_xlim(left=0)
-    ax.set_xlabel("wasted memory-time, GB x h of trace time")
-    ax.set_ylabel("cold-start % per model, 75th percentile")
-    ax.set_ylim(bottom=0)
-    ax.set_title("Cold starts against wasted memory-time, per keep-alive policy")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    for ax, key, ylabel, title in (
+            (axes[0], "cold_pct_p75", "cold-start % per model, 75th percentile",
+             "p75 cold-start % against wasted memory-time"),
+            (axes[1], "cold_starts", "cold starts (all models)", "Cold starts against wasted memory-time")):
+        fixed = sorted((train[k] for k in FIXED if k in train), key=lambda d: d["wasted_gb_h"])
+        if len(fixed) > 1:
+            ax.plot([d["wasted_gb_h"] for d in fixed], [d[key] for d in fixed], color="#4292c6", linestyle=":",
+                    linewidth=1)
+        if "fixed-10m" in train and "fixed-1h" in train:
+            seg = [train["fixed-10m"], train["fixed-1h"]]
+            ax.plot([d["wasted_gb_h"] for d in seg], [d[key] for d in seg], color="#4292c6", linewidth=1.6,
+                    label="fixed 10m -> 1h")
+        for label, d in train.items():
+            ax.scatter([d["wasted_gb_h"]], [d[key]], color=COLORS[label], s=60, zorder=3,
+                       label=f"{TITLES[label]} (training)")
+        for label, d in heldout.items():
+            ax.scatter([d["wasted_gb_h"]], [d[key]], facecolors="none", edgecolors=COLORS[label], s=70,
+                       linewidths=1.6, zorder=3, label=f"{TITLES[label]} (held-out)")
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("wasted memory-time, GB x h of trace time")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, alpha=0.3)
+    axes[1].legend(fontsize=7, loc="best")
     fig.tight_layout()
     fig.savefig(os.path.join(report.out, "replay.png"), dpi=110)
     plt.close(fig)
