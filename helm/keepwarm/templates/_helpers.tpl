@@ -67,6 +67,9 @@ structure the application binds. API keys are not here: they come from a Secret 
 {{- define "keepwarm.applicationYaml" -}}
 {{- $upstream := include "keepwarm.upstream" . | fromYaml }}
 {{- $keepwarm := dict "upstream" $upstream "warmer" .Values.warmer "policy" .Values.policies }}
+{{- if .Values.adaptive }}
+{{- $_ := set $keepwarm "adaptive" .Values.adaptive }}
+{{- end }}
 {{- toYaml (dict "keepwarm" $keepwarm) }}
 {{- end }}
 

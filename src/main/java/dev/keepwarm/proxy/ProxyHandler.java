@@ -162,13 +162,17 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         }
         String host = hosts.get(0).host();
         // a use adaptive mode learns from, though these routes carry no keep_alive
+        KeepAliveAdvisor.Advice advice = model.map(rewriter::used).orElse(KeepAliveAdvisor.Advice.NONE);
         RequestExtras extras = model
-            .map(m -> new RequestExtras(null, null,
-                    RequestExtras.advised(observer.observe(m, "openai", host), rewriter.used(m))))
+            .map(m -> new RequestExtras(null, null, RequestExtras.advised(observer.observe(m, "openai", host), advice)))
             .orElse(RequestExtras.NONE);
         Mono<Void> forward = Mono
             .defer(() -> attempt(exchange, hosts, 0, () -> HostRequests.bytes(body), body.length, extras, true));
-        return model.map(m -> residency.aroundKeepAliveDroppingRequest(host, m, forward)).orElse(forward);
+        // a client that leaves during the guard's ping never reaches the forward, which
+        // would have told the advice
+        return model.map(m -> residency.aroundKeepAliveDroppingRequest(host, m, forward))
+            .orElse(forward)
+            .doOnCancel(() -> advice.ended(CANCELLED));
     }
 
     /** A request that names a model, sent unchanged to the host routing chose. */
@@ -225,9 +229,11 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         }
         UpstreamCall call = upstreams.call(host).orElse(null);
         if (call == null) {
-            return index + 1 < hosts.size()
-                    ? attempt(exchange, hosts, index + 1, body, contentLength, extras, replayable)
-                    : noHost(exchange, null, null);
+            if (index + 1 < hosts.size()) {
+                return attempt(exchange, hosts, index + 1, body, contentLength, extras, replayable);
+            }
+            extras.finished(NO_HOST);
+            return noHost(exchange, null, null);
         }
         Function<Throwable, Mono<Void>> next = (replayable && index + 1 < hosts.size()) ? error -> {
             log.warn("Ollama host {} unreachable ({}); {} {} goes to {}", host, error.toString(), exchange.method(),
@@ -251,7 +257,10 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     /** The routed reason of a request sent on after its host could not be reached. */
     private static final String RETRY = "retry";
 
-    /** How adaptive mode is told a request ended that no host could take. */
+    /** How a request ends that no host could take, for its meters and adaptive mode. */
     private static final String NO_HOST = "503";
+
+    /** How a request ends whose client left before it was forwarded. */
+    private static final String CANCELLED = "cancelled";
 
 }

@@ -47,6 +47,13 @@ public final class KeepAliveLearner implements KeepAliveAdvisor {
 
     private static final Logger log = LoggerFactory.getLogger(KeepAliveLearner.class);
 
+    /**
+     * After how long without a request of a model starting or ending its requests in
+     * flight are taken to have ended (one whose end was lost would otherwise stop the
+     * learning).
+     */
+    static final Duration STALE = Duration.ofHours(1);
+
     /** The load time the memory budget assumes at least. */
     static final Duration UNMEASURED_LOAD = Duration.ofSeconds(1);
 
@@ -187,6 +194,8 @@ public final class KeepAliveLearner implements KeepAliveAdvisor {
 
         private final Policy policy;
 
+        private final AtomicBoolean ended = new AtomicBoolean();
+
         FirstUse(String name, Policy policy) {
             this.name = name;
             this.policy = policy;
@@ -199,7 +208,7 @@ public final class KeepAliveLearner implements KeepAliveAdvisor {
 
         @Override
         public void ended(String status) {
-            if (status.length() == 3 && status.charAt(0) == '2') {
+            if (ended.compareAndSet(false, true) && status.length() == 3 && status.charAt(0) == '2') {
                 Learned learned = admit(name);
                 if (learned != null) {
                     learned.firstUseEnded(policy, clock.instant());
@@ -260,6 +269,9 @@ public final class KeepAliveLearner implements KeepAliveAdvisor {
 
         private int inFlight;
 
+        /** When a request of the model last started or ended. */
+        private @Nullable Instant lastChange;
+
         private @Nullable Instant lastEnd;
 
         private @Nullable Instant firstUse;
@@ -303,6 +315,12 @@ public final class KeepAliveLearner implements KeepAliveAdvisor {
 
         synchronized Advice start(Policy policy, Instant now) {
             used(now);
+            if (inFlight > 0 && lastChange != null && Duration.between(lastChange, now).compareTo(STALE) > 0) {
+                // an end that never came (a request lost on its way): not in flight for
+                // ever
+                inFlight = 0;
+            }
+            lastChange = now;
             if (inFlight == 0 && lastEnd != null) {
                 histogram.record(Duration.between(lastEnd, now));
             }
@@ -316,6 +334,7 @@ public final class KeepAliveLearner implements KeepAliveAdvisor {
 
         synchronized void end(Policy policy, Instant now) {
             inFlight = Math.max(0, inFlight - 1);
+            lastChange = now;
             if (inFlight > 0) {
                 return;
             }

@@ -185,6 +185,53 @@ class HelmChartTest {
     }
 
     @Test
+    void adaptiveValuesRenderAsKeepwarmAdaptiveAndTheApplicationStartsLearning(@TempDir Path dir) throws Exception {
+        Path values = dir.resolve("values.yaml");
+        try (FakeOllama ollama = FakeOllama.start().withModel("qwen3:8b")) {
+            Files.writeString(values, """
+                    upstream:
+                      url: %s
+                    policies:
+                      default:
+                        mode: adaptive
+                        keep-alive: 10m
+                        min: 1m
+                        max: 2h
+                      models: []
+                    adaptive:
+                      bin: 30s
+                      range: 2h
+                      margin: 20%%
+                      state-file: /tmp/keepwarm-adaptive.txt
+                    """.formatted(ollama.url()));
+            Manifests manifests = render(template -> template.withValuesFile(values));
+            KeepwarmConfig config = KeepwarmConfig.of(manifests.applicationYml());
+            assertThat(config.policies().defaultPolicy().mode()).isEqualTo(Mode.ADAPTIVE);
+            assertThat(config.adaptive().bin()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(config.adaptive().margin()).isEqualTo("20%");
+            assertThat(config.adaptive().stateFile()).hasToString("/tmp/keepwarm-adaptive.txt");
+            assertThat(KeepwarmConfig.of(renderDefaults().applicationYml()).adaptive().bin())
+                .as("absent by default: the application's defaults")
+                .isEqualTo(Duration.ofMinutes(1));
+            assertThat(renderDefaults().applicationYml()).doesNotContain("adaptive");
+
+            ContainerRun container = ContainerRun.ofHelm(manifests, dir);
+            try (RunningKeepwarm keepwarm = RunningKeepwarm.start(container.environment(),
+                    RunningKeepwarm.randomPorts())) {
+                keepwarm.proxy()
+                    .post()
+                    .uri("/api/generate")
+                    .bodyValue("{\"model\":\"qwen3:8b\",\"prompt\":\"hi\",\"stream\":false}")
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectHeader()
+                    .valueEquals("X-Keepwarm-Keep-Alive", "10m; rule=default; action=adaptive");
+            }
+        }
+    }
+
+    @Test
     void notesTellWhereToPointClientsAndWhatIsKeptWarm() {
         Release release = CHART.install().withName("kw").withNamespace("llm").clientOnly().dryRun().call();
 

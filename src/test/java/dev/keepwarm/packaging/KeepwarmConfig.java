@@ -14,6 +14,7 @@ import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.Mode;
 import dev.keepwarm.policy.PolicyProperties;
+import dev.keepwarm.warmer.AdaptiveProperties;
 import dev.keepwarm.warmer.WarmerProperties;
 import dev.keepwarm.access.SecurityProperties;
 
@@ -59,6 +60,10 @@ final class KeepwarmConfig {
 
     SecurityProperties security() {
         return valid(binder.bind("keepwarm.security", SecurityProperties.class).get());
+    }
+
+    AdaptiveProperties adaptive() {
+        return valid(binder.bindOrCreate("keepwarm.adaptive", AdaptiveProperties.class));
     }
 
     WarmerProperties warmer() {

@@ -84,6 +84,20 @@ class KeepAliveLearnerTest {
     }
 
     @Test
+    void aRequestWhoseEndNeverCameStopsCountingAfterAnHourOfSilence() {
+        use("m");
+        learner.started("m", ADAPTIVE); // never ends
+        clock.advance(KeepAliveLearner.STALE.plusMinutes(1));
+        use("m");
+        clock.advance(Duration.ofMinutes(5));
+        use("m");
+        assertThat(learner.histories().get("m:latest").counts().get(5))
+            .as("the idle time after the last use is learned again")
+            .isEqualTo(1);
+        assertThat(learner.view("m").orElseThrow().inFlight()).isZero();
+    }
+
+    @Test
     void aRhythmGetsKeepAliveZeroAndAPrewarmBeforeTheNextUse() {
         learnRhythm("m");
         Advice learned = learner.started("m", ADAPTIVE);
