@@ -180,6 +180,11 @@ def summarize_profile(path, since=None):
 
 # ----------------------------------------------------------------------------------------------------- report
 class Report:
+    # the helpers, for the sections in modules of their own (replay_report)
+    percentile = staticmethod(percentile)
+    fmt = staticmethod(fmt)
+    table = staticmethod(table)
+
     def __init__(self, raw, out):
         self.raw = raw
         self.out = out
@@ -677,6 +682,12 @@ class Report:
         fig.savefig(os.path.join(self.out, "fleet.png"), dpi=110)
         plt.close(fig)
 
+    # ------------------------------------------------------------------------------------------ 8. trace replay
+    def replay(self):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import replay_report
+        replay_report.section(self)
+
     # ------------------------------------------------------------------------------------------ JMH
     def jmh(self):
         data = load_json(self.path("jmh.json"), [])
@@ -762,9 +773,11 @@ class Report:
     def write(self):
         os.makedirs(self.out, exist_ok=True)
         steps = (self.cold_start, self.overhead, self.large, self.streaming, self.many, self.startup, self.fleet,
-                 self.jmh, self.profile)
+                 self.replay, self.jmh, self.profile)
         if self.env.get("only") == "fleet":
             steps = (self.fleet,)
+        if self.env.get("only") == "replay":
+            steps = (self.replay,)
         for step in steps:
             step()
         e = self.env

@@ -2,19 +2,23 @@
 # keepwarm's benchmark: builds keepwarm, starts a fake Ollama, nginx (a plain streaming reverse proxy) and keepwarm on
 # 127.0.0.1, runs the scenarios of README's "Benchmark" section and writes bench/results/latest.md and its charts.
 #
-#   bench/run.sh [--quick] [--profile] [--out DIR] [--only fleet]
+#   bench/run.sh [--quick] [--profile] [--out DIR] [--only fleet|replay]
 #
-#   --quick       smaller and shorter runs (about 4 minutes on 2 cores, 90 s of it the fleet): a smoke test of the harness
-#   --profile     also record a JFR profile of keepwarm under load (always done in the full run)
-#   --out DIR     where latest.md and the charts go (default bench/results)
-#   --only fleet  the build and scenario 7 alone (JMH and scenarios 1-6 skipped; latest.md has only its section)
+#   --quick        smaller and shorter runs (about 7 minutes on 2 cores, 90 s of it the fleet, 3 min the replay): a smoke
+#                  test of the harness
+#   --profile      also record a JFR profile of keepwarm under load (always done in the full run)
+#   --out DIR      where latest.md and the charts go (default bench/results)
+#   --only fleet   the build and scenario 7 alone (JMH and the other scenarios skipped; latest.md has only its section)
+#   --only replay  the build and scenario 8 alone (the trace replay of issue 14, one keepwarm per keep-alive policy:
+#                  about 12 minutes, 3 with --quick); REPLAY_RUNS="train:fixed-10m heldout:adaptive-state ..." picks runs
 #
 # Exits non-zero when the harness itself breaks (a build, a server that does not start, a tool that fails, a direct
 # request to the fake that fails). A missed performance goal is reported in latest.md and does NOT fail the run.
 # Every load is bounded in count and time and targets 127.0.0.1 only. Ports: KW_PORT (18080), KW_MGMT_PORT (18081),
 # NGINX_PORT (18090), NETTY_PORT (18091, the bare Reactor Netty proxy), KW_STARTUP_PORT (18082, +1 for management),
 # KW_FLEET_PORT (18084, +1 for management: keepwarm in fleet mode), NGINX_FLEET_PORT (18092 round-robin, +1
-# least_conn); the fakes' ports are chosen by the system.
+# least_conn), KW_REPLAY_PORT (18086, +1 for management: keepwarm in the trace replay); the fakes' ports are chosen
+# by the system.
 # KEEPWARM_JAVA_OPTS: JVM options for keepwarm (default none: the JVM's defaults are what is measured; with profiling,
 # -XX:FlightRecorderOptions:stackdepth=512 is added, which costs nothing until a recording starts).
 # KEEPWARM_BOUNDED_JAVA_OPTS: a second keepwarm for the many-streams scenario (default -Xmx256m).
@@ -32,8 +36,8 @@ while [ $# -gt 0 ]; do
     --profile) PROFILE=1 ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
     --only) ONLY=${2:?--only needs a scenario}; shift
-      [ "$ONLY" = fleet ] || { echo "--only: only 'fleet' can run alone" >&2; exit 2; } ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+      case "$ONLY" in fleet|replay) ;; *) echo "--only: only 'fleet' or 'replay' can run alone" >&2; exit 2 ;; esac ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -47,6 +51,7 @@ NETTY_PORT=${NETTY_PORT:-18091}
 KW_STARTUP_PORT=${KW_STARTUP_PORT:-18082}
 KW_FLEET_PORT=${KW_FLEET_PORT:-18084}
 NGINX_FLEET_PORT=${NGINX_FLEET_PORT:-18092}
+KW_REPLAY_PORT=${KW_REPLAY_PORT:-18086}
 KEEPWARM_JAVA_OPTS=${KEEPWARM_JAVA_OPTS:-}
 KEEPWARM_BOUNDED_JAVA_OPTS=${KEEPWARM_BOUNDED_JAVA_OPTS:--Xmx256m}
 
@@ -59,6 +64,8 @@ if [ "$MODE" = quick ]; then
   STARTUP_RUNS=0
   JMH_ARGS=(-f 1 -wi 1 -i 2 -w 500ms -r 500ms); JMH_FILTER='RewriteBenchmark.(rewrite|parseTree)$'
   FLEET_REQUESTS=200; FLEET_LOAD_MS=600;  FLEET_KEEPALIVE_MS=20000
+  REPLAY_MODELS=20; REPLAY_HOURS=2; REPLAY_COMPRESSION=1440; REPLAY_WARMUP_SECONDS=5; REPLAY_WARMUP_REQUESTS=1500
+  REPLAY_RUNS=${REPLAY_RUNS:-"train:fixed-10m train:fixed-1h train:adaptive heldout:fixed-10m heldout:adaptive-fresh heldout:adaptive-state"}
 else
   COLD_REQUESTS=20; COLD_GAP_S=8;  COLD_LOAD_MS=2000; COLD_KEEPALIVE_MS=5000
   OVH_SECONDS=10;   OVH_WARMUP_SECONDS=5; OVH_WARMUP_MAX_RUNS=12; CONCURRENCIES=(1 16 64)
@@ -68,7 +75,18 @@ else
   STARTUP_RUNS=3
   JMH_ARGS=(-f 1 -wi 3 -i 5 -w 1s -r 1s); JMH_FILTER='RewriteBenchmark'
   FLEET_REQUESTS=1000; FLEET_LOAD_MS=1500; FLEET_KEEPALIVE_MS=20000
+  REPLAY_MODELS=40; REPLAY_HOURS=12; REPLAY_COMPRESSION=720; REPLAY_WARMUP_SECONDS=12; REPLAY_WARMUP_REQUESTS=4000
+  REPLAY_RUNS=${REPLAY_RUNS:-"train:fixed-5m train:fixed-10m train:fixed-1h train:forever train:adaptive heldout:fixed-10m heldout:adaptive-fresh heldout:adaptive-state"}
 fi
+# Scenario 8 (trace replay, issue 14): a synthetic trace of REPLAY_MODELS models over REPLAY_HOURS of trace time
+# (population seed REPLAY_POPULATION_SEED; arrivals seed REPLAY_TRAIN_SEED, and REPLAY_HELDOUT_SEED for the held-out
+# trace: the same models on another day), replayed REPLAY_COMPRESSION times faster than trace time, once per policy;
+# every duration keepwarm and the fake get is divided by the compression, load times at least REPLAY_MIN_LOAD_MS.
+REPLAY_POPULATION_SEED=7; REPLAY_TRAIN_SEED=1; REPLAY_HELDOUT_SEED=2; REPLAY_DAY_HOURS=6; REPLAY_MIN_LOAD_MS=4
+REPLAY_TOKENS=3; REPLAY_TOKEN_INTERVAL_MS=1
+# keepwarm's warmer: its reconcile interval compressed like the trace (30 s), but at least REPLAY_WARMER_MIN_MS (its
+# GET /api/ps must answer within half of it on a busy machine)
+REPLAY_WARMER_MIN_MS=${REPLAY_WARMER_MIN_MS:-200}
 # Scenario 7 (fleet): 3 fake hosts, each with the same 12 models and FLEET_MAX_LOADED slots (OLLAMA_MAX_LOADED_MODELS),
 # so the fleet cannot hold every model; Zipf(FLEET_ZIPF_S) popularity, FLEET_CONCURRENCY clients, streamed generates
 # of FLEET_TOKENS tokens FLEET_TOKEN_INTERVAL_MS apart; keepwarm pins the FLEET_PINNED most popular models (replicas 1).
@@ -125,8 +143,9 @@ PY=/usr/bin/python3
 for tool in java jcmd jfr curl wrk nginx; do command -v $tool >/dev/null || die "$tool not found after install"; done
 
 for port in "$KW_PORT" "$KW_MGMT_PORT" "$NGINX_PORT" "$NETTY_PORT" "$KW_STARTUP_PORT" $((KW_STARTUP_PORT + 1)) \
-  "$KW_FLEET_PORT" $((KW_FLEET_PORT + 1)) "$NGINX_FLEET_PORT" $((NGINX_FLEET_PORT + 1)); do
-  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then die "port $port is in use (set KW_PORT, KW_MGMT_PORT, NGINX_PORT, NETTY_PORT, KW_STARTUP_PORT, KW_FLEET_PORT, NGINX_FLEET_PORT)"; fi
+  "$KW_FLEET_PORT" $((KW_FLEET_PORT + 1)) "$NGINX_FLEET_PORT" $((NGINX_FLEET_PORT + 1)) "$KW_REPLAY_PORT" \
+  $((KW_REPLAY_PORT + 1)); do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then die "port $port is in use (set KW_PORT, KW_MGMT_PORT, NGINX_PORT, NETTY_PORT, KW_STARTUP_PORT, KW_FLEET_PORT, NGINX_FLEET_PORT, KW_REPLAY_PORT)"; fi
 done
 
 rm -rf "$WORK"
@@ -165,6 +184,7 @@ bench_java() { java -cp "$CP" "$@"; }
   echo "cold_keepalive_ms=$COLD_KEEPALIVE_MS"
   echo "cold_gap_s=$COLD_GAP_S"
   echo "fleet=hosts=$FLEET_HOSTS models=$FLEET_MODEL_COUNT max_loaded=$FLEET_MAX_LOADED requests=$FLEET_REQUESTS concurrency=$FLEET_CONCURRENCY zipf_s=$FLEET_ZIPF_S seed=$FLEET_SEED load_ms=$FLEET_LOAD_MS keepalive_ms=$FLEET_KEEPALIVE_MS tokens=$FLEET_TOKENS token_interval_ms=$FLEET_TOKEN_INTERVAL_MS pinned=$FLEET_PINNED"
+  echo "replay=models=$REPLAY_MODELS hours=$REPLAY_HOURS compression=$REPLAY_COMPRESSION population_seed=$REPLAY_POPULATION_SEED train_seed=$REPLAY_TRAIN_SEED heldout_seed=$REPLAY_HELDOUT_SEED day_hours=$REPLAY_DAY_HOURS min_load_ms=$REPLAY_MIN_LOAD_MS warmer_min_ms=$REPLAY_WARMER_MIN_MS warmup_s=$REPLAY_WARMUP_SECONDS warmup_requests=$REPLAY_WARMUP_REQUESTS tokens=$REPLAY_TOKENS token_interval_ms=$REPLAY_TOKEN_INTERVAL_MS"
   echo "params=cold: ${COLD_REQUESTS} requests, gaps ${COLD_GAP_S}s, load ${COLD_LOAD_MS}ms, default keep-alive ${COLD_KEEPALIVE_MS}ms; overhead: ${OVH_SECONDS}s per cell; large: ${LARGE_RUNS} runs; stream: ${STREAM_RUNS}x${STREAM_TOKENS} tokens at ${STREAM_INTERVAL_MS}ms; many: ${MANY_CLIENTS} clients for ${MANY_SECONDS}s; fleet: ${FLEET_REQUESTS} requests, ${FLEET_HOSTS} hosts x ${FLEET_MAX_LOADED} slots, ${FLEET_MODEL_COUNT} models loading in ${FLEET_LOAD_MS}ms, keep-alive ${FLEET_KEEPALIVE_MS}ms, concurrency ${FLEET_CONCURRENCY}"
 } > "$RAW/machine.env"
 
@@ -173,6 +193,10 @@ now_ns() { date +%s%N; }
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 # Starts keepwarm and waits for readiness: sets KW_STARTED_PID and KW_READY_MS.
 start_keepwarm() { # port management-port log java-options [arguments-function]
+  try_start_keepwarm "$@" || { tail -40 "$3"; die "keepwarm did not become ready"; }
+}
+# The same, but returns non-zero (keepwarm stopped) instead of failing the harness.
+try_start_keepwarm() { # port management-port log java-options [arguments-function]
   local t0 url=http://127.0.0.1:$2/actuator/health/readiness
   t0=$(now_ns)
   # Run from target/bench so that no ./config/application.yml of the developer's is read.
@@ -185,11 +209,11 @@ start_keepwarm() { # port management-port log java-options [arguments-function]
     kill -0 $KW_STARTED_PID 2>/dev/null || break
     sleep 0.025
   done
-  curl -sf -o /dev/null --max-time 1 "$url" || { tail -40 "$3"; die "keepwarm did not become ready"; }
+  if ! curl -sf -o /dev/null --max-time 1 "$url"; then stop_pid "$KW_STARTED_PID"; return 1; fi
   KW_READY_MS=$(( ($(now_ns) - t0) / 1000000 ))
 }
 
-if [ "$ONLY" != fleet ]; then # ------------------------------------- JMH and scenarios 1 to 6
+if [ -z "$ONLY" ]; then # ------------------------------------------- JMH and scenarios 1 to 6
 
 # ---------------------------------------------------------------- JMH (before any server runs: it has both cores)
 log "JMH RewriteBenchmark"
@@ -611,6 +635,107 @@ curl -sS --max-time 5 "http://127.0.0.1:$((KW_FLEET_PORT + 1))/actuator/promethe
 grep -E ' (ERROR|WARN) ' "$WORK/keepwarm-fleet.log" | head -20 > "$RAW/fleet-keepwarm-warnings.txt" || true
 stop_pid "$KW_FLEET_PID"
 stop_pid "$FLEET_FAKE_PID"
+fi
+
+# ---------------------------------------------------------------- 8. trace replay: keep-alive policies (issue 14)
+if want replay; then
+log "scenario 8: trace replay ($REPLAY_MODELS models, ${REPLAY_HOURS} h of trace at ${REPLAY_COMPRESSION}x; runs: $REPLAY_RUNS)"
+RP=$WORK/replay
+mkdir -p "$RP"
+replay_java() { bench_java dev.keepwarm.bench.TraceReplay "$@"; }
+for trace in train heldout; do
+  seed=$REPLAY_TRAIN_SEED
+  [ $trace = heldout ] && seed=$REPLAY_HELDOUT_SEED
+  replay_java generate --models "$REPLAY_MODELS" --hours "$REPLAY_HOURS" --seed "$seed" \
+    --population-seed "$REPLAY_POPULATION_SEED" --day-hours "$REPLAY_DAY_HOURS" --out "$RP/$trace.trace" \
+    > "$RAW/replay-$trace-trace.txt" || die "trace generation failed ($trace)"
+  cp "$RP/$trace.trace" "$RAW/replay-$trace.trace"
+done
+# A trace-time duration in seconds, compressed, as keepwarm reads durations (milliseconds, at least 1).
+scaled() { awk -v s="$1" -v c="$REPLAY_COMPRESSION" 'BEGIN { ms = int(s * 1000 / c + 0.5); if (ms < 1) ms = 1; printf "%dms", ms }'; }
+scaled_floor() { awk -v s="$1" -v c="$REPLAY_COMPRESSION" -v f="$2" 'BEGIN { ms = int(s * 1000 / c + 0.5); if (ms < f) ms = f; printf "%dms", ms }'; }
+# One fake for every run, reset before each (nothing resident, load counters and residency log empty); as many
+# slots as models, so that no policy is judged by evictions: the paper's memory is not bounded either.
+mapfile -t REPLAY_FAKE_MODELS < <(replay_java fake-args --trace "$RP/train.trace" --compression "$REPLAY_COMPRESSION" \
+  --min-load-ms "$REPLAY_MIN_LOAD_MS")
+# replay-warmup: not in the trace, for TraceReplay's warm-up of keepwarm before the clock starts
+java -cp "$CP" dev.keepwarm.bench.FakeOllamaServer --ports-file "$WORK/replay.ports" "${REPLAY_FAKE_MODELS[@]}" \
+  --model replay-warmup=1,1000000000 \
+  --default-keep-alive-ms "${REPLAY_DEFAULT_KA_MS:=$(( 300000 / REPLAY_COMPRESSION ))}" --max-loaded-models $((REPLAY_MODELS + 1)) \
+  --tokens "$REPLAY_TOKENS" --token-interval-ms "$REPLAY_TOKEN_INTERVAL_MS" > "$WORK/replay-fake.log" 2>&1 &
+REPLAY_FAKE_PID=$!
+PIDS+=("$REPLAY_FAKE_PID")
+for _ in $(seq 300); do [ -f "$WORK/replay.ports" ] && break; kill -0 $REPLAY_FAKE_PID 2>/dev/null || break; sleep 0.1; done
+[ -f "$WORK/replay.ports" ] || { cat "$WORK/replay-fake.log"; die "the replay's fake Ollama did not start"; }
+REPLAY_DIRECT=http://127.0.0.1:$(sed -n 's/^ollama=//p' "$WORK/replay.ports")
+REPLAY_CONTROL=http://127.0.0.1:$(sed -n 's/^control=//p' "$WORK/replay.ports")
+curl -sf -o /dev/null --max-time 10 -H 'Content-Type: application/json' \
+  -d "{\"model\":\"${REPLAY_FAKE_MODELS[1]%%=*}\",\"prompt\":\"hi\",\"stream\":false}" "$REPLAY_DIRECT/api/generate" \
+  || die "a direct request to the replay's fake failed"
+
+# keepwarm for one policy: the fake as its upstream, the warmer's clock compressed like the trace (its reconcile
+# interval 30 s, at least REPLAY_WARMER_MIN_MS; thrash window 10 min and back-off 30 min of trace time).
+REPLAY_POLICY=()
+replay_keepwarm_args() { # port management-port
+  echo "--server.address=127.0.0.1 --server.port=$1 --management.server.address=127.0.0.1 --management.server.port=$2"
+  echo "--keepwarm.upstream.url=$REPLAY_DIRECT --keepwarm.warmer.interval=$(scaled_floor 30 "$REPLAY_WARMER_MIN_MS")"
+  echo "--keepwarm.warmer.thrash.window=$(scaled 600) --keepwarm.warmer.thrash.max-backoff=$(scaled 1800)"
+  printf '%s\n' "${REPLAY_POLICY[@]}"
+}
+fixed_policy() { REPLAY_POLICY=(--keepwarm.policy.default.mode=override "--keepwarm.policy.default.keep-alive=$1"); }
+adaptive_policy() { # state-file
+  local bin
+  bin=$(scaled 60)
+  # the range must be a whole number of bins: 4 h is 240 bins of 1 m
+  REPLAY_POLICY=(--keepwarm.policy.default.mode=adaptive "--keepwarm.policy.default.keep-alive=$(scaled 600)"
+    "--keepwarm.adaptive.bin=$bin" "--keepwarm.adaptive.range=$(( ${bin%ms} * 240 ))ms"
+    "--keepwarm.adaptive.state-file=$1")
+}
+: > "$RAW/replay-skipped.txt"
+rm -f "$RP"/*.state.json
+for run in $REPLAY_RUNS; do
+  trace=${run%%:*} label=${run#*:}
+  case $label in
+    fixed-5m) fixed_policy "$(scaled 300)"; policy="override, keep-alive 5m ($(scaled 300))" ;;
+    fixed-10m) fixed_policy "$(scaled 600)"; policy="override, keep-alive 10m ($(scaled 600))" ;;
+    fixed-1h) fixed_policy "$(scaled 3600)"; policy="override, keep-alive 1h ($(scaled 3600))" ;;
+    forever) fixed_policy -1; policy="override, keep-alive -1" ;;
+    adaptive) adaptive_policy "$RP/train.state.json"; policy="adaptive, learning keep-alive 10m, bin 1m, range 4h; state file from empty" ;;
+    adaptive-fresh) adaptive_policy "$RP/heldout-fresh.state.json"; policy="adaptive, no state file (learns from scratch)" ;;
+    adaptive-state) 
+      if [ -f "$RP/train.state.json" ]; then cp "$RP/train.state.json" "$RP/heldout.state.json"; fi
+      adaptive_policy "$RP/heldout.state.json"
+      policy="adaptive, starting from the training run's state file ($([ -f "$RP/heldout.state.json" ] && echo present || echo 'absent: none was written'))" ;;
+    *) die "unknown replay run $label" ;;
+  esac
+  curl -sf -o /dev/null -X POST "$REPLAY_CONTROL/reset" || die "replay fake reset failed"
+  kwlog=$WORK/keepwarm-replay-$trace-$label.log
+  if ! try_start_keepwarm "$KW_REPLAY_PORT" $((KW_REPLAY_PORT + 1)) "$kwlog" "$KEEPWARM_JAVA_OPTS" replay_keepwarm_args; then
+    case $label in
+      adaptive*)
+        # Only a keepwarm that rejects mode adaptive is skipped; any other start-up failure is the harness's.
+        if grep -q "No enum constant dev.keepwarm.policy.Mode.adaptive" "$kwlog"; then
+          printf '%s\t%s\t%s\n' "$trace" "$label" "$(grep -o "Failed to bind properties under 'keepwarm.policy.default.mode'.*" "$kwlog" | head -1 | cut -c1-200); No enum constant dev.keepwarm.policy.Mode.adaptive" >> "$RAW/replay-skipped.txt"
+          log "  $trace/$label: SKIPPED, this keepwarm does not start with mode adaptive (see $kwlog)"
+          continue
+        fi ;;
+    esac
+    tail -40 "$kwlog"; die "keepwarm ($label) did not become ready"
+  fi
+  log "  $trace/$label: keepwarm ready in ${KW_READY_MS} ms; replaying"
+  replay_java replay --trace "$RP/$trace.trace" --url "http://127.0.0.1:$KW_REPLAY_PORT" --control "$REPLAY_CONTROL" \
+    --compression "$REPLAY_COMPRESSION" --min-load-ms "$REPLAY_MIN_LOAD_MS" --label "$label" --policy "$policy" \
+    --warmup-model replay-warmup --warmup-seconds "$REPLAY_WARMUP_SECONDS" --warmup-requests "$REPLAY_WARMUP_REQUESTS" --residency-out "$RAW/replay-$trace-$label-residency.json" \
+    --requests-out "$RAW/replay-$trace-$label-requests.txt" \
+    --out "$RAW/replay-$trace-$label.json" || die "TraceReplay failed ($trace/$label)"
+  curl -sS --max-time 5 "http://127.0.0.1:$((KW_REPLAY_PORT + 1))/actuator/keepwarm" > "$RAW/replay-$trace-$label-keepwarm.json" || true
+  grep -E ' (ERROR|WARN) ' "$kwlog" | head -20 > "$RAW/replay-$trace-$label-warnings.txt" || true
+  grep -cE ' (ERROR|WARN) ' "$kwlog" > "$RAW/replay-$trace-$label-warning-count.txt" || true
+  stop_pid "$KW_STARTED_PID" # SIGTERM: adaptive mode writes its state file at shutdown
+  grep -qE '"ok" ?: ?0,' "$RAW/replay-$trace-$label.json" && die "no replay request succeeded through keepwarm ($label): $(head -c 600 "$RAW/replay-$trace-$label.json")"
+  case $label in adaptive*) ls -l "$RP"/*.state.json > "$RAW/replay-$trace-$label-state.txt" 2>&1 || true ;; esac
+done
+stop_pid "$REPLAY_FAKE_PID"
 fi
 
 # ---------------------------------------------------------------- report

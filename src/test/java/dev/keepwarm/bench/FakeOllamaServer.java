@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.fake.LoadedModel;
 import dev.keepwarm.fake.ModelSpec;
+import dev.keepwarm.fake.ResidencyInterval;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The benchmark's Ollama: the tests' {@link FakeOllama} as a process of its own on
@@ -27,7 +30,7 @@ import dev.keepwarm.fake.ModelSpec;
  * are chosen by the system and written to a file once the servers listen.
  *
  * <pre>
- * FakeOllamaServer --ports-file F [--model NAME=LOAD_MS]... [--default-keep-alive-ms MS]
+ * FakeOllamaServer --ports-file F [--model NAME=LOAD_MS[,SIZE_BYTES]]... [--default-keep-alive-ms MS]
  *                  [--tokens N] [--token-interval-ms MS] [--max-loaded-models N] [--hosts N]
  * </pre>
  *
@@ -36,7 +39,14 @@ import dev.keepwarm.fake.ModelSpec;
  * also on 127.0.0.1, answers {@code GET /loads} ({@code {"model":loads,...}}, loads
  * completed per model, reloads included), {@code POST /tokens?count=N&intervalMs=MS} (the
  * token count and spacing of every later generation) and {@code POST /reset} (forget
- * resident models and load counts). The load counts are printed again at exit (SIGTERM).
+ * resident models and load counts) and {@code GET /residency}: every runner's stay in
+ * memory since the start or the last reset, for memory-time accounting,
+ * {@code {"now_us":T,"stays":[{"host":0,"model":"m:latest","size":BYTES,
+ * "load_started_us":T,"loaded_us":T,"unloaded_us":T,"busy_us":US,"requests":N},...]}},
+ * instants in microseconds since the epoch, {@code loaded_us} null for an aborted load,
+ * {@code unloaded_us} null while resident, {@code busy_us} the time with a request in
+ * flight. The load counts are printed again at exit (SIGTERM). A model's size
+ * ({@code size_vram} in /api/ps) defaults to {@link ModelSpec#DEFAULT_SIZE_BYTES}.
  *
  * <p>
  * With {@code --hosts N} (default 1) the process runs N independent fakes with the same
@@ -57,12 +67,10 @@ public final class FakeOllamaServer {
         if (hostCount < 1) {
             throw new IllegalArgumentException("--hosts must be at least 1: " + hostCount);
         }
-        Map<String, Long> models = new LinkedHashMap<>();
+        Map<String, ModelSpec> models = new LinkedHashMap<>();
         for (String model : options.all("model")) {
-            int eq = model.lastIndexOf('=');
-            String name = eq < 0 ? model : model.substring(0, eq);
-            long loadMillis = eq < 0 ? ModelSpec.DEFAULT_LOAD_TIME.toMillis() : Long.parseLong(model.substring(eq + 1));
-            models.put(name, loadMillis);
+            ModelSpec spec = modelSpec(model);
+            models.put(spec.name(), spec);
         }
         List<FakeOllama> hosts = new ArrayList<>();
         for (int i = 0; i < hostCount; i++) {
@@ -72,8 +80,7 @@ public final class FakeOllamaServer {
                 .tokens((int) options.longValue("tokens", 5),
                         Duration.ofMillis(options.longValue("token-interval-ms", 0)))
                 .maxLoadedModels((int) options.longValue("max-loaded-models", 8));
-            models.forEach((name, loadMillis) -> ollama
-                .withModel(ModelSpec.of(name).withLoadTime(Duration.ofMillis(loadMillis))));
+            models.values().forEach(ollama::withModel);
             hosts.add(ollama);
         }
         HttpServer control = control(hosts, models);
@@ -89,7 +96,7 @@ public final class FakeOllamaServer {
         Files.writeString(partial, ports.toString());
         Files.move(partial, portsFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         System.out.println("fake ollama on " + hosts.stream().map(FakeOllama::url).toList() + ", control on 127.0.0.1:"
-                + control.getAddress().getPort() + ", models " + models);
+                + control.getAddress().getPort() + ", models " + models.keySet());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -101,7 +108,22 @@ public final class FakeOllamaServer {
         stopped.await();
     }
 
-    private static HttpServer control(List<FakeOllama> hosts, Map<String, Long> models) throws IOException {
+    /**
+     * {@code NAME=LOAD_MS[,SIZE_BYTES]}, or a bare name with the default load time and
+     * size.
+     */
+    static ModelSpec modelSpec(String option) {
+        int eq = option.lastIndexOf('=');
+        ModelSpec spec = ModelSpec.of(eq < 0 ? option : option.substring(0, eq));
+        if (eq < 0) {
+            return spec;
+        }
+        String[] values = option.substring(eq + 1).split(",", 2);
+        spec = spec.withLoadTime(Duration.ofMillis(Long.parseLong(values[0])));
+        return values.length == 2 ? spec.withSizeBytes(Long.parseLong(values[1])) : spec;
+    }
+
+    private static HttpServer control(List<FakeOllama> hosts, Map<String, ModelSpec> models) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         server.setExecutor(Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "fake-ollama-control");
@@ -110,6 +132,7 @@ public final class FakeOllamaServer {
         }));
         server.createContext("/loads", exchange -> answer(exchange, 200, loads(hosts, models)));
         server.createContext("/hosts", exchange -> answer(exchange, 200, hostsJson(hosts, models)));
+        server.createContext("/residency", exchange -> answer(exchange, 200, residencyJson(hosts)));
         server.createContext("/tokens", exchange -> {
             Map<String, String> query = query(exchange);
             int count = Integer.parseInt(query.getOrDefault("count", "5"));
@@ -126,14 +149,36 @@ public final class FakeOllamaServer {
     }
 
     /** Loads per model, summed over the hosts. */
-    private static String loads(List<FakeOllama> hosts, Map<String, Long> models) {
+    private static String loads(List<FakeOllama> hosts, Map<String, ModelSpec> models) {
         StringJoiner json = new StringJoiner(",", "{", "}");
         models.keySet()
             .forEach(name -> json.add("\"" + name + "\":" + hosts.stream().mapToInt(h -> h.loadCount(name)).sum()));
         return json.toString();
     }
 
-    private static String hostsJson(List<FakeOllama> hosts, Map<String, Long> models) {
+    /** Every host's residency log, at one instant. */
+    static String residencyJson(List<FakeOllama> hosts) {
+        StringJoiner stays = new StringJoiner(",", "[", "]");
+        for (int i = 0; i < hosts.size(); i++) {
+            for (ResidencyInterval stay : hosts.get(i).residencyLog()) {
+                stays.add("{\"host\":" + i + ",\"model\":\"" + stay.name() + "\",\"size\":" + stay.sizeBytes()
+                        + ",\"load_started_us\":" + micros(stay.loadStarted()) + ",\"loaded_us\":"
+                        + micros(stay.loaded()) + ",\"unloaded_us\":" + micros(stay.unloaded()) + ",\"busy_us\":"
+                        + stay.busy().toNanos() / 1000 + ",\"requests\":" + stay.requests() + "}");
+            }
+        }
+        return "{\"now_us\":" + micros(Instant.now()) + ",\"stays\":" + stays + "}";
+    }
+
+    private static String micros(@Nullable Instant instant) {
+        if (instant == null) {
+            return "null";
+        }
+        return Long.toString(
+                Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000));
+    }
+
+    private static String hostsJson(List<FakeOllama> hosts, Map<String, ModelSpec> models) {
         StringJoiner all = new StringJoiner(",", "[", "]");
         for (FakeOllama host : hosts) {
             StringJoiner loads = new StringJoiner(",", "{", "}");

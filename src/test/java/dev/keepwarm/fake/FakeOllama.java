@@ -308,6 +308,15 @@ public final class FakeOllama implements AutoCloseable {
         return scheduler.loaded();
     }
 
+    /**
+     * Every model runner's stay in memory since the start or the last {@link #reset()}:
+     * those that ended (expired, evicted, unloaded, reloaded, aborted), in the order they
+     * ended, then the resident ones. The benchmark's memory-time comes from it.
+     */
+    public List<ResidencyInterval> residencyLog() {
+        return scheduler.residencyLog();
+    }
+
     /** How many loads of {@code model} completed, reloads included. */
     public int loadCount(String model) {
         return scheduler.loadCount(model);

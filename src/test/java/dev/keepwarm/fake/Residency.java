@@ -2,6 +2,7 @@ package dev.keepwarm.fake;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,9 @@ final class Residency {
 
     private final Map<String, Runner> runners = new LinkedHashMap<>();
 
+    /** The stays that ended, in the order they ended; cleared by {@link #clear()}. */
+    private final List<ResidencyInterval> ended = new ArrayList<>();
+
     Residency(Clock clock) {
         this.clock = clock;
     }
@@ -34,11 +38,27 @@ final class Residency {
     }
 
     void remove(Runner runner) {
-        runners.remove(runner.key, runner);
+        if (runners.remove(runner.key, runner)) {
+            Instant now = clock.instant();
+            ended.add(runner.interval(now, now));
+        }
     }
 
     void clear() {
         runners.clear();
+        ended.clear();
+    }
+
+    /**
+     * Every stay in memory since the last {@link #clear()}: the ended ones in the order
+     * they ended, then the resident runners (unloaded null).
+     */
+    List<ResidencyInterval> log() {
+        purgeExpired();
+        Instant now = clock.instant();
+        List<ResidencyInterval> all = new ArrayList<>(ended);
+        runners.values().forEach(r -> all.add(r.interval(null, now)));
+        return all;
     }
 
     /**
@@ -77,7 +97,14 @@ final class Residency {
 
     private void purgeExpired() {
         Instant now = clock.instant();
-        runners.values().removeIf(r -> r.expired(now));
+        runners.values().removeIf(r -> {
+            if (!r.expired(now)) {
+                return false;
+            }
+            // it left memory at its expiry, whenever the fake looked
+            ended.add(r.interval(r.expiresAt, now));
+            return true;
+        });
     }
 
 }

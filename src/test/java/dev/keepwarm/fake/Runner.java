@@ -37,11 +37,56 @@ final class Runner {
 
     Disposable loadTimer;
 
-    Runner(String key, ModelSpec spec, RunnerOptions options, Duration keepAlive) {
+    /** When the load started (the memory is taken from then). */
+    final Instant loadStartedAt;
+
+    /** When the load completed; null until then. */
+    Instant loadedAt;
+
+    /**
+     * When the latest stretch of in-flight requests began; meaningful while inFlight > 0.
+     */
+    private Instant busySince;
+
+    /** In-flight time of the stretches that ended. */
+    private Duration busy = Duration.ZERO;
+
+    /** Requests granted on this runner. */
+    private int requests;
+
+    Runner(String key, ModelSpec spec, RunnerOptions options, Duration keepAlive, Instant loadStartedAt) {
         this.key = key;
         this.spec = spec;
         this.options = options;
         this.keepAlive = keepAlive;
+        this.loadStartedAt = loadStartedAt;
+    }
+
+    /** A request is granted this runner at {@code now}. */
+    void acquired(Instant now) {
+        if (inFlight == 0) {
+            busySince = now;
+        }
+        inFlight++;
+        requests++;
+    }
+
+    /** A request on this runner finished at {@code now}. */
+    void released(Instant now) {
+        inFlight--;
+        if (inFlight == 0) {
+            busy = busy.plus(Duration.between(busySince, now));
+        }
+    }
+
+    /**
+     * This runner's stay in memory, ended at {@code unloaded} (null: still resident),
+     * with the in-flight time up to {@code now}.
+     */
+    ResidencyInterval interval(Instant unloaded, Instant now) {
+        Duration held = inFlight > 0 ? busy.plus(Duration.between(busySince, now)) : busy;
+        return new ResidencyInterval(ModelNames.display(spec.name()), spec.sizeBytes(), loadStartedAt, loadedAt,
+                unloaded, held, requests);
     }
 
     /**

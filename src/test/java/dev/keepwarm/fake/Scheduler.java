@@ -131,6 +131,13 @@ final class Scheduler {
         return residency.snapshot();
     }
 
+    /**
+     * Every runner's stay in memory since the last reset (see {@link Residency#log()}).
+     */
+    synchronized List<ResidencyInterval> residencyLog() {
+        return residency.log();
+    }
+
     synchronized int loadCount(String model) {
         return loadCounts.getOrDefault(ModelNames.key(model), 0);
     }
@@ -161,7 +168,7 @@ final class Scheduler {
     void release(Runner runner) {
         List<Runnable> effects = new ArrayList<>();
         synchronized (this) {
-            runner.inFlight--;
+            runner.released(clock.instant());
             if (runner.inFlight == 0) {
                 runner.expiresAt = KeepAlive.expiry(clock.instant(), runner.keepAlive);
             }
@@ -211,6 +218,7 @@ final class Scheduler {
             }
             loading = null;
             runner.loading = false;
+            runner.loadedAt = clock.instant();
             loadCounts.merge(runner.key, 1, Integer::sum);
             List<Waiter> waiting = new ArrayList<>(runner.waiters);
             runner.waiters.clear();
@@ -249,7 +257,7 @@ final class Scheduler {
 
     private void startLoad(Waiter waiter) {
         Runner runner = new Runner(waiter.key, waiter.spec, waiter.options,
-                waiter.keepAlive.orElse(settings.defaultKeepAlive()));
+                waiter.keepAlive.orElse(settings.defaultKeepAlive()), clock.instant());
         residency.add(runner);
         runner.waiters.add(waiter);
         waiter.state = Waiter.State.LOADING;
@@ -259,7 +267,7 @@ final class Scheduler {
     }
 
     private void grant(Waiter waiter, Runner runner, List<Runnable> effects) {
-        runner.inFlight++;
+        runner.acquired(clock.instant());
         waiter.keepAlive.ifPresent(k -> runner.keepAlive = k);
         Lease lease = new Lease(this, runner, System.nanoTime() - waiter.startNanos);
         waiter.state = Waiter.State.GRANTED;
