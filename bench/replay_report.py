@@ -204,6 +204,15 @@ def section(report):
              "Each point is one policy's run: x the wasted memory-time, y (left) the 75th percentile of the "
              "per-model cold-start %, (right) the cold starts of all models; the line joins the fixed keep-alives (5m, 10m, 1h, forever) of the training trace, its "
              "10m -> 1h part solid; hollow markers are the held-out trace's runs."]
+    try:
+        with open(report.path("replica-split.md")) as f:
+            split = [line.rstrip("\n") for line in f if line.startswith("|")]
+    except OSError:
+        split = []
+    if split:
+        text += ["", "Several keepwarm replicas (`ReplicaSplit`: one model's 14 days of traffic split at random between "
+                 "1, 2 or 3 real learners, in simulated time; each replica learns only from what it serves):", ""]
+        text += split
     warnings = []
     for trace, runs in (("train", train), ("heldout", heldout)):
         for label in runs:

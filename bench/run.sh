@@ -711,15 +711,6 @@ for run in $REPLAY_RUNS; do
   curl -sf -o /dev/null -X POST "$REPLAY_CONTROL/reset" || die "replay fake reset failed"
   kwlog=$WORK/keepwarm-replay-$trace-$label.log
   if ! try_start_keepwarm "$KW_REPLAY_PORT" $((KW_REPLAY_PORT + 1)) "$kwlog" "$KEEPWARM_JAVA_OPTS" replay_keepwarm_args; then
-    case $label in
-      adaptive*)
-        # Only a keepwarm that rejects mode adaptive is skipped; any other start-up failure is the harness's.
-        if grep -q "No enum constant dev.keepwarm.policy.Mode.adaptive" "$kwlog"; then
-          printf '%s\t%s\t%s\n' "$trace" "$label" "$(grep -o "Failed to bind properties under 'keepwarm.policy.default.mode'.*" "$kwlog" | head -1 | cut -c1-200); No enum constant dev.keepwarm.policy.Mode.adaptive" >> "$RAW/replay-skipped.txt"
-          log "  $trace/$label: SKIPPED, this keepwarm does not start with mode adaptive (see $kwlog)"
-          continue
-        fi ;;
-    esac
     tail -40 "$kwlog"; die "keepwarm ($label) did not become ready"
   fi
   log "  $trace/$label: keepwarm ready in ${KW_READY_MS} ms; replaying"
@@ -736,6 +727,8 @@ for run in $REPLAY_RUNS; do
   case $label in adaptive*) ls -l "$RP"/*.state.json > "$RAW/replay-$trace-$label-state.txt" 2>&1 || true ;; esac
 done
 stop_pid "$REPLAY_FAKE_PID"
+# the error of several keepwarm replicas in adaptive mode: real learners on one model's split traffic, simulated time
+bench_java dev.keepwarm.warmer.ReplicaSplit --days 14 > "$RAW/replica-split.md" || die "ReplicaSplit failed"
 fi
 
 # ---------------------------------------------------------------- report
