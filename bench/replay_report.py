@@ -51,7 +51,9 @@ def rows(report, runs, labels):
         d = runs.get(label)
         if not d:
             continue
-        out.append([TITLES[label], f"{d['ok']}/{d['requests']}", d["errors"], d["cold_starts"],
+        by_log = d.get("cold_starts_by_residency")
+        out.append([TITLES[label], f"{d['ok']}/{d['requests']}", d["errors"],
+                    f"{d['cold_starts']}" + (f" ({by_log})" if by_log is not None else ""),
                     f"{fmt(d['cold_per_model_median'], 0)} / {fmt(d['cold_per_model_p75'], 0)}",
                     fmt(d["cold_pct_median"], 1), fmt(d["cold_pct_p75"], 1), fmt(d["cold_pct_p75_all"], 1),
                     fmt(d["cold_seconds"], 0),
@@ -92,7 +94,7 @@ def section(report):
     for m in any_run["models"]:
         shapes[m["shape"]] = shapes.get(m["shape"], 0) + 1
     below_hour = sum(1 for m in any_run["models"] if m["requests"] < any_run["trace_hours"])
-    header = ["policy", "ok", "errors", "cold starts", "cold starts per model, median / p75",
+    header = ["policy", "ok", "errors", "cold starts (by the residency log alone)", "cold starts per model, median / p75",
               "cold-start % per model, median", "cold-start % per model, p75",
               "p75 counting first requests", "cold-start s (trace time)",
               "loads", "memory-time held, GB x h", "wasted (idle), GB x h", "wasted share %", "send lag p99 ms",

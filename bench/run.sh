@@ -692,7 +692,7 @@ adaptive_policy() { # state-file
     "--keepwarm.adaptive.state-file=$1")
 }
 : > "$RAW/replay-skipped.txt"
-rm -f "$RP"/*.state.json
+rm -f "$RP"/*.state.txt
 for run in $REPLAY_RUNS; do
   trace=${run%%:*} label=${run#*:}
   case $label in
@@ -700,12 +700,12 @@ for run in $REPLAY_RUNS; do
     fixed-10m) fixed_policy "$(scaled 600)"; policy="override, keep-alive 10m ($(scaled 600))" ;;
     fixed-1h) fixed_policy "$(scaled 3600)"; policy="override, keep-alive 1h ($(scaled 3600))" ;;
     forever) fixed_policy -1; policy="override, keep-alive -1" ;;
-    adaptive) adaptive_policy "$RP/train.state.json"; policy="adaptive, learning keep-alive 10m, bin 1m, range 4h; state file from empty" ;;
-    adaptive-fresh) adaptive_policy "$RP/heldout-fresh.state.json"; policy="adaptive, no state file (learns from scratch)" ;;
+    adaptive) adaptive_policy "$RP/train.state.txt"; policy="adaptive, learning keep-alive 10m, bin 1m, range 4h; state file from empty" ;;
+    adaptive-fresh) adaptive_policy "$RP/heldout-fresh.state.txt"; policy="adaptive, no state file (learns from scratch)" ;;
     adaptive-state) 
-      if [ -f "$RP/train.state.json" ]; then cp "$RP/train.state.json" "$RP/heldout.state.json"; fi
-      adaptive_policy "$RP/heldout.state.json"
-      policy="adaptive, starting from the training run's state file ($([ -f "$RP/heldout.state.json" ] && echo present || echo 'absent: none was written'))" ;;
+      if [ -f "$RP/train.state.txt" ]; then cp "$RP/train.state.txt" "$RP/heldout.state.txt"; fi
+      adaptive_policy "$RP/heldout.state.txt"
+      policy="adaptive, starting from the training run's state file ($([ -f "$RP/heldout.state.txt" ] && echo present || echo 'absent: none was written'))" ;;
     *) die "unknown replay run $label" ;;
   esac
   curl -sf -o /dev/null -X POST "$REPLAY_CONTROL/reset" || die "replay fake reset failed"
@@ -724,7 +724,7 @@ for run in $REPLAY_RUNS; do
   grep -cE ' (ERROR|WARN) ' "$kwlog" > "$RAW/replay-$trace-$label-warning-count.txt" || true
   stop_pid "$KW_STARTED_PID" # SIGTERM: adaptive mode writes its state file at shutdown
   grep -qE '"ok" ?: ?0,' "$RAW/replay-$trace-$label.json" && die "no replay request succeeded through keepwarm ($label): $(head -c 600 "$RAW/replay-$trace-$label.json")"
-  case $label in adaptive*) ls -l "$RP"/*.state.json > "$RAW/replay-$trace-$label-state.txt" 2>&1 || true ;; esac
+  case $label in adaptive*) ls -l "$RP"/*.state.txt > "$RAW/replay-$trace-$label-state.txt" 2>&1 || true ;; esac
 done
 stop_pid "$REPLAY_FAKE_PID"
 # the error of several keepwarm replicas in adaptive mode: real learners on one model's split traffic, simulated time

@@ -196,6 +196,7 @@ public final class TraceReplay {
         int errors = 0;
         int cold = 0;
         int loadDurationCold = 0;
+        int residencyCold = 0;
         ResidencyAccount.Loads loads = ResidencyAccount.loads(residency);
         double coldSeconds = 0;
         double waitedSeconds = 0;
@@ -221,7 +222,11 @@ public final class TraceReplay {
             if (waited) {
                 loadDurationCold++;
             }
-            if (waited && loads.during(model.name(), result.sentUs(), result.answeredUs())) {
+            boolean overlapped = loads.during(model.name(), result.sentUs(), result.answeredUs());
+            if (overlapped) {
+                residencyCold++;
+            }
+            if (waited && overlapped) {
                 counts[1]++;
                 if (result.sentUs() != firstSent.get(model.name())) {
                     counts[2]++;
@@ -273,6 +278,7 @@ public final class TraceReplay {
         latency.put("p99", percentile(latencies, 99) / 1e6);
         out.put("cold_starts", cold);
         out.put("cold_starts_by_load_duration", loadDurationCold);
+        out.put("cold_starts_by_residency", residencyCold);
         out.put("cold_seconds", coldSeconds);
         out.put("waited_seconds", waitedSeconds);
         ResidencyAccount.Usage total = new ResidencyAccount.Usage();
