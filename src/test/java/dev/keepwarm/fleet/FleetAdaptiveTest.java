@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.keepwarm.fake.Received;
 import dev.keepwarm.support.FakeFleet;
 import dev.keepwarm.support.FleetTestBase;
+import dev.keepwarm.support.LearnedGenerate;
 import dev.keepwarm.support.TestClock;
 import dev.keepwarm.support.TestClockTimer;
 import dev.keepwarm.warmer.KeepAliveLearner;
@@ -15,8 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
-import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -73,21 +72,7 @@ class FleetAdaptiveTest extends FleetTestBase {
      * answered.
      */
     private String generateOn(String host) {
-        EntityExchangeResult<String> answer = proxy().post().uri("/api/generate").headers(headers -> {
-            if (host != null) {
-                headers.set(UPSTREAM, host);
-            }
-        })
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"model\":\"mistral\",\"prompt\":\"hi\",\"stream\":false}")
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody(String.class)
-            .returnResult();
-        await().atMost(Duration.ofSeconds(5))
-            .until(() -> learner.view("mistral").map(view -> view.inFlight() == 0).orElse(false));
-        return answer.getResponseHeaders().getFirst(UPSTREAM);
+        return LearnedGenerate.headers(port, "mistral", "", host, learner).getFirst(UPSTREAM);
     }
 
 }

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.fake.ModelSpec;
-import dev.keepwarm.support.ProxyTestBase;
+import dev.keepwarm.support.LearnedGenerate;
 import dev.keepwarm.support.TestClock;
 import dev.keepwarm.support.WarmerTestBase;
 import org.junit.jupiter.api.Test;
@@ -12,10 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
 
 /**
@@ -61,25 +59,8 @@ class AdaptiveBudgetTest extends WarmerTestBase {
         assertThat(learner.view("often").orElseThrow().reason().tag()).isEqualTo("histogram");
     }
 
-    /**
-     * A generate through keepwarm, once the learner saw it end: X-Keepwarm-Keep-Alive.
-     */
     private String generate(String model) {
-        String header = ProxyTestBase.webTestClient("http://localhost:" + port)
-            .post()
-            .uri("/api/generate")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"model\":\"" + model + "\",\"prompt\":\"hi\",\"stream\":false}")
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody(String.class)
-            .returnResult()
-            .getResponseHeaders()
-            .getFirst("X-Keepwarm-Keep-Alive");
-        await().atMost(Duration.ofSeconds(5))
-            .until(() -> learner.view(model).map(view -> view.inFlight() == 0).orElse(false));
-        return header;
+        return LearnedGenerate.keepAlive(port, model, learner);
     }
 
 }

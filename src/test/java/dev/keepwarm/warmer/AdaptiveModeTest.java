@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.keepwarm.fake.FakeOllama;
 import dev.keepwarm.fake.Received;
+import dev.keepwarm.support.LearnedGenerate;
 import dev.keepwarm.support.ProxyTestBase;
 import dev.keepwarm.support.Scrape;
 import dev.keepwarm.support.TestClock;
@@ -129,20 +130,7 @@ class AdaptiveModeTest extends WarmerTestBase {
 
     /** A non-streamed generate through keepwarm: the X-Keepwarm-Keep-Alive header. */
     private String generate(String model, String extraFields) {
-        EntityExchangeResult<String> result = ProxyTestBase.webTestClient("http://localhost:" + port)
-            .post()
-            .uri("/api/generate")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"model\":\"" + model + "\",\"prompt\":\"hi\",\"stream\":false" + extraFields + "}")
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody(String.class)
-            .returnResult();
-        // the request has ended for keepwarm once the learner counts no request in flight
-        await().atMost(Duration.ofSeconds(5))
-            .until(() -> learner.view(model).map(view -> view.inFlight() == 0).orElse(false));
-        return result.getResponseHeaders().getFirst("X-Keepwarm-Keep-Alive");
+        return LearnedGenerate.headers(port, model, extraFields, null, learner).getFirst("X-Keepwarm-Keep-Alive");
     }
 
     private static String lastKeepAlive(String model) {

@@ -7,7 +7,7 @@ import java.util.stream.Stream;
 
 import dev.keepwarm.KeepwarmApplication;
 import dev.keepwarm.fake.FakeOllama;
-import dev.keepwarm.support.ProxyTestBase;
+import dev.keepwarm.support.LearnedGenerate;
 import dev.keepwarm.support.TestClock;
 import dev.keepwarm.support.TestClockTimer;
 import org.junit.jupiter.api.AfterAll;
@@ -19,10 +19,8 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The state file end to end: what one keepwarm learned, the next one started on the same
@@ -78,27 +76,9 @@ class AdaptiveRestartTest {
 
     }
 
-    /**
-     * A generate through keepwarm, once the learner saw it end: X-Keepwarm-Keep-Alive.
-     */
     private static String generate(ConfigurableApplicationContext context) {
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        String header = ProxyTestBase.webTestClient("http://localhost:" + port)
-            .post()
-            .uri("/api/generate")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue("{\"model\":\"rhythm\",\"prompt\":\"hi\",\"stream\":false}")
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody(String.class)
-            .returnResult()
-            .getResponseHeaders()
-            .getFirst("X-Keepwarm-Keep-Alive");
-        KeepAliveLearner learner = context.getBean(KeepAliveLearner.class);
-        await().atMost(Duration.ofSeconds(5))
-            .until(() -> learner.view("rhythm").map(view -> view.inFlight() == 0).orElse(false));
-        return header;
+        return LearnedGenerate.keepAlive(port, "rhythm", context.getBean(KeepAliveLearner.class));
     }
 
 }
