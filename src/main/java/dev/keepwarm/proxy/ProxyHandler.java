@@ -7,6 +7,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.keepwarm.policy.Decision;
+import dev.keepwarm.policy.KeepAlive;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
@@ -143,6 +144,19 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         }
         byte[] sent = rewrite.body();
         String host = hosts.get(0).host();
+        if (model != null && decision != null && log.isDebugEnabled()) {
+            // the fields of a structured log line; never the prompt, a key or a client's
+            // own keep_alive (any text: it would forge lines in a plain log)
+            String keepAliveSent = decision.send().map(KeepAlive::toString).orElse("as the client sent it");
+            log.atDebug()
+                .addKeyValue(MODEL, model)
+                .addKeyValue(ROUTE, exchange.path())
+                .addKeyValue(HOST, host)
+                .addKeyValue(DECISION, decision.action().tag())
+                .addKeyValue("keep_alive", keepAliveSent)
+                .log("{} for {} goes to {}: keep_alive {} ({}, rule {})", exchange.path(), model, host, keepAliveSent,
+                        decision.action().tag(), decision.rule());
+        }
         RequestExtras extras = (model != null && decision != null)
                 ? new RequestExtras(rewrite.header(), () -> residency.clientLeftBeforeResponse(host, model),
                         RequestExtras.advised(observer.observe(model, route.tag(), host), rewrite.advice()))
@@ -236,8 +250,11 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             return noHost(exchange, null, null);
         }
         Function<Throwable, Mono<Void>> next = (replayable && index + 1 < hosts.size()) ? error -> {
-            log.warn("Ollama host {} unreachable ({}); {} {} goes to {}", host, error.toString(), exchange.method(),
-                    exchange.path(), hosts.get(index + 1).host());
+            log.atWarn()
+                .addKeyValue(HOST, host)
+                .addKeyValue(ROUTE, exchange.path())
+                .log("Ollama host {} unreachable ({}); {} {} goes to {}", host, error.toString(), exchange.method(),
+                        exchange.path(), hosts.get(index + 1).host());
             return attempt(exchange, hosts, index + 1, body, contentLength, extras, replayable);
         } : null;
         return upstreams.counted(host, call.forward(exchange, body.get(), contentLength, extras, next));
@@ -259,6 +276,15 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
 
     /** How a request ends that no host could take, for its meters and adaptive mode. */
     private static final String NO_HOST = "503";
+
+    /** Fields of structured (JSON) log lines: what a log pipeline filters on. */
+    private static final String MODEL = "model";
+
+    private static final String ROUTE = "route";
+
+    private static final String HOST = "host";
+
+    private static final String DECISION = "decision";
 
     /** How a request ends whose client left before it was forwarded. */
     private static final String CANCELLED = "cancelled";

@@ -49,7 +49,7 @@ final class FleetPrewarms implements KeepAliveLearner.Prewarms {
             callback.loaded(took);
             return timer.at(clock.instant().plus(hold)).doOnNext(tick -> callback.expired());
         }).onErrorResume(error -> {
-            log.info("Pre-warming {} failed: {}", model, error.toString());
+            log.atInfo().addKeyValue(Pinger.MODEL, model).log("Pre-warming {} failed: {}", model, error.toString());
             callback.failed();
             return Mono.empty();
         }).then();
@@ -61,7 +61,10 @@ final class FleetPrewarms implements KeepAliveLearner.Prewarms {
         if (host.isEmpty()) {
             return Mono.error(new IllegalStateException("no healthy Ollama host"));
         }
-        log.debug("Pre-warming {} on {} for {}", model, host.get().host().name(), hold);
+        log.atDebug()
+            .addKeyValue(Pinger.MODEL, model)
+            .addKeyValue(Pinger.HOST, host.get().host().name())
+            .log("Pre-warming {} on {} for {}", model, host.get().host().name(), hold);
         return host.get().pinger().prewarm(model, KeepAlive.of(hold), runnerOptions(policy));
     }
 

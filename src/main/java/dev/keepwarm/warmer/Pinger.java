@@ -29,6 +29,12 @@ final class Pinger {
 
     private static final Logger log = LoggerFactory.getLogger(Pinger.class);
 
+    /** The key of a log event's model, a field of structured (JSON) logs. */
+    static final String MODEL = "model";
+
+    /** The key of a log event's Ollama host. */
+    static final String HOST = "host";
+
     private final OllamaClient ollama;
 
     private final WarmState state;
@@ -184,10 +190,16 @@ final class Pinger {
         return embedding(model, rule.kind())
             .flatMap(embedding -> ollama.ping(model, DEMOTED, rule.runnerOptions(), embedding))
             .timeout(pingTimeout)
-            .doOnNext(took -> log.info("{} is warm on more hosts than its rule's replicas ({}): re-armed with "
-                    + "keep_alive {}, it expires when idle", model, rule.replicas(), DEMOTED))
+            .doOnNext(took -> log.atInfo()
+                .addKeyValue(MODEL, model)
+                .addKeyValue(HOST, host)
+                .log("{} is warm on more hosts than its rule's replicas ({}): re-armed with keep_alive {}, it expires "
+                        + "when idle", model, rule.replicas(), DEMOTED))
             .onErrorResume(error -> {
-                log.warn("Demoting the extra copy of {} failed: {}", model, error.toString());
+                log.atWarn()
+                    .addKeyValue(MODEL, model)
+                    .addKeyValue(HOST, host)
+                    .log("Demoting the extra copy of {} failed: {}", model, error.toString());
                 return Mono.empty();
             })
             .then();
@@ -208,19 +220,26 @@ final class Pinger {
         Instant now = clock.instant();
         state.update(model, s -> s.pinged(PingOutcome.LOADED, now, load, keepAlive.isForever()));
         if (load != null) {
-            log.info("Warmed {} in {} ms", model, load.toMillis());
+            log.atInfo()
+                .addKeyValue(MODEL, model)
+                .addKeyValue(HOST, host)
+                .addKeyValue("load_ms", load.toMillis())
+                .log("Warmed {} in {} ms", model, load.toMillis());
             Instant backoffUntil = thrash.recordLoad(model, now);
             if (backoffUntil != null) {
                 ModelState before = state.model(model).orElseThrow();
                 state.update(model, s -> s.thrash(true, backoffUntil));
                 if (!before.thrashing()) {
-                    log.warn("{} is thrashing: Ollama keeps unloading it and keepwarm keeps re-loading it. Likely the "
-                            + "pinned models do not fit together (OLLAMA_MAX_LOADED_MODELS or VRAM), or clients use "
-                            + "another num_ctx than the rule's options{}. Backing off until {}", model,
-                            UpstreamProperties.DEFAULT_HOST.equals(host) ? ""
-                                    : ", or unpinned models routed to host " + host
-                                            + " evict it (set its max-loaded and memory to what it holds)",
-                            backoffUntil);
+                    log.atWarn()
+                        .addKeyValue(MODEL, model)
+                        .addKeyValue(HOST, host)
+                        .log("{} is thrashing: Ollama keeps unloading it and keepwarm keeps re-loading it. Likely the "
+                                + "pinned models do not fit together (OLLAMA_MAX_LOADED_MODELS or VRAM), or clients "
+                                + "use another num_ctx than the rule's options{}. Backing off until {}", model,
+                                UpstreamProperties.DEFAULT_HOST.equals(host) ? ""
+                                        : ", or unpinned models routed to host " + host
+                                                + " evict it (set its max-loaded and memory to what it holds)",
+                                backoffUntil);
                 }
             }
         }
@@ -245,11 +264,17 @@ final class Pinger {
             if (!state.model(model).map(ModelState::resident).orElse(false)) {
                 state.loadUnanswered();
             }
-            log.warn("Ping of {} got no answer within keepwarm.warmer.ping-timeout ({} s)", model,
-                    pingTimeout.toSeconds());
+            log.atWarn()
+                .addKeyValue(MODEL, model)
+                .addKeyValue(HOST, host)
+                .log("Ping of {} got no answer within keepwarm.warmer.ping-timeout ({} s)", model,
+                        pingTimeout.toSeconds());
         }
         else {
-            log.warn("Ping of {} failed: {}", model, error.toString());
+            log.atWarn()
+                .addKeyValue(MODEL, model)
+                .addKeyValue(HOST, host)
+                .log("Ping of {} failed: {}", model, error.toString());
         }
         // nothing learnt otherwise
         state.updateIfKnown(model, s -> s.pinged(PingOutcome.FAILED, now, null, false));

@@ -232,6 +232,26 @@ class HelmChartTest {
     }
 
     @Test
+    void logFormatSetsStructuredConsoleLogsAndRefusesAnUnknownOne() {
+        // StructuredLogsTest shows what logging.structured.format.console=ecs writes
+        assertThat(environment(render(template -> template.set("logFormat", "ecs"))))
+            .containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs");
+        assertThat(environment(renderDefaults())).doesNotContainKey("LOGGING_STRUCTURED_FORMAT_CONSOLE");
+        assertThatThrownBy(() -> render(template -> template.set("logFormat", "json")))
+            .hasMessageContaining("logFormat must be ecs, logstash or gelf");
+    }
+
+    /** The container's environment, by name. */
+    private static Map<String, Object> environment(Manifests manifests) {
+        Map<String, Object> environment = new java.util.HashMap<>();
+        for (Object entry : (List<?>) manifests.container().get("env")) {
+            Map<String, Object> variable = ProjectFiles.map(entry);
+            environment.put((String) variable.get("name"), variable.get("value"));
+        }
+        return environment;
+    }
+
+    @Test
     void notesTellWhereToPointClientsAndWhatIsKeptWarm() {
         Release release = CHART.install().withName("kw").withNamespace("llm").clientOnly().dryRun().call();
 
