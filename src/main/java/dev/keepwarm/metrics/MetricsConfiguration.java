@@ -23,9 +23,13 @@ import org.springframework.context.annotation.Configuration;
 class MetricsConfiguration {
 
     @Bean
-    ModelTags modelTags(PolicySource policies, FleetWarmer fleet, MetricsProperties properties) {
+    ModelTags modelTags(PolicySource policies, FleetWarmer fleet, KeepAliveLearner learner,
+            MetricsProperties properties) {
+        // a model adaptive mode learns was answered by Ollama: as known as one /api/ps
+        // listed
         return new ModelTags(policies,
-                name -> fleet.views().stream().anyMatch(view -> view.state().model(name).isPresent()),
+                name -> fleet.views().stream().anyMatch(view -> view.state().model(name).isPresent())
+                        || learner.view(name).isPresent(),
                 properties.maxModelTags());
     }
 

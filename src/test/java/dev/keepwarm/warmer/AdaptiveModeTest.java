@@ -98,8 +98,10 @@ class AdaptiveModeTest extends WarmerTestBase {
         assertThat(OLLAMA.loadCount("rhythm")).as("the use found the pre-warmed model loaded").isEqualTo(loads);
         assertThat(learner.prewarms(KeepAliveLearner.PrewarmOutcome.HIT)).isEqualTo(1);
         assertThat(Scrape.of(managementPort).value("keepwarm_prewarm_pings_total", "outcome", "hit")).isEqualTo(1);
-        assertThat(Scrape.of(managementPort).value("keepwarm_adaptive_keep_alive_seconds", "model", "rhythm:latest"))
-            .isZero();
+        Scrape scrape = Scrape.of(managementPort);
+        assertThat(scrape.find("keepwarm_adaptive_keep_alive_seconds", "model", "rhythm:latest")).singleElement()
+            .satisfies(sample -> assertThat(sample.value()).as("unloaded after each use").isZero());
+        assertThat(scrape.find("keepwarm_model_resident_seconds_total", "model", "rhythm:latest")).hasSize(1);
     }
 
     @Test
