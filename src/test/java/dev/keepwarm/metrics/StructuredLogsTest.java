@@ -3,6 +3,7 @@ package dev.keepwarm.metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 import dev.keepwarm.KeepwarmApplication;
 import dev.keepwarm.fake.FakeOllama;
@@ -47,6 +48,12 @@ class StructuredLogsTest {
 
     @Test
     void ecsLinesCarryModelRouteHostAndDecisionAsFieldsAndNeverThePrompt(CapturedOutput output) {
+        // Boot's logging system keeps its settings in system properties (such as
+        // CONSOLE_LOG_STRUCTURED_FORMAT): they are put back as they were afterwards
+        Properties before = (Properties) System.getProperties().clone();
+        // a context started earlier in this JVM initialised logging, and Logback is not
+        // initialised twice: this application's format applies only after a clean-up
+        LoggingSystem.get(StructuredLogsTest.class.getClassLoader()).cleanUp();
         try (ConfigurableApplicationContext keepwarm = new SpringApplicationBuilder(KeepwarmApplication.class).run(
                 "--server.port=0", "--management.server.port=0", "--keepwarm.upstream.url=" + OLLAMA.url(),
                 "--logging.structured.format.console=ecs", "--logging.level.dev.keepwarm.proxy.ProxyHandler=debug",
@@ -85,7 +92,9 @@ class StructuredLogsTest {
             assertThat(output.getAll()).doesNotContain(PROMPT);
         }
         finally {
-            // back to the plain console the other tests' contexts were started with
+            // back to the plain console the other tests (and their contexts) log to
+            System.getProperties().keySet().removeIf(key -> !before.containsKey(key));
+            before.forEach((key, value) -> System.getProperties().put(key, value));
             LoggingSystem logging = LoggingSystem.get(StructuredLogsTest.class.getClassLoader());
             logging.cleanUp();
             logging.beforeInitialize();
