@@ -167,7 +167,8 @@ public final class AdaptiveKeepAlive {
                     minSamples, this.minCv, this.maxOutOfBoundsShare, this.forecastMargin, this.loadTime);
         }
 
-        Duration clamp(Duration duration) {
+        /** The duration clamped into {@code [min, max]}. */
+        public Duration clamp(Duration duration) {
             return (duration.compareTo(this.min) < 0) ? this.min
                     : (duration.compareTo(this.max) > 0) ? this.max : duration;
         }

@@ -113,6 +113,14 @@ public record ModelRule(@NotBlank String match, @Nullable KeepAlive keepAlive, @
      * particular order.
      */
     public Map<String, String> runnerOptions() {
+        return runnerOptions(options);
+    }
+
+    /**
+     * Of these options, the ones that shape the runner ({@link #RUNNER_OPTIONS}): what a
+     * ping for any policy carries.
+     */
+    public static Map<String, String> runnerOptions(Map<String, String> options) {
         Map<String, String> runner = new java.util.HashMap<>(options);
         runner.keySet().retainAll(RUNNER_OPTIONS);
         return Map.copyOf(runner);

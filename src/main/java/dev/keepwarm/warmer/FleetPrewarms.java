@@ -3,7 +3,6 @@ package dev.keepwarm.warmer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 import dev.keepwarm.fleet.Routing;
@@ -65,7 +64,7 @@ final class FleetPrewarms implements KeepAliveLearner.Prewarms {
             .addKeyValue(Pinger.MODEL, model)
             .addKeyValue(Pinger.HOST, host.get().host().name())
             .log("Pre-warming {} on {} for {}", model, host.get().host().name(), hold);
-        return host.get().pinger().prewarm(model, KeepAlive.of(hold), runnerOptions(policy));
+        return host.get().pinger().prewarm(model, KeepAlive.of(hold), ModelRule.runnerOptions(policy.options()));
     }
 
     /** Where the model's next request will go: routing's first choice. */
@@ -78,12 +77,6 @@ final class FleetPrewarms implements KeepAliveLearner.Prewarms {
             .findFirst()
             .map(Routing.Route::host)
             .flatMap(name -> fleet.warmers().stream().filter(w -> w.host().name().equals(name)).findFirst());
-    }
-
-    private static Map<String, String> runnerOptions(Policy policy) {
-        Map<String, String> runner = new java.util.HashMap<>(policy.options());
-        runner.keySet().retainAll(ModelRule.RUNNER_OPTIONS);
-        return Map.copyOf(runner);
     }
 
 }

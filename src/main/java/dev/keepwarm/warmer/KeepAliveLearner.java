@@ -415,7 +415,7 @@ public final class KeepAliveLearner implements KeepAliveAdvisor {
                 // never keep_alive 0 for a model its rule forbids to unload: held through
                 // the window instead
                 Instant windowEnd = choice.prewarmAt().plus(loadTime).plus(choice.holdFor());
-                choice = new Choice(KeepAlive.of(clamp(settings, Duration.between(now, windowEnd))), choice.reason(),
+                choice = new Choice(KeepAlive.of(settings.clamp(Duration.between(now, windowEnd))), choice.reason(),
                         null, null);
             }
             if (properties.memoryBudget() != null && !choice.keepAlive().isZero()
@@ -423,11 +423,6 @@ public final class KeepAliveLearner implements KeepAliveAdvisor {
                 choice = choice.budgeted(KeepAlive.of(settings.min()));
             }
             return choice;
-        }
-
-        private Duration clamp(AdaptiveKeepAlive.Settings settings, Duration duration) {
-            return duration.compareTo(settings.min()) < 0 ? settings.min()
-                    : duration.compareTo(settings.max()) > 0 ? settings.max() : duration;
         }
 
         /**
