@@ -3,10 +3,10 @@ package dev.keepwarm.metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 import dev.keepwarm.KeepwarmApplication;
 import dev.keepwarm.fake.FakeOllama;
+import dev.keepwarm.support.OwnLogging;
 import dev.keepwarm.support.ProxyTestBase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -15,13 +15,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.logging.LoggingInitializationContext;
-import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.StandardEnvironment;
 import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,13 +44,11 @@ class StructuredLogsTest {
     }
 
     @Test
-    void ecsLinesCarryModelRouteHostAndDecisionAsFieldsAndNeverThePrompt(CapturedOutput output) {
-        // Boot's logging system keeps its settings in system properties (such as
-        // CONSOLE_LOG_STRUCTURED_FORMAT): they are put back as they were afterwards
-        Properties before = (Properties) System.getProperties().clone();
-        // a context started earlier in this JVM initialised logging, and Logback is not
-        // initialised twice: this application's format applies only after a clean-up
-        LoggingSystem.get(StructuredLogsTest.class.getClassLoader()).cleanUp();
+    void ecsLinesCarryModelRouteHostAndDecisionAsFieldsAndNeverThePrompt(CapturedOutput output) throws Exception {
+        OwnLogging.run(() -> structuredRun(output));
+    }
+
+    private static void structuredRun(CapturedOutput output) {
         try (ConfigurableApplicationContext keepwarm = new SpringApplicationBuilder(KeepwarmApplication.class).run(
                 "--server.port=0", "--management.server.port=0", "--keepwarm.upstream.url=" + OLLAMA.url(),
                 "--logging.structured.format.console=ecs", "--logging.level.dev.keepwarm.proxy.ProxyHandler=debug",
@@ -90,15 +85,6 @@ class StructuredLogsTest {
             assertThat(request.path("decision").asString()).isEqualTo("override");
             assertThat(request.path("keep_alive").asString()).isEqualTo("-1");
             assertThat(output.getAll()).doesNotContain(PROMPT);
-        }
-        finally {
-            // back to the plain console the other tests (and their contexts) log to
-            System.getProperties().keySet().removeIf(key -> !before.containsKey(key));
-            before.forEach((key, value) -> System.getProperties().put(key, value));
-            LoggingSystem logging = LoggingSystem.get(StructuredLogsTest.class.getClassLoader());
-            logging.cleanUp();
-            logging.beforeInitialize();
-            logging.initialize(new LoggingInitializationContext(new StandardEnvironment()), null, null);
         }
     }
 

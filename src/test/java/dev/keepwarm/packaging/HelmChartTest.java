@@ -24,6 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 import dev.keepwarm.fake.FakeOllama;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.keepwarm.support.OwnLogging;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.Mode;
@@ -239,6 +243,27 @@ class HelmChartTest {
         assertThat(environment(renderDefaults())).doesNotContainKey("LOGGING_STRUCTURED_FORMAT_CONSOLE");
         assertThatThrownBy(() -> render(template -> template.set("logFormat", "json")))
             .hasMessageContaining("logFormat must be ecs, logstash or gelf");
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void withLogFormatEcsTheApplicationStartsAndLogsJsonLines(@TempDir Path dir, CapturedOutput output)
+            throws Exception {
+        try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2:1b")) {
+            Manifests manifests = render(
+                    template -> template.set("logFormat", "ecs").set("upstream.url", ollama.url().toString()));
+            ContainerRun container = ContainerRun.ofHelm(manifests, dir);
+            OwnLogging.run(() -> {
+                try (RunningKeepwarm keepwarm = RunningKeepwarm.start(container.environment(),
+                        RunningKeepwarm.randomPorts())) {
+                    keepwarm.management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+                    assertThat(output.getOut()
+                        .lines()
+                        .filter(line -> line.startsWith("{\"@timestamp\""))
+                        .filter(line -> line.contains("\"message\":\"Started KeepwarmApplication"))).hasSize(1);
+                }
+            });
+        }
     }
 
     /** The container's environment, by name. */
