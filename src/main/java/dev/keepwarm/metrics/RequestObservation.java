@@ -24,6 +24,8 @@ final class RequestObservation implements ProxyObserver.Request {
 
     private final AtomicBoolean finished = new AtomicBoolean();
 
+    private volatile FinalChunk last = FinalChunk.NONE;
+
     RequestObservation(KeepwarmMetrics metrics, RequestMeters meters) {
         this.metrics = metrics;
         this.meters = meters;
@@ -42,8 +44,17 @@ final class RequestObservation implements ProxyObserver.Request {
         if (finished.compareAndSet(false, true)) {
             FinalChunk last = "cancelled".equals(status) || "error".equals(status) ? FinalChunk.NONE
                     : tail.finalChunk();
+            this.last = last;
             metrics.finished(meters, status, System.nanoTime() - start, last);
         }
+    }
+
+    /**
+     * Ollama's final numbers once the request finished ({@link FinalChunk#NONE} before,
+     * or when it did not complete): what the request's span shows of them.
+     */
+    FinalChunk last() {
+        return last;
     }
 
 }

@@ -105,7 +105,8 @@ final class ForwardedHeaders {
         String host = source.get(HttpHeaderNames.HOST);
         if (host != null && !target.contains(X_FORWARDED_HOST)) {
             target.set(X_FORWARDED_HOST, host);
-        }
+        } // last: a traced request's context replaces the client's traceparent
+        exchange.trace().propagate(target);
     }
 
     /**

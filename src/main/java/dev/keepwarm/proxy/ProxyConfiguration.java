@@ -42,7 +42,7 @@ class ProxyConfiguration {
     ProxyHandler proxyHandler(OllamaHosts hosts, UpstreamProperties upstream, ProxyProperties proxy,
             PolicySource policies, Clock clock, ObjectProvider<ResidencyGuard> residency,
             ObjectProvider<ProxyObserver> observer, ObjectProvider<ProxyGate> gate, ObjectProvider<HostRouter> router,
-            ObjectProvider<KeepAliveAdvisor> advisor, BulkheadRegistry bulkheads) {
+            ObjectProvider<KeepAliveAdvisor> advisor, ObjectProvider<ProxyTracer> tracer, BulkheadRegistry bulkheads) {
         JsonMapper json = requestJson(proxy);
         ProxyErrors errors = new ProxyErrors(json);
         ResponseRelay relay = new ResponseRelay(upstream.idleTimeout(), errors, json);
@@ -60,7 +60,8 @@ class ProxyConfiguration {
                 routes, errors, json);
         handler.set(new ProxyHandler(gate.getIfAvailable(() -> ProxyGate.OPEN), rewriter, upstreams, routes, fleet,
                 errors, bodies, residency.getIfAvailable(() -> ResidencyGuard.NONE),
-                observer.getIfAvailable(() -> ProxyObserver.NONE), headers));
+                observer.getIfAvailable(() -> ProxyObserver.NONE), headers,
+                tracer.getIfAvailable(() -> ProxyTracer.NONE)));
         return handler.get();
     }
 

@@ -15,18 +15,20 @@ import reactor.netty.http.server.HttpServerResponse;
  * @param target the raw path and query, exactly as the client sent them: what goes to
  * Ollama
  * @param dropAuthorization whether the Authorization header (a keepwarm key) stays behind
+ * @param trace the request's span ({@link ProxyTracer.Trace#NONE} when nothing is traced)
  */
 record ProxyExchange(HttpServerRequest request, HttpServerResponse response, HttpMethod method, String path,
-        String target, boolean dropAuthorization) {
+        String target, boolean dropAuthorization, ProxyTracer.Trace trace) {
 
-    static ProxyExchange of(HttpServerRequest request, HttpServerResponse response) {
+    static ProxyExchange of(HttpServerRequest request, HttpServerResponse response, ProxyTracer tracer) {
         String target = originForm(request.uri());
-        return new ProxyExchange(request, response, HttpMethod.valueOf(request.method().name()), path(target), target,
-                false);
+        String path = path(target);
+        return new ProxyExchange(request, response, HttpMethod.valueOf(request.method().name()), path, target, false,
+                tracer.start(request.method().name(), path, request.requestHeaders()));
     }
 
     ProxyExchange withoutAuthorization() {
-        return new ProxyExchange(request, response, method, path, target, true);
+        return new ProxyExchange(request, response, method, path, target, true, trace);
     }
 
     /**

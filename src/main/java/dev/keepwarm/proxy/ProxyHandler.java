@@ -51,9 +51,11 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
 
     private final ForwardedHeaders headers;
 
+    private final ProxyTracer tracer;
+
     ProxyHandler(ProxyGate gate, RequestRewriter rewriter, Upstreams upstreams, HostRouter router, FleetRoutes fleet,
             ProxyErrors errors, BodyReader bodies, ResidencyGuard residency, ProxyObserver observer,
-            ForwardedHeaders headers) {
+            ForwardedHeaders headers, ProxyTracer tracer) {
         this.gate = gate;
         this.rewriter = rewriter;
         this.upstreams = upstreams;
@@ -64,11 +66,26 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         this.residency = residency;
         this.observer = observer;
         this.headers = headers;
+        this.tracer = tracer;
     }
 
     @Override
     public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
-        ProxyExchange exchange = ProxyExchange.of(request, response);
+        ProxyExchange exchange = ProxyExchange.of(request, response, tracer);
+        ProxyTracer.Trace trace = exchange.trace();
+        if (trace == ProxyTracer.Trace.NONE) {
+            return handle(exchange);
+        }
+        return Mono.from(handle(exchange)).doFinally(signal -> trace.end(response.status().code(), switch (signal) {
+            case ON_ERROR -> "error";
+            case CANCEL -> CANCELLED;
+            default -> null;
+        }));
+    }
+
+    private Publisher<Void> handle(ProxyExchange exchange) {
+        HttpServerRequest request = exchange.request();
+        HttpServerResponse response = exchange.response();
         ProxyGate.Admission admission = gate.admit(exchange.method(), exchange.path(),
                 request.requestHeaders().getAll(HttpHeaderNames.AUTHORIZATION), () -> headers.client(request));
         if (!admission.passes()) {
@@ -129,6 +146,9 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             @Nullable String named) {
         RequestRewriter.Rewrite rewrite = rewriter.rewrite(route, body);
         Decision decision = rewrite.decision();
+        if (rewrite.model() != null) {
+            exchange.trace().model(rewrite.model(), route.tag());
+        }
         if (decision != null && decision.refused()) {
             observer.decided(rewrite.model(), decision.action());
             return errors.respond(exchange.response(), HttpStatus.CONFLICT, decision.refusal(), rewrite.header());
@@ -144,10 +164,13 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         }
         byte[] sent = rewrite.body();
         String host = hosts.get(0).host();
+        if (model != null && decision != null && exchange.trace() != ProxyTracer.Trace.NONE) {
+            exchange.trace().decided(decision.action().tag(), keepAliveSent(decision), decision.rule());
+        }
         if (model != null && decision != null && log.isDebugEnabled()) {
             // the fields of a structured log line; never the prompt, a key or a client's
             // own keep_alive (any text: it would forge lines in a plain log)
-            String keepAliveSent = decision.send().map(KeepAlive::toString).orElse("as the client sent it");
+            String keepAliveSent = keepAliveSent(decision);
             log.atDebug()
                 .addKeyValue(MODEL, model)
                 .addKeyValue(ROUTE, exchange.path())
@@ -157,9 +180,9 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
                 .log("{} for {} goes to {}: keep_alive {} ({}, rule {})", exchange.path(), model, host, keepAliveSent,
                         decision.action().tag(), decision.rule());
         }
-        RequestExtras extras = (model != null && decision != null)
-                ? new RequestExtras(rewrite.header(), () -> residency.clientLeftBeforeResponse(host, model),
-                        RequestExtras.advised(observer.observe(model, route.tag(), host), rewrite.advice()))
+        RequestExtras extras = (model != null && decision != null) ? new RequestExtras(rewrite.header(),
+                () -> residency.clientLeftBeforeResponse(host, model), RequestExtras
+                    .advised(exchange.trace().observing(observer.observe(model, route.tag(), host)), rewrite.advice()))
                 : RequestExtras.NONE;
         return attempt(exchange, hosts, 0, () -> HostRequests.bytes(sent), sent.length, extras, true);
     }
@@ -175,10 +198,12 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             return noHost(exchange, model.orElse(null), null);
         }
         String host = hosts.get(0).host();
+        model.ifPresent(m -> exchange.trace().model(m, "openai"));
         // a use adaptive mode learns from, though these routes carry no keep_alive
         KeepAliveAdvisor.Advice advice = model.map(rewriter::used).orElse(KeepAliveAdvisor.Advice.NONE);
         RequestExtras extras = model
-            .map(m -> new RequestExtras(null, null, RequestExtras.advised(observer.observe(m, "openai", host), advice)))
+            .map(m -> new RequestExtras(null, null,
+                    RequestExtras.advised(exchange.trace().observing(observer.observe(m, "openai", host)), advice)))
             .orElse(RequestExtras.NONE);
         Mono<Void> forward = Mono
             .defer(() -> attempt(exchange, hosts, 0, () -> HostRequests.bytes(body), body.length, extras, true));
@@ -241,6 +266,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         if (upstreams.fleet() && reason != null) {
             observer.routed(host, reason);
         }
+        exchange.trace().host(host, reason);
         UpstreamCall call = upstreams.call(host).orElse(null);
         if (call == null) {
             if (index + 1 < hosts.size()) {
@@ -258,6 +284,14 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             return attempt(exchange, hosts, index + 1, body, contentLength, extras, replayable);
         } : null;
         return upstreams.counted(host, call.forward(exchange, body.get(), contentLength, extras, next));
+    }
+
+    /**
+     * The keep_alive the decision sends, as logs and spans show it: keepwarm's value
+     * only, never a client's own.
+     */
+    private static String keepAliveSent(Decision decision) {
+        return decision.send().map(KeepAlive::toString).orElse("as the client sent it");
     }
 
     /** A fleet without a healthy host that may serve the request. */

@@ -53,7 +53,7 @@ class ForwardedHeadersUnitTest {
     private HttpHeaders upstream(ForwardedHeaders headers, SocketAddress peer, boolean dropAuthorization,
             long contentLength) {
         ProxyExchange exchange = new ProxyExchange(from(peer), null, HttpMethod.POST, "/api/chat", "/api/chat",
-                dropAuthorization);
+                dropAuthorization, ProxyTracer.Trace.NONE);
         HttpHeaders target = new DefaultHttpHeaders();
         headers.toUpstream(exchange, target, UPSTREAM, contentLength);
         return target;
@@ -181,7 +181,7 @@ class ForwardedHeadersUnitTest {
     void clientValuesReplaceDefaultsAlreadyInTheUpstreamRequest() {
         client.add("User-Agent", "ollama-python/0.4");
         ProxyExchange exchange = new ProxyExchange(from(ip("192.0.2.7")), null, HttpMethod.GET, "/api/ps", "/api/ps",
-                false);
+                false, ProxyTracer.Trace.NONE);
         HttpHeaders target = new DefaultHttpHeaders().add("User-Agent", "ReactorNetty/1.3");
 
         NOBODY_TRUSTED.toUpstream(exchange, target, UPSTREAM, -1);
