@@ -22,8 +22,7 @@ class DockerfileTest {
 
     private static final Dockerfile DOCKERFILE = Dockerfile.parse(ProjectFiles.read("Dockerfile"));
 
-    private static final List<String> LAYERS = List.of("dependencies", "spring-boot-loader", "snapshot-dependencies",
-            "application");
+    private static final List<String> LAYERS = List.of("dependencies", "snapshot-dependencies", "application");
 
     @Test
     void runsOnAJava25Jre() {
@@ -69,7 +68,10 @@ class DockerfileTest {
     @Test
     void extractsBootsLayersAndCopiesThemLeastChangedFirst() {
         assertThat(DOCKERFILE.named("build").indexOf("RUN", "-Djarmode=tools")).isNotNegative();
-        assertThat(DOCKERFILE.named("build").indexOf("RUN", "extract --layers --launcher")).isNotNegative();
+        // plain jars, not the launcher's exploded classes: the layout an AOT cache can
+        // hold
+        assertThat(DOCKERFILE.named("build").indexOf("RUN", "extract --layers --destination")).isNotNegative();
+        assertThat(DOCKERFILE.named("build").indexOf("RUN", "--launcher")).isNegative();
 
         List<String> copied = new ArrayList<>();
         Pattern layer = Pattern.compile("--from=build \\S*/extracted/([\\w-]+)/");
@@ -80,18 +82,51 @@ class DockerfileTest {
             }
         }
         assertThat(copied).containsExactlyElementsOf(LAYERS);
-        assertThat(DOCKERFILE.last().arguments("ENTRYPOINT")).singleElement()
-            .asString()
-            .contains("org.springframework.boot.loader.launch.JarLauncher");
+        assertThat(entrypoint()).endsWith("-jar", "keepwarm.jar");
     }
 
     @Test
     void sizesTheHeapToTheContainerAndReadsConfigFromSlashConfig() {
-        assertThat(DOCKERFILE.last().arguments("ENTRYPOINT")).singleElement()
-            .asString()
-            .contains("-XX:MaxRAMPercentage=75");
+        // half the limit (the chart's 512Mi: 256 MB, as the systemd unit's -Xmx256m),
+        // grown from 32 MB as needed
+        assertThat(entrypoint()).contains("-XX:MaxRAMPercentage=50", "-Xms32m", "-XX:+UseSerialGC",
+                "-XX:+ExitOnOutOfMemoryError");
         assertThat(DOCKERFILE.last().arguments("ENV"))
             .contains("SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/config/");
+    }
+
+    /**
+     * The AOT cache is trained in the runtime stage, on the copied application, with the
+     * entrypoint's JVM and flags (a cache made with other flags or another class path is
+     * ignored), and the entrypoint uses it.
+     */
+    @Test
+    void trainsTheAotCacheAsTheEntrypointRunsAndStartsOnIt() {
+        Dockerfile.Stage run = DOCKERFILE.last();
+        int training = run.indexOf("RUN", "-XX:AOTCacheOutput=keepwarm.aot");
+        assertThat(training).as("training run in the last stage").isNotNegative();
+        assertThat(training).isGreaterThan(run.indexOf("COPY", "/extracted/application/"));
+        List<String> train = exec(run.instructions().get(training).arguments());
+        assertThat(train).contains("-Dspring.context.exit=onRefresh").endsWith("-jar", "keepwarm.jar");
+        assertThat(entrypoint()).contains("-XX:AOTCache=keepwarm.aot");
+
+        List<String> trainFlags = new ArrayList<>(train);
+        trainFlags.removeAll(List.of("-XX:AOTCacheOutput=keepwarm.aot", "-Dspring.context.exit=onRefresh"));
+        List<String> runFlags = new ArrayList<>(entrypoint());
+        runFlags.remove("-XX:AOTCache=keepwarm.aot");
+        assertThat(trainFlags).containsExactlyElementsOf(runFlags);
+    }
+
+    private static List<String> entrypoint() {
+        List<String> entrypoint = DOCKERFILE.last().arguments("ENTRYPOINT");
+        assertThat(entrypoint).hasSize(1);
+        return exec(entrypoint.get(0));
+    }
+
+    /** An exec-form (JSON array) instruction's words. */
+    private static List<String> exec(String arguments) {
+        List<?> words = new Yaml().load(arguments);
+        return words.stream().map(Object::toString).toList();
     }
 
     @Test

@@ -66,6 +66,13 @@ class SystemdUnitTest {
         assertThat(value("Service", "ExecStart")).contains("-jar /opt/keepwarm/keepwarm.jar")
             .contains("--spring.config.additional-location=optional:file:/etc/keepwarm/");
         assertThat(value("Service", "Restart")).isEqualTo("on-failure");
+        // the image's memory settings, and the class-data cache of the install's training
+        // run
+        assertThat(value("Service", "Environment"))
+            .isEqualTo("KEEPWARM_CACHE=-XX:SharedArchiveFile=/opt/keepwarm/keepwarm.jsa");
+        assertThat(SECTIONS.get("Service").get("Environment"))
+            .contains("\"JAVA_OPTS=-XX:+UseSerialGC -Xms32m -Xmx256m -XX:+ExitOnOutOfMemoryError\"");
+        assertThat(value("Service", "ExecStart")).contains("$JAVA_OPTS $KEEPWARM_CACHE -jar");
         assertThat(value("Service", "SuccessExitStatus")).isEqualTo("143");
     }
 
