@@ -19,6 +19,7 @@ GOAL_THROUGHPUT_RATIO = 0.9
 GOAL_LARGE_ADDED_MS = 5.0
 GOAL_STREAM_P99_MS = 5.0
 GOAL_RSS_MB = 300
+GOAL_IMAGE_READY_MS = 3000
 TARGETS = ("direct", "nginx", "netty", "keepwarm")
 COLORS = {"direct": "#555555", "nginx": "#2a7ab9", "netty": "#7a9e3b", "keepwarm": "#d9541e"}
 FLEET_TARGETS = (("nginx-rr", "nginx round-robin"), ("nginx-lc", "nginx least_conn"), ("keepwarm", "keepwarm (fleet)"))
@@ -683,6 +684,57 @@ class Report:
         plt.close(fig)
 
     # ------------------------------------------------------------------------------------------ 8. trace replay
+    # ------------------------------------------------------------------------------------------ 9. launches
+    def launch(self):
+        train = load_json(self.path("launch-train.json"))
+        runs = load_jsonl(self.path("launch-runs.jsonl"))
+        if not train or not runs:
+            return
+        labels = {"image-aot": "image: Java 25, its AOT cache", "image-plain": "image: Java 25, no cache",
+                  "unit-cds": "systemd unit: its CDS archive", "unit-plain": "systemd unit: no archive"}
+        medians, rows = {}, []
+        for launch, label in labels.items():
+            mine = [r for r in runs if r["launch"] == launch]
+            ready = [r["ready_ms"] for r in mine]
+            rss = [r["rss_ready_kb"] / 1024 for r in mine if r.get("rss_ready_kb")]
+            medians[launch] = statistics.median(ready) if ready else None
+            many = load_json(self.path(f"many-launch-{launch}.json"))
+            peak = many["peak_rss_kb"].get("keepwarm") / 1024 if many and many["peak_rss_kb"].get("keepwarm") else None
+            rows.append([label, ", ".join(str(r) for r in ready), fmt(medians[launch], 0),
+                         fmt(statistics.median(rss), 1) if rss else "n/a",
+                         f"{fmt(peak, 1)} ({many['clients']} streams, {many['errors']} errors)" if many else ""])
+            if many:
+                self.goal(f"RSS under {many['clients']} streams ({label})", f"< {GOAL_RSS_MB} MB, 0 errors",
+                          f"peak {fmt(peak, 1)} MB, {many['errors']} errors",
+                          peak is not None and peak < GOAL_RSS_MB and many["errors"] == 0 and many["finished"])
+        if medians.get("image-aot") is not None:
+            self.goal("image start-up with its AOT cache (median launch to ready)", f"<= {GOAL_IMAGE_READY_MS} ms",
+                      f"{fmt(medians['image-aot'], 0)} ms ({fmt(medians['image-plain'], 0)} ms without)",
+                      medians["image-aot"] <= GOAL_IMAGE_READY_MS)
+        warnings = ""
+        try:
+            with open(self.path("launch-cache-warnings.txt")) as f:
+                warnings = "; ".join(f"`{line.strip()}`" for line in f if line.strip())
+        except OSError:
+            pass
+        self.sections.append("\n".join([
+            "## 9. The shipped launch commands",
+            "",
+            "The Docker image's ENTRYPOINT and its AOT-cache training run, read from the Dockerfile and run on Boot's "
+            f"layers extracted as the Dockerfile extracts them, with {train.get('java25')} (`{train.get('size')}` sizes "
+            "the JVM as the chart's and Compose's 512m memory limit does); the systemd unit's ExecStart "
+            f"(`{train.get('unit_opts')}`) on the extracted jar with {train.get('java')}. Launch to "
+            "`/actuator/health/readiness` = 200, RSS at that moment; then the streams of scenario 5 through each, with "
+            f"its cache. Training runs: image {train.get('image_train_ms')} ms "
+            f"(keepwarm.aot {fmt(train.get('aot_bytes', 0) / 1048576, 1)} MB), unit {train.get('unit_train_ms')} ms "
+            f"(keepwarm.jsa {fmt(train.get('jsa_bytes', 0) / 1048576, 1)} MB).",
+            "",
+            table(["launch", "ready (ms), each launch", "median ms", "RSS at ready MB (median)",
+                   "peak RSS under streams MB"], rows),
+            "",
+            "Cache warnings in the logs: " + (warnings or "none"),
+        ]))
+
     def replay(self):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import replay_report
@@ -773,11 +825,13 @@ class Report:
     def write(self):
         os.makedirs(self.out, exist_ok=True)
         steps = (self.cold_start, self.overhead, self.large, self.streaming, self.many, self.startup, self.fleet,
-                 self.replay, self.jmh, self.profile)
+                 self.replay, self.launch, self.jmh, self.profile)
         if self.env.get("only") == "fleet":
             steps = (self.fleet,)
         if self.env.get("only") == "replay":
             steps = (self.replay,)
+        if self.env.get("only") == "launch":
+            steps = (self.launch,)
         for step in steps:
             step()
         e = self.env

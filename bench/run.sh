@@ -9,6 +9,9 @@
 #   --profile      also record a JFR profile of keepwarm under load (always done in the full run)
 #   --out DIR      where latest.md and the charts go (default bench/results)
 #   --only fleet   the build and scenario 7 alone (JMH and the other scenarios skipped; latest.md has only its section)
+#   --only launch  the build and scenario 9 alone (the image's and the systemd unit's launch commands: start-up with
+#                  and without their class-data caches, RSS at ready and under MANY_CLIENTS streams; needs a Java 25,
+#                  JAVA25 or /usr/lib/jvm/temurin-25*)
 #   --only replay  the build and scenario 8 alone (the trace replay of issue 14, one keepwarm per keep-alive policy:
 #                  about 12 minutes, 3 with --quick); REPLAY_RUNS="train:fixed-10m heldout:adaptive-state ..." picks runs
 #
@@ -36,7 +39,7 @@ while [ $# -gt 0 ]; do
     --profile) PROFILE=1 ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
     --only) ONLY=${2:?--only needs a scenario}; shift
-      case "$ONLY" in fleet|replay) ;; *) echo "--only: only 'fleet' or 'replay' can run alone" >&2; exit 2 ;; esac ;;
+      case "$ONLY" in fleet|replay|launch) ;; *) echo "--only: only 'fleet', 'replay' or 'launch' can run alone" >&2; exit 2 ;; esac ;;
     -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -52,6 +55,7 @@ KW_STARTUP_PORT=${KW_STARTUP_PORT:-18082}
 KW_FLEET_PORT=${KW_FLEET_PORT:-18084}
 NGINX_FLEET_PORT=${NGINX_FLEET_PORT:-18092}
 KW_REPLAY_PORT=${KW_REPLAY_PORT:-18086}
+KW_LAUNCH_PORT=${KW_LAUNCH_PORT:-18088}
 KEEPWARM_JAVA_OPTS=${KEEPWARM_JAVA_OPTS:-}
 KEEPWARM_BOUNDED_JAVA_OPTS=${KEEPWARM_BOUNDED_JAVA_OPTS:--Xmx256m}
 
@@ -62,6 +66,7 @@ if [ "$MODE" = quick ]; then
   STREAM_TOKENS=100; STREAM_INTERVAL_MS=20; STREAM_RUNS=1
   MANY_CLIENTS=100; MANY_SECONDS=4;  MANY_TOKENS=25; MANY_INTERVAL_MS=200
   STARTUP_RUNS=0
+  LAUNCH_RUNS=1
   JMH_ARGS=(-f 1 -wi 1 -i 2 -w 500ms -r 500ms); JMH_FILTER='RewriteBenchmark.(rewrite|parseTree)$'
   FLEET_REQUESTS=200; FLEET_LOAD_MS=600;  FLEET_KEEPALIVE_MS=20000
   REPLAY_MODELS=20; REPLAY_HOURS=2; REPLAY_COMPRESSION=1440; REPLAY_WARMUP_SECONDS=5; REPLAY_WARMUP_REQUESTS=1500
@@ -73,6 +78,7 @@ else
   STREAM_TOKENS=200; STREAM_INTERVAL_MS=20; STREAM_RUNS=3
   MANY_CLIENTS=500; MANY_SECONDS=60; MANY_TOKENS=50; MANY_INTERVAL_MS=200
   STARTUP_RUNS=3
+  LAUNCH_RUNS=5
   JMH_ARGS=(-f 1 -wi 3 -i 5 -w 1s -r 1s); JMH_FILTER='RewriteBenchmark'
   FLEET_REQUESTS=1000; FLEET_LOAD_MS=1500; FLEET_KEEPALIVE_MS=20000
   REPLAY_MODELS=40; REPLAY_HOURS=12; REPLAY_COMPRESSION=720; REPLAY_WARMUP_SECONDS=12; REPLAY_WARMUP_REQUESTS=4000
@@ -143,6 +149,7 @@ PY=/usr/bin/python3
 for tool in java jcmd jfr curl wrk nginx; do command -v $tool >/dev/null || die "$tool not found after install"; done
 
 for port in "$KW_PORT" "$KW_MGMT_PORT" "$NGINX_PORT" "$NETTY_PORT" "$KW_STARTUP_PORT" $((KW_STARTUP_PORT + 1)) \
+    "$KW_LAUNCH_PORT" $((KW_LAUNCH_PORT + 1)) \
   "$KW_FLEET_PORT" $((KW_FLEET_PORT + 1)) "$NGINX_FLEET_PORT" $((NGINX_FLEET_PORT + 1)) "$KW_REPLAY_PORT" \
   $((KW_REPLAY_PORT + 1)); do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then die "port $port is in use (set KW_PORT, KW_MGMT_PORT, NGINX_PORT, NETTY_PORT, KW_STARTUP_PORT, KW_FLEET_PORT, NGINX_FLEET_PORT, KW_REPLAY_PORT)"; fi
@@ -729,6 +736,137 @@ done
 stop_pid "$REPLAY_FAKE_PID"
 # the error of several keepwarm replicas in adaptive mode: real learners on one model's split traffic, simulated time
 bench_java dev.keepwarm.warmer.ReplicaSplit --days 14 > "$RAW/replica-split.md" || die "ReplicaSplit failed"
+fi
+
+# ---------------------------------------------------------------- 9. the shipped launch commands
+# The Docker image's ENTRYPOINT and AOT-cache training (read from the Dockerfile, run on Boot's layers extracted as
+# the Dockerfile extracts them, with a Java 25 as in the image; -XX:MaxRAM=512m sizes the JVM as the chart's and
+# Compose's 512m limit does) and the systemd unit's ExecStart (its JAVA_OPTS and CDS archive, on the extracted jar,
+# with this machine's java): LAUNCH_RUNS launches of each with and without its cache to readiness, then
+# MANY_CLIENTS streams through each with its cache.
+if want launch; then
+J25=${JAVA25:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -1)}
+[ -n "$J25" ] && [ -x "$J25" ] || die "scenario 9 needs a Java 25: set JAVA25 to its java"
+log "scenario 9: the image's and the unit's launch commands ($LAUNCH_RUNS launches each, $MANY_CLIENTS streams)"
+java -cp "$CP" dev.keepwarm.bench.FakeOllamaServer --ports-file "$WORK/launch.ports" --model bench=100 \
+  --max-loaded-models 8 > "$WORK/launch-fake.log" 2>&1 &
+LAUNCH_FAKE_PID=$!
+PIDS+=("$LAUNCH_FAKE_PID")
+for _ in $(seq 300); do [ -f "$WORK/launch.ports" ] && break; kill -0 $LAUNCH_FAKE_PID 2>/dev/null || break; sleep 0.1; done
+[ -f "$WORK/launch.ports" ] || { cat "$WORK/launch-fake.log"; die "the launch scenario's fake Ollama did not start"; }
+LAUNCH_DIRECT=http://127.0.0.1:$(sed -n 's/^ollama=//p' "$WORK/launch.ports")
+LAUNCH_CONTROL=http://127.0.0.1:$(sed -n 's/^control=//p' "$WORK/launch.ports")
+[ -f "$WORK/stream.json" ] || bench_java dev.keepwarm.bench.Bodies --out "$WORK/stream.json" --model bench --stream true
+# words of a Dockerfile exec-form instruction, without the leading "java": the AOT training RUN or the ENTRYPOINT
+dockerfile_java() { # train|run
+  "$PY" - "$1" <<'PYEOF'
+import json, sys
+text = open("Dockerfile").read().replace("\\\n", " ")
+for line in text.splitlines():
+    line = line.strip()
+    training = line.startswith("RUN [") and "AOTCacheOutput" in line
+    if (sys.argv[1] == "train" and training) or (sys.argv[1] == "run" and line.startswith("ENTRYPOINT [")):
+        words = json.loads(line.split(None, 1)[1])
+        assert words[0] == "java", words
+        print("\n".join(words[1:]))
+PYEOF
+}
+# a value of the systemd unit's Environment= lines
+unit_env() { # name
+  "$PY" - "$1" <<'PYEOF'
+import sys
+for line in open("deploy/systemd/keepwarm.service"):
+    line = line.strip()
+    if line.startswith("Environment="):
+        value = line[len("Environment="):].strip('"')
+        if value.startswith(sys.argv[1] + "="):
+            print(value[len(sys.argv[1]) + 1:])
+PYEOF
+}
+mapfile -t IMAGE_TRAIN < <(dockerfile_java train)
+mapfile -t IMAGE_RUN < <(dockerfile_java run)
+[ ${#IMAGE_TRAIN[@]} -gt 0 ] && [ ${#IMAGE_RUN[@]} -gt 0 ] || die "no AOT training RUN or ENTRYPOINT in the Dockerfile"
+IMAGE_NOCACHE=()
+for word in "${IMAGE_RUN[@]}"; do case $word in -XX:AOTCache=*) ;; *) IMAGE_NOCACHE+=("$word") ;; esac; done
+UNIT_OPTS=$(unit_env JAVA_OPTS)
+UNIT_CACHE=$(unit_env KEEPWARM_CACHE)
+UNIT_CACHE=${UNIT_CACHE//\/opt\/keepwarm/$WORK/unit}
+LAUNCH_SIZE=-XX:MaxRAM=512m
+# the layouts: the image's /app (the Dockerfile's layers, in its order) and the unit's /opt/keepwarm
+rm -rf "$WORK/image" "$WORK/image-extract" "$WORK/unit"
+cp "$JAR" "$WORK/keepwarm.jar"
+java -Djarmode=tools -jar "$WORK/keepwarm.jar" extract --layers --destination "$WORK/image-extract" > /dev/null \
+  || die "extract --layers failed"
+mkdir -p "$WORK/image"
+for layer in dependencies snapshot-dependencies application; do cp -r "$WORK/image-extract/$layer/." "$WORK/image/"; done
+java -Djarmode=tools -jar "$WORK/keepwarm.jar" extract --destination "$WORK/unit" > /dev/null || die "extract failed"
+t0=$(now_ns)
+# shellcheck disable=SC2086
+(cd "$WORK/image" && "$J25" $LAUNCH_SIZE "${IMAGE_TRAIN[@]}") > "$WORK/image-train.log" 2>&1 \
+  || { tail -30 "$WORK/image-train.log"; die "the image's AOT training run failed"; }
+IMAGE_TRAIN_MS=$(( ($(now_ns) - t0) / 1000000 ))
+[ -f "$WORK/image/keepwarm.aot" ] || die "the image's training run wrote no keepwarm.aot"
+t0=$(now_ns)
+# the README's install step for the unit: a CDS archive of a training run
+# shellcheck disable=SC2086
+(cd "$WORK/unit" && java $UNIT_OPTS -XX:ArchiveClassesAtExit=keepwarm.jsa -Dspring.context.exit=onRefresh -jar keepwarm.jar) \
+  > "$WORK/unit-train.log" 2>&1 || { tail -30 "$WORK/unit-train.log"; die "the unit's CDS training run failed"; }
+UNIT_TRAIN_MS=$(( ($(now_ns) - t0) / 1000000 ))
+echo "{\"image_train_ms\":$IMAGE_TRAIN_MS,\"unit_train_ms\":$UNIT_TRAIN_MS,\"aot_bytes\":$(stat -c %s "$WORK/image/keepwarm.aot"),\"jsa_bytes\":$(stat -c %s "$WORK/unit/keepwarm.jsa"),\"java25\":\"$("$J25" -version 2>&1 | head -1 | tr -d '"')\",\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"image_run\":\"${IMAGE_RUN[*]}\",\"unit_opts\":\"$UNIT_OPTS $UNIT_CACHE\",\"size\":\"$LAUNCH_SIZE\"}" > "$RAW/launch-train.json"
+launch_args() { # port management-port
+  echo "--server.address=127.0.0.1 --server.port=$1 --management.server.address=127.0.0.1 --management.server.port=$2"
+  echo "--keepwarm.upstream.url=$LAUNCH_DIRECT --keepwarm.policy.models[0].match=bench"
+  echo "--keepwarm.policy.models[0].keep-alive=1h --keepwarm.policy.models[0].mode=override"
+}
+# Starts a launch (in its directory, with its java and words) and waits for readiness: KW_STARTED_PID, KW_READY_MS.
+start_launch() { # name dir java words...
+  local name=$1 dir=$2 jvm=$3 t0 url=http://127.0.0.1:$((KW_LAUNCH_PORT + 1))/actuator/health/readiness
+  shift 3
+  t0=$(now_ns)
+  # shellcheck disable=SC2046
+  (cd "$dir" && exec "$jvm" "$@" $(launch_args "$KW_LAUNCH_PORT" $((KW_LAUNCH_PORT + 1)))) > "$WORK/launch-$name.log" 2>&1 &
+  KW_STARTED_PID=$!
+  PIDS+=("$KW_STARTED_PID")
+  for _ in $(seq 2400); do
+    curl -sf -o /dev/null --max-time 1 "$url" && break
+    kill -0 $KW_STARTED_PID 2>/dev/null || break
+    sleep 0.025
+  done
+  curl -sf -o /dev/null --max-time 1 "$url" || { tail -30 "$WORK/launch-$name.log"; die "launch $name did not become ready"; }
+  KW_READY_MS=$(( ($(now_ns) - t0) / 1000000 ))
+}
+# shellcheck disable=SC2206
+UNIT_WORDS=(--enable-native-access=ALL-UNNAMED $UNIT_OPTS)
+# shellcheck disable=SC2206
+UNIT_CACHED=("${UNIT_WORDS[@]}" $UNIT_CACHE -jar keepwarm.jar)
+: > "$RAW/launch-runs.jsonl"
+for ((i = 1; i <= LAUNCH_RUNS; i++)); do
+  for launch in image-aot image-plain unit-cds unit-plain; do
+    case $launch in
+      image-aot) start_launch $launch "$WORK/image" "$J25" $LAUNCH_SIZE "${IMAGE_RUN[@]}" ;;
+      image-plain) start_launch $launch "$WORK/image" "$J25" $LAUNCH_SIZE "${IMAGE_NOCACHE[@]}" ;;
+      unit-cds) start_launch $launch "$WORK/unit" java "${UNIT_CACHED[@]}" ;;
+      unit-plain) start_launch $launch "$WORK/unit" java "${UNIT_WORDS[@]}" -jar keepwarm.jar ;;
+    esac
+    echo "{\"launch\":\"$launch\",\"ready_ms\":$KW_READY_MS,\"rss_ready_kb\":$(rss_kb $KW_STARTED_PID)}" >> "$RAW/launch-runs.jsonl"
+    stop_pid "$KW_STARTED_PID"
+  done
+done
+# a cache the JVM could not use is a warning in its log, and a launch as slow as without it
+grep -hiE '\[(warning|error)\]\[(aot|cds)' "$WORK/launch-image-aot.log" "$WORK/launch-unit-cds.log" | head -10 \
+  > "$RAW/launch-cache-warnings.txt" || true
+curl -sS --max-time 5 -X POST "$LAUNCH_CONTROL/tokens?count=$MANY_TOKENS&intervalMs=$MANY_INTERVAL_MS" > /dev/null
+for launch in image-aot unit-cds; do
+  case $launch in
+    image-aot) start_launch $launch "$WORK/image" "$J25" $LAUNCH_SIZE "${IMAGE_RUN[@]}" ;;
+    unit-cds) start_launch $launch "$WORK/unit" java "${UNIT_CACHED[@]}" ;;
+  esac
+  bench_java dev.keepwarm.bench.ManyStreams --url "http://127.0.0.1:$KW_LAUNCH_PORT/api/generate" \
+    --body-file "$WORK/stream.json" --streams "$MANY_CLIENTS" --seconds "$MANY_SECONDS" --rss keepwarm=$KW_STARTED_PID \
+    --out "$RAW/many-launch-$launch.json" || die "ManyStreams failed ($launch)"
+  stop_pid "$KW_STARTED_PID"
+done
+stop_pid "$LAUNCH_FAKE_PID"
 fi
 
 # ---------------------------------------------------------------- report
