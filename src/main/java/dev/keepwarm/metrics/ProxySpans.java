@@ -198,6 +198,11 @@ final class ProxySpans implements ProxyTracer {
             close();
         }
 
+        @Override
+        public String traceId() {
+            return span.context().traceId();
+        }
+
         private void close() {
             if (open.decrementAndGet() == 0) {
                 span.end();

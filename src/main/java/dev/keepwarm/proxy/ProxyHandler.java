@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -171,8 +172,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             // the fields of a structured log line; never the prompt, a key or a client's
             // own keep_alive (any text: it would forge lines in a plain log)
             String keepAliveSent = keepAliveSent(decision);
-            log.atDebug()
-                .addKeyValue(MODEL, model)
+            traced(log.atDebug(), exchange).addKeyValue(MODEL, model)
                 .addKeyValue(ROUTE, exchange.path())
                 .addKeyValue(HOST, host)
                 .addKeyValue(DECISION, decision.action().tag())
@@ -276,8 +276,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             return noHost(exchange, null, null);
         }
         Function<Throwable, Mono<Void>> next = (replayable && index + 1 < hosts.size()) ? error -> {
-            log.atWarn()
-                .addKeyValue(HOST, host)
+            traced(log.atWarn(), exchange).addKeyValue(HOST, host)
                 .addKeyValue(ROUTE, exchange.path())
                 .log("Ollama host {} unreachable ({}); {} {} goes to {}", host, error.toString(), exchange.method(),
                         exchange.path(), hosts.get(index + 1).host());
@@ -292,6 +291,12 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
      */
     private static String keepAliveSent(Decision decision) {
         return decision.send().map(KeepAlive::toString).orElse("as the client sent it");
+    }
+
+    /** A log event with the request's trace id, when it is traced. */
+    private static LoggingEventBuilder traced(LoggingEventBuilder event, ProxyExchange exchange) {
+        String traceId = exchange.trace().traceId();
+        return traceId == null ? event : event.addKeyValue(TRACE_ID, traceId);
     }
 
     /** A fleet without a healthy host that may serve the request. */
@@ -319,6 +324,9 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     private static final String HOST = "host";
 
     private static final String DECISION = "decision";
+
+    /** The request's trace (absent, so no field, when nothing is traced). */
+    private static final String TRACE_ID = "trace_id";
 
     /** How a request ends whose client left before it was forwarded. */
     private static final String CANCELLED = "cancelled";

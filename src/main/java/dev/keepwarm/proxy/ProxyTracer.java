@@ -54,6 +54,11 @@ public interface ProxyTracer {
             @Override
             public void end(int status, @Nullable String outcome) {
             }
+
+            @Override
+            public @Nullable String traceId() {
+                return null;
+            }
         };
 
         /**
@@ -91,6 +96,12 @@ public interface ProxyTracer {
          * when it did not complete (else null).
          */
         void end(int status, @Nullable String outcome);
+
+        /**
+         * The trace's id, for log lines that a trace backend links to the trace; null
+         * when nothing is traced.
+         */
+        @Nullable String traceId();
 
     }
 
