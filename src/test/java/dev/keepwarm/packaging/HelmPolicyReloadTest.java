@@ -114,6 +114,23 @@ class HelmPolicyReloadTest {
         }
     }
 
+    @Test
+    void notesSayWherePoliciesLiveAndThatChangingThemRestartsNothing() {
+        String notes = HelmRender.CHART.install()
+            .withName("kw")
+            .withNamespace("llm")
+            .withKubeVersion(HelmRender.KUBE_VERSION)
+            .clientOnly()
+            .dryRun()
+            .call()
+            .getOutput();
+
+        assertThat(notes)
+            .contains("Policies live in ConfigMap kw-keepwarm-policies", "keepwarm reloads them without restarting",
+                    "helm test kw --namespace llm")
+            .doesNotContain("the pods roll automatically");
+    }
+
     private static WebTestClient.ResponseSpec generate(RunningKeepwarm keepwarm) {
         return keepwarm.proxy()
             .post()
