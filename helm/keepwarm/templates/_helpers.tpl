@@ -47,6 +47,21 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
+Labels of the helm test pod: never the pods' selector labels, or the Service, the NetworkPolicy, the
+PodDisruptionBudget and the topology spread would take the test pod for a keepwarm pod.
+*/}}
+{{- define "keepwarm.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "keepwarm.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+{{- define "keepwarm.testLabels" -}}
+helm.sh/chart: {{ include "keepwarm.chart" . }}
+{{ include "keepwarm.testSelectorLabels" . }}
+app.kubernetes.io/component: test
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
 The image reference.
 */}}
 {{- define "keepwarm.image" -}}

@@ -4,7 +4,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+
+import com.marcnuri.helm.TemplateCommand;
 
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
@@ -62,6 +65,33 @@ class HelmChartClusterTest {
                 Map.of("name", "MANAGEMENT_URL", "value", MANAGEMENT_SERVICE),
                 Map.of("name", "PROXY_URL", "value", PROXY_SERVICE));
         assertThat(at(manifests.only("Service"), "metadata", "name")).isEqualTo("kw-keepwarm");
+    }
+
+    /**
+     * The test pod must not pass for a keepwarm pod (Service endpoints, NetworkPolicy,
+     * disruption budget, spread), and a NetworkPolicy must let it reach both ports.
+     */
+    @Test
+    void testPodIsNoKeepwarmPodAndTheNetworkPolicyLetsItIn() {
+        UnaryOperator<TemplateCommand> values = template -> template.set("networkPolicy.enabled", "true")
+            .set("networkPolicy.egress.enabled", "true")
+            .set("podDisruptionBudget.enabled", "true");
+        Manifests manifests = render(values);
+        Map<String, Object> labels = map(at(testPod(values), "metadata", "labels"));
+
+        for (Map<String, Object> selector : List.of(map(at(manifests.only("Service"), "spec", "selector")),
+                map(at(manifests.only("Deployment"), "spec", "selector", "matchLabels")),
+                map(at(manifests.only("NetworkPolicy"), "spec", "podSelector", "matchLabels")),
+                map(at(manifests.only("PodDisruptionBudget"), "spec", "selector", "matchLabels")))) {
+            assertThat(labels.entrySet().containsAll(selector.entrySet())).as("test pod selected by %s", selector)
+                .isFalse();
+        }
+        List<Object> ingress = list(at(manifests.only("NetworkPolicy"), "spec", "ingress"));
+        assertThat(ingress).anySatisfy(rule -> {
+            assertThat(labels).containsAllEntriesOf(map(at(rule, "from", 0, "podSelector", "matchLabels")));
+            assertThat(list(at(rule, "ports"))).extracting(port -> map(port).get("port"))
+                .containsExactlyInAnyOrder(8080, 8081);
+        });
     }
 
     @Test
@@ -139,13 +169,13 @@ class HelmChartClusterTest {
         }
     }
 
-    private static com.marcnuri.helm.TemplateCommand withKey(com.marcnuri.helm.TemplateCommand template) {
+    private static TemplateCommand withKey(TemplateCommand template) {
         return template.set("apiKeys.enabled", "true")
             .set("apiKeys.keys[0].name", "client")
             .set("apiKeys.keys[0].key-sha256", HelmRender.sha256(CLIENT_KEY));
     }
 
-    private Map<String, Object> testPod(java.util.function.UnaryOperator<com.marcnuri.helm.TemplateCommand> values) {
+    private Map<String, Object> testPod(UnaryOperator<TemplateCommand> values) {
         return renderTestHooks(dir.resolve("hooks-" + System.nanoTime()), values).only("Pod");
     }
 
