@@ -3,6 +3,7 @@ package dev.keepwarm.packaging;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
@@ -32,6 +34,9 @@ import dev.keepwarm.warmer.AdaptiveProperties;
 import dev.keepwarm.warmer.WarmerProperties;
 
 import org.springframework.boot.context.properties.bind.Name;
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.core.convert.ConversionException;
+import org.springframework.util.unit.DataSize;
 
 import static dev.keepwarm.packaging.HelmRender.render;
 import static dev.keepwarm.packaging.HelmRender.renderYaml;
@@ -131,6 +136,55 @@ class HelmValuesSchemaTest {
         else {
             assertThatThrownBy(() -> renderYaml(dir, values)).hasMessageContaining(SCHEMA_FAILURE)
                 .hasMessageContaining("/policies/models/0/keep-alive");
+        }
+    }
+
+    /**
+     * Spring Boot durations (warmer.interval) and data sizes (a host's memory): the
+     * schema accepts what Boot's conversion service converts.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            interval | 30s
+            interval | 1m
+            interval | 2H
+            interval | PT1M30S
+            interval | '90000'
+            interval | 90000
+            interval | 1m30s
+            interval | 1.5s
+            interval | 5min
+            interval | 10 minutes
+            memory   | 24GB
+            memory   | 512MB
+            memory   | 1073741824
+            memory   | '1024'
+            memory   | 24G
+            memory   | 1.5GB
+            memory   | 24 gigabytes
+            """)
+    void durationsAndSizesAreCheckedAsBootConvertsThem(String key, String yaml) {
+        Object value = map(new Yaml().load("v: " + yaml)).get("v");
+        Class<?> type = key.equals("interval") ? Duration.class : DataSize.class;
+        boolean bootConverts = converts(String.valueOf(value), type);
+        String values = key.equals("interval") ? "warmer: {interval: %s}".formatted(yaml)
+                : "upstream: {hosts: [{name: gpu0, url: 'http://10.0.0.5:11434', memory: %s}]}".formatted(yaml);
+
+        if (bootConverts) {
+            assertThatCode(() -> renderYaml(dir, values)).doesNotThrowAnyException();
+        }
+        else {
+            assertThatThrownBy(() -> renderYaml(dir, values)).hasMessageContaining(SCHEMA_FAILURE)
+                .hasMessageContaining(key.equals("interval") ? "/warmer/interval" : "/upstream/hosts/0/memory");
+        }
+    }
+
+    private static boolean converts(String text, Class<?> type) {
+        try {
+            return ApplicationConversionService.getSharedInstance().convert(text, type) != null;
+        }
+        catch (ConversionException ex) {
+            return false;
         }
     }
 
