@@ -95,7 +95,10 @@ The policy file (policies.yml of the policies ConfigMap): keepwarm.policy from t
 as keepwarm.policy-file requires.
 */}}
 {{- define "keepwarm.policiesYaml" -}}
-{{- toYaml (dict "keepwarm" (dict "policy" .Values.policies)) }}
+{{- /* models always present: a file whose keepwarm.policy is empty has no keepwarm.policy section for the
+application, which then refuses to start */}}
+{{- $policies := merge (dict "models" (.Values.policies.models | default list)) (omit .Values.policies "models") }}
+{{- toYaml (dict "keepwarm" (dict "policy" $policies)) }}
 {{- end }}
 
 {{/*

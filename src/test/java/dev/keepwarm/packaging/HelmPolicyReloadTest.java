@@ -114,6 +114,32 @@ class HelmPolicyReloadTest {
         }
     }
 
+    /**
+     * No policies at all (no default, no rule; models: null removes the key in Helm): the
+     * policy file still has a keepwarm.policy section, and requests pass through
+     * unchanged.
+     */
+    @Test
+    void withNoPoliciesKeepwarmStartsAndForwardsUnchanged() {
+        try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2:1b")) {
+            Manifests manifests = renderYaml(dir, """
+                    upstream:
+                      url: %s
+                    policies:
+                      default: null
+                      models: null
+                    """.formatted(ollama.url()));
+            assertThat(manifests.policiesYml()).contains("models: []");
+            ContainerRun container = ContainerRun.ofHelm(manifests, dir);
+
+            try (RunningKeepwarm keepwarm = RunningKeepwarm.start(container.environment(),
+                    RunningKeepwarm.randomPorts())) {
+                generate(keepwarm).expectHeader().doesNotExist("X-Keepwarm-Keep-Alive");
+                assertThat(ollama.lastReceived("/api/generate").orElseThrow().bodyText()).doesNotContain("keep_alive");
+            }
+        }
+    }
+
     @Test
     void notesSayWherePoliciesLiveAndThatChangingThemRestartsNothing() {
         String notes = HelmRender.CHART.install()
