@@ -243,6 +243,15 @@ class HelmValuesSchemaTest {
     }
 
     @Test
+    void anUpstreamUrlTheApplicationWouldRefuseFailsTheRender() {
+        for (String url : List.of("ollama:11434", "http://", "ftp://ollama:21")) {
+            assertThatThrownBy(() -> render(template -> template.set("upstream.url", url))).as(url)
+                .hasMessageContaining("at '/upstream/url': '" + url + "' does not match pattern");
+            assertThatThrownBy(() -> KeepwarmConfig.of("keepwarm.upstream.url: " + url).upstream()).as(url).isNotNull();
+        }
+    }
+
+    @Test
     void aSpringDurationIsOneNumberAndOneUnit() {
         // Boot's Duration binding takes 90s or PT1M30S, not a Go duration
         assertThatThrownBy(() -> render(template -> template.set("warmer.interval", "1m30s")))
