@@ -57,6 +57,9 @@ class HelmChartClusterTest {
         assertThat(at(pod, "spec", "containers", 0, "securityContext"))
             .isEqualTo(manifests.container().get("securityContext"));
         assertThat(at(pod, "spec", "containers", 0, "image")).isEqualTo("curlimages/curl:8.11.1");
+        assertThat(at(testPod(template -> template.set("tests.image.repository", "registry.example/curl")
+            .set("tests.image.tag", "8.12.0")), "spec", "containers", 0, "image"))
+            .isEqualTo("registry.example/curl:8.12.0");
         assertThat(list(at(pod, "spec", "containers", 0, "command"))).startsWith("/bin/sh", "-ec");
         assertThat((String) at(pod, "spec", "containers", 0, "command", 2))
             .contains("$MANAGEMENT_URL/actuator/health/readiness", "$PROXY_URL/api/version");
