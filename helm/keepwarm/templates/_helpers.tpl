@@ -47,6 +47,21 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
+Labels of the helm test pod: never the pods' selector labels, or the Service, the NetworkPolicy, the
+PodDisruptionBudget and the topology spread would take the test pod for a keepwarm pod.
+*/}}
+{{- define "keepwarm.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "keepwarm.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+{{- define "keepwarm.testLabels" -}}
+helm.sh/chart: {{ include "keepwarm.chart" . }}
+{{ include "keepwarm.testSelectorLabels" . }}
+app.kubernetes.io/component: test
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
 The image reference.
 */}}
 {{- define "keepwarm.image" -}}
@@ -61,16 +76,80 @@ The Secret holding the API keys: the chart's own, or apiKeys.existingSecret.
 {{- end }}
 
 {{/*
-/config/application.yml: keepwarm.upstream, keepwarm.warmer and keepwarm.policy from the values, in the
-structure the application binds. API keys are not here: they come from a Secret (see deployment.yaml).
+/config/application.yml: keepwarm.upstream, keepwarm.warmer and keepwarm.adaptive from the values, in the structure
+the application binds, and Spring's shutdown phase timeout. Not here: the policies (their own ConfigMap, read as
+keepwarm.policy-file, so that changing them rolls no pod) and the API keys (a Secret; see deployment.yaml).
 */}}
 {{- define "keepwarm.applicationYaml" -}}
 {{- $upstream := include "keepwarm.upstream" . | fromYaml }}
-{{- $keepwarm := dict "upstream" $upstream "warmer" .Values.warmer "policy" .Values.policies }}
+{{- $keepwarm := dict "upstream" $upstream "warmer" .Values.warmer }}
 {{- if .Values.adaptive }}
 {{- $_ := set $keepwarm "adaptive" .Values.adaptive }}
 {{- end }}
-{{- toYaml (dict "keepwarm" $keepwarm) }}
+{{- $spring := dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ds" (int .Values.shutdownTimeoutSeconds))) }}
+{{- toYaml (dict "keepwarm" $keepwarm "spring" $spring) }}
+{{- end }}
+
+{{/*
+The policy file (policies.yml of the policies ConfigMap): keepwarm.policy from the values, shaped like application.yml
+as keepwarm.policy-file requires.
+*/}}
+{{- define "keepwarm.policiesYaml" -}}
+{{- /* models always present: a file whose keepwarm.policy is empty has no keepwarm.policy section for the
+application, which then refuses to start */}}
+{{- $policies := merge (dict "models" (.Values.policies.models | default list)) (omit .Values.policies "models") }}
+{{- toYaml (dict "keepwarm" (dict "policy" $policies)) }}
+{{- end }}
+
+{{/*
+The policies ConfigMap's name, the directory it is mounted at (a directory, not a subPath: only a directory mount sees
+the kubelet's updates) and the file the application reads.
+*/}}
+{{- define "keepwarm.policiesName" -}}
+{{- printf "%s-policies" (include "keepwarm.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- define "keepwarm.policiesDir" -}}
+/etc/keepwarm/policies
+{{- end }}
+{{- define "keepwarm.policyFile" -}}
+{{ include "keepwarm.policiesDir" . }}/policies.yml
+{{- end }}
+
+{{/*
+Stopping a pod: the grace period must cover the preStop sleep and Spring's shutdown phase, or the kubelet kills the JVM
+while streams are still finishing.
+*/}}
+{{- define "keepwarm.checkShutdown" -}}
+{{- $preStop := int .Values.preStopSleepSeconds }}
+{{- $phase := int .Values.shutdownTimeoutSeconds }}
+{{- $grace := int .Values.terminationGracePeriodSeconds }}
+{{- if le $grace (add $preStop $phase) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be greater than preStopSleepSeconds (%d) + shutdownTimeoutSeconds (%d) = %d: the kubelet kills keepwarm at the end of the grace period, in the middle of its graceful shutdown" $grace $preStop $phase (add $preStop $phase)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The ports keepwarm reaches Ollama on, for the NetworkPolicy's egress: those of upstream.url (one Ollama) or of
+upstream.hosts' urls and upstream.discovery.port (a fleet); a URL without a port has its scheme's (80, 443).
+*/}}
+{{- define "keepwarm.ollamaPorts" -}}
+{{- $urls := list }}
+{{- $ports := list }}
+{{- $discovery := .Values.upstream.discovery | default dict }}
+{{- range .Values.upstream.hosts | default list }}{{ $urls = append $urls (toString .url) }}{{ end }}
+{{- if $discovery.dns }}
+{{- $ports = append $ports (int ($discovery.port | default 11434)) }}
+{{- end }}
+{{- if not (or $urls $discovery.dns) }}
+{{- $urls = append $urls (toString .Values.upstream.url) }}
+{{- end }}
+{{- range $urls }}
+{{- $url := urlParse . }}
+{{- $port := regexFind "[0-9]+$" (regexFind ":[0-9]+$" $url.host) }}
+{{- if not $port }}{{ $port = ternary "443" "80" (eq $url.scheme "https") }}{{ end }}
+{{- $ports = append $ports (int $port) }}
+{{- end }}
+{{- toYaml (dict "ports" ($ports | uniq)) }}
 {{- end }}
 
 {{/*

@@ -5,10 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 import static dev.keepwarm.packaging.ProjectFiles.at;
@@ -23,11 +27,16 @@ import static dev.keepwarm.packaging.ProjectFiles.map;
  */
 final class ContainerRun {
 
+    /** The kubelet's link to the current version of a volume's files. */
+    private static final String DATA = "..data";
+
     private final Path root;
 
     private final Map<String, String> environment = new LinkedHashMap<>();
 
     private final Map<String, Path> mounts = new LinkedHashMap<>();
+
+    private int versions;
 
     private ContainerRun(Path root) {
         this.root = root;
@@ -57,11 +66,12 @@ final class ContainerRun {
             String mountPath = (String) mount.get("mountPath");
             if (volume.containsKey("configMap")) {
                 Map<String, Object> source = map(volume.get("configMap"));
-                run.mount(mountPath, files(named(manifests, "ConfigMap", (String) source.get("name")), source, false));
+                run.mountVolume(mountPath,
+                        files(named(manifests, "ConfigMap", (String) source.get("name")), source, false));
             }
             else if (volume.containsKey("secret")) {
                 Map<String, Object> source = map(volume.get("secret"));
-                run.mount(mountPath,
+                run.mountVolume(mountPath,
                         files(named(manifests, "Secret", (String) source.get("secretName")), source, true));
             }
             // an emptyDir (/tmp) holds nothing the application reads
@@ -103,7 +113,9 @@ final class ContainerRun {
     }
 
     /**
-     * The environment the application sees, with mounted paths pointing at their copies.
+     * The environment the application sees, with mounted paths pointing at their copies:
+     * {@code file:<mount path>} anywhere in a value, or a value that is a path under a
+     * mount.
      */
     Map<String, String> environment() {
         Map<String, String> rewritten = new LinkedHashMap<>();
@@ -111,10 +123,30 @@ final class ContainerRun {
             String result = value;
             for (Map.Entry<String, Path> mount : mounts.entrySet()) {
                 result = result.replace("file:" + mount.getKey(), "file:" + mount.getValue());
+                if (result.startsWith(mount.getKey() + "/")) {
+                    result = mount.getValue() + result.substring(mount.getKey().length());
+                }
             }
             rewritten.put(name, result);
         });
         return rewritten;
+    }
+
+    /**
+     * What the kubelet does when a mounted ConfigMap or Secret changes: the new files go
+     * into a new timestamped directory, then the {@code ..data} link is swapped to it in
+     * one rename, so the application sees the old files or the new ones, never a mix.
+     */
+    void update(String mountPath, Map<String, String> files) {
+        Path dir = Objects.requireNonNull(mounts.get(mountPath), mountPath + " is not mounted");
+        try {
+            String version = writeVersion(dir, files);
+            Path next = Files.createSymbolicLink(dir.resolve("..data_tmp"), Path.of(version));
+            Files.move(next, dir.resolve(DATA), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /** The content of a mounted file, by its path in the container. */
@@ -122,6 +154,27 @@ final class ContainerRun {
         return ProjectFiles.read(root.resolve(containerPath.substring(1)));
     }
 
+    /**
+     * Lays the files out as the kubelet mounts a ConfigMap or Secret volume: each file a
+     * link {@code name -> ..data/name}, {@code ..data} a link to a timestamped directory
+     * holding the content.
+     */
+    private void mountVolume(String mountPath, Map<String, String> files) {
+        Path dir = root.resolve(mountPath.substring(1));
+        try {
+            Files.createDirectories(dir);
+            Files.createSymbolicLink(dir.resolve(DATA), Path.of(writeVersion(dir, files)));
+            for (String name : files.keySet()) {
+                Files.createSymbolicLink(dir.resolve(name), Path.of(DATA, name));
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        mounts.put(mountPath, dir);
+    }
+
+    /** Bind-mounted files, as Compose mounts them. */
     private void mount(String mountPath, Map<String, String> files) {
         Path dir = root.resolve(mountPath.substring(1));
         try {
@@ -134,6 +187,17 @@ final class ContainerRun {
             throw new UncheckedIOException(ex);
         }
         mounts.put(mountPath, dir);
+    }
+
+    /** A new ..&lt;timestamp&gt; directory with the files; its name. */
+    private String writeVersion(Path dir, Map<String, String> files) throws IOException {
+        String version = "..%s_%d"
+            .formatted(DateTimeFormatter.ofPattern("yyyy_MM_dd_HH_mm_ss").format(LocalDateTime.now()), ++versions);
+        Path versionDir = Files.createDirectory(dir.resolve(version));
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Files.writeString(versionDir.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
+        }
+        return version;
     }
 
     private static String keyRef(Manifests manifests, Map<String, Object> valueFrom) {

@@ -42,9 +42,26 @@ record Manifests(List<Map<String, Object>> objects) {
         return ProjectFiles.map(ProjectFiles.at(podSpec(), "containers", 0));
     }
 
-    /** The application.yml the ConfigMap mounts at /config. */
+    /** The object of this kind and name. */
+    Map<String, Object> named(String kind, String name) {
+        return objects.stream()
+            .filter(object -> kind.equals(object.get("kind"))
+                    && name.equals(ProjectFiles.at(object, "metadata", "name")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no " + kind + " named " + name));
+    }
+
+    /** The application.yml the ConfigMap kw-keepwarm mounts at /config. */
     String applicationYml() {
-        return (String) ProjectFiles.at(only("ConfigMap"), "data", "application.yml");
+        return (String) ProjectFiles.at(named("ConfigMap", "kw-keepwarm"), "data", "application.yml");
+    }
+
+    /**
+     * The keepwarm.policy-file of the ConfigMap kw-keepwarm-policies, shaped like
+     * application.yml (keepwarm.policy).
+     */
+    String policiesYml() {
+        return (String) ProjectFiles.at(named("ConfigMap", "kw-keepwarm-policies"), "data", "policies.yml");
     }
 
     String podAnnotation(String name) {

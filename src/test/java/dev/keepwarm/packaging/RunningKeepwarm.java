@@ -5,6 +5,8 @@ import java.util.Map;
 import dev.keepwarm.KeepwarmApplication;
 import dev.keepwarm.support.ProxyTestBase;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.StandardEnvironment;
@@ -45,6 +47,27 @@ final class RunningKeepwarm implements AutoCloseable {
         args[1] = "--management.server.port=0";
         System.arraycopy(more, 0, args, 2, more.length);
         return args;
+    }
+
+    int proxyPort() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
+    }
+
+    int managementPort() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.management.port", "-1"));
+    }
+
+    /** A property as the running application resolved it. */
+    String property(String name) {
+        return context.getEnvironment().getProperty(name);
+    }
+
+    /**
+     * What Boot does when a pod starts stopping: readiness becomes REFUSING_TRAFFIC, so
+     * /actuator/health/readiness answers 503 while the application still runs.
+     */
+    void refuseTraffic() {
+        AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
     }
 
     WebTestClient proxy() {
