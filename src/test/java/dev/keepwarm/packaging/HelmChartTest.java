@@ -23,6 +23,7 @@ import dev.keepwarm.fake.FakeOllama;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.junit.jupiter.api.extension.ExtendWith;
+import dev.keepwarm.support.OtlpReceiver;
 import dev.keepwarm.support.OwnLogging;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.KeepAlive;
@@ -256,6 +257,37 @@ class HelmChartTest {
                         .filter(line -> line.contains("\"message\":\"Started KeepwarmApplication"))).hasSize(1);
                 }
             });
+        }
+    }
+
+    @Test
+    void tracingSendsSpansToTheCollectorOfTheValuesAndIsOffWithoutOne(@TempDir Path dir) {
+        assertThat(environment(renderDefaults()))
+            .doesNotContainKey("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT");
+        assertThatThrownBy(() -> render(template -> template.set("tracing.otlpEndpoint", "otel-collector:4318")))
+            .hasMessageContaining("otlpEndpoint");
+        String traceId = "5b8efff798038103d269b633813fc60c";
+        try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2:1b");
+                OtlpReceiver collector = OtlpReceiver.start()) {
+            Manifests manifests = render(template -> template.set("tracing.otlpEndpoint", collector.tracesUrl())
+                .set("upstream.url", ollama.url().toString()));
+            Map<String, String> environment = new java.util.HashMap<>(
+                    ContainerRun.ofHelm(manifests, dir).environment());
+            environment.put("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_SCHEDULE_DELAY", "20ms");
+            try (RunningKeepwarm keepwarm = RunningKeepwarm.start(environment, RunningKeepwarm.randomPorts())) {
+                keepwarm.proxy()
+                    .post()
+                    .uri("/api/generate")
+                    .header("traceparent", "00-" + traceId + "-eee19b7ec3c1b174-01")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"model\":\"llama3.2:1b\",\"prompt\":\"hi\"}")
+                    .exchange()
+                    .expectStatus()
+                    .isOk();
+                byte[] batch = await().atMost(Duration.ofSeconds(10))
+                    .until(() -> collector.batchOf(traceId), java.util.Objects::nonNull);
+                assertThat(OtlpReceiver.contains(batch, "POST /api/generate")).isTrue();
+            }
         }
     }
 
