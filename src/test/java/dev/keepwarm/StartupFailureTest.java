@@ -37,7 +37,12 @@ class StartupFailureTest {
                 arguments("bad default keep-alive", "keepwarm.policy.default.keep-alive=soon",
                         "keepwarm.policy.default.keep-alive", "soon"),
                 arguments("bad trusted proxy", "keepwarm.proxy.trusted-proxies=10.0.0.0/8;10.0.0.0/33",
-                        "keepwarm.proxy.trusted-proxies[1]", "10.0.0.0/33"));
+                        "keepwarm.proxy.trusted-proxies[1]", "10.0.0.0/33"),
+                arguments("unknown ssl bundle",
+                        "keepwarm.upstream.url=https://127.0.0.1:1,keepwarm.upstream.ssl-bundle=nope",
+                        "keepwarm.upstream.ssl-bundle", "SSL bundle 'nope', which does not exist"),
+                arguments("ssl bundle without an https host", "keepwarm.upstream.ssl-bundle=ollama",
+                        "keepwarm.upstream.ssl-bundle", "no Ollama host is https (keepwarm.upstream.url is http://"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
@@ -15,7 +16,9 @@ import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -31,7 +34,7 @@ class OllamaConfiguration {
     static final String RESILIENCE_NAME = "ollama";
 
     @Bean
-    OllamaConnection upstream(UpstreamProperties properties) {
+    OllamaConnection upstream(UpstreamProperties properties, ObjectProvider<SslBundles> sslBundles) {
         DroppedErrors.install();
         ConnectionProvider pool = ConnectionProvider.builder("ollama")
             .maxConnections(properties.maxConnections())
@@ -45,15 +48,20 @@ class OllamaConfiguration {
             // adds its registry to
             .metrics(true)
             .build();
-        HttpClient http = HttpClient.create(pool)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
-            .option(ChannelOption.SO_KEEPALIVE, true)
-            .compress(false);
+        // TLS for https hosts (keepwarm.upstream.ssl-bundle): one context for both
+        // clients
+        UnaryOperator<HttpClient> tls = UpstreamTls.of(properties, sslBundles.getIfAvailable());
+        UnaryOperator<HttpClient> settings = client -> tls
+            .apply(client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .compress(false));
+        HttpClient http = settings.apply(HttpClient.create(pool));
         // The warmer's calls are a few per interval and may hang (Ollama #15950): each
         // gets a connection of its own,
         // closed when it ends or is cut, so a call Ollama never answered cannot leave a
-        // pooled connection behind it.
-        HttpClient ownConnections = http.newConnection();
+        // pooled connection behind it. HttpClient.newConnection() is a static factory
+        // (a new client with none of the settings above), so they are applied again.
+        HttpClient ownConnections = settings.apply(HttpClient.newConnection());
         return new OllamaConnection(http,
                 WebClient.builder().clientConnector(new ReactorClientHttpConnector(ownConnections)).build(),
                 properties);

@@ -39,13 +39,18 @@ import org.springframework.validation.annotation.Validated;
  * model is warm and warm rules are placed across them
  * @param discovery hosts found in DNS (every A/AAAA record of a name, such as a
  * Kubernetes headless Service), instead of or beside {@code hosts}
+ * @param sslBundle name of the Spring Boot SSL bundle
+ * ({@code spring.ssl.bundle.pem.<name>} or {@code spring.ssl.bundle.jks.<name>}) for
+ * https Ollama hosts: its trust store holds the CA that issued Ollama's certificate, its
+ * key store (optional) the client certificate for mutual TLS; the host name is verified;
+ * empty means the JDK's default trust store and no client certificate
  */
 @ConfigurationProperties("keepwarm.upstream")
 @Validated
 public record UpstreamProperties(@DefaultValue("http://localhost:11434") @NotNull URI url,
         @DefaultValue("5s") @NotNull Duration connectTimeout, @Nullable Duration responseTimeout,
         @DefaultValue("10m") @NotNull Duration idleTimeout, @DefaultValue("1000") @Positive int maxConnections,
-        @DefaultValue @Valid List<Host> hosts, @Valid @Nullable Discovery discovery) {
+        @DefaultValue @Valid List<Host> hosts, @Valid @Nullable Discovery discovery, @Nullable String sslBundle) {
 
     /**
      * A SpEL condition that holds when {@code hosts} or {@code discovery} is set (the
@@ -77,12 +82,21 @@ public record UpstreamProperties(@DefaultValue("http://localhost:11434") @NotNul
                         + "' is used by two hosts; each host needs a name of its own");
             }
         }
+        sslBundle = (sslBundle != null && !sslBundle.isBlank()) ? sslBundle.strip() : null;
+        if (sslBundle != null && !usesHttps(url, hosts, discovery)) {
+            throw new IllegalArgumentException(
+                    "keepwarm.upstream.ssl-bundle is '" + sslBundle + "' but no Ollama host is https ("
+                            + (hosts.isEmpty() && discovery == null ? "keepwarm.upstream.url is " + url
+                                    : "no keepwarm.upstream.hosts[].url is https and "
+                                            + "keepwarm.upstream.discovery.scheme is not https")
+                            + "): TLS would never be used; make Ollama's URL https, or remove the bundle");
+        }
     }
 
     /** One Ollama at {@code url}, as before the fleet existed. */
     public UpstreamProperties(URI url, Duration connectTimeout, @Nullable Duration responseTimeout,
             Duration idleTimeout, int maxConnections) {
-        this(url, connectTimeout, responseTimeout, idleTimeout, maxConnections, List.of(), null);
+        this(url, connectTimeout, responseTimeout, idleTimeout, maxConnections, List.of(), null, null);
     }
 
     /** Whether keepwarm fronts a fleet ({@code hosts} or {@code discovery} set). */
@@ -98,6 +112,22 @@ public record UpstreamProperties(@DefaultValue("http://localhost:11434") @NotNul
     /** host:port as Ollama expects it in the Host header. */
     public String hostHeader() {
         return hostHeader(url);
+    }
+
+    /**
+     * Whether any Ollama host keepwarm talks to is https: {@code url} for one host, else
+     * a configured host or the discovered ones.
+     */
+    private static boolean usesHttps(URI url, List<Host> hosts, @Nullable Discovery discovery) {
+        if (hosts.isEmpty() && discovery == null) {
+            return https(url);
+        }
+        return hosts.stream().anyMatch(host -> https(host.url()))
+                || (discovery != null && "https".equals(discovery.scheme()));
+    }
+
+    static boolean https(@Nullable URI url) {
+        return url != null && "https".equalsIgnoreCase(url.getScheme());
     }
 
     static String base(URI url) {

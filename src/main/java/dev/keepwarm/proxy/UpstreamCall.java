@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import dev.keepwarm.ollama.OllamaConnection;
+import dev.keepwarm.ollama.TlsFailure;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.KeepAlive;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -197,7 +198,9 @@ final class UpstreamCall {
                     ProxyErrors.UPSTREAM_HEADER, name);
         }
         Throwable root = root(error);
-        String reason = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        String tls = TlsFailure.describe(error);
+        String reason = tls != null ? tls
+                : root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
         String message = unreachable(root) ? "keepwarm: upstream " + url + " unreachable: " + reason
                 : "keepwarm: upstream " + url + " failed: " + reason;
         log.warn("{} ({} {})", message, exchange.method(), exchange.path());

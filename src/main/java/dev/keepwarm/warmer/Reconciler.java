@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.keepwarm.ollama.OllamaClient;
 import dev.keepwarm.ollama.RunningModel;
+import dev.keepwarm.ollama.TlsFailure;
 import dev.keepwarm.policy.KeepAlive;
 import dev.keepwarm.policy.ModelName;
 import dev.keepwarm.policy.ModelRule;
@@ -186,7 +187,7 @@ final class Reconciler {
                     ? "it accepted GET /api/ps but sent no answer within " + properties.psTimeoutOrDefault().toMillis()
                             + " ms (a hung Ollama, ollama/ollama#15950)"
                     : error instanceof CallNotPermittedException ? "connection failures opened the circuit breaker"
-                            : error.toString();
+                            : TlsFailure.describe(error) != null ? TlsFailure.describe(error) : error.toString();
             log.warn("{} cannot be reached ({}); the warmer waits quietly and re-warms pinned models when it "
                     + "answers again", name, reason);
         }

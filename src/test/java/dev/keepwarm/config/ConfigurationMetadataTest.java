@@ -30,7 +30,7 @@ class ConfigurationMetadataTest {
 
         List<String> keys = List.of("keepwarm.upstream.url", "keepwarm.upstream.connect-timeout",
                 "keepwarm.upstream.response-timeout", "keepwarm.upstream.idle-timeout",
-                "keepwarm.upstream.max-connections", "keepwarm.proxy.max-request-size",
+                "keepwarm.upstream.max-connections", "keepwarm.upstream.ssl-bundle", "keepwarm.proxy.max-request-size",
                 "keepwarm.proxy.trusted-proxies", "keepwarm.policy.models", "keepwarm.policy.default.keep-alive",
                 "keepwarm.policy.default.mode", "keepwarm.policy.default.min", "keepwarm.policy.default.max",
                 "keepwarm.policy.default.allow-unload", "keepwarm.policy.default.options", "keepwarm.adaptive.bin",

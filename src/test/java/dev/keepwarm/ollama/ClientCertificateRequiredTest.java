@@ -1,0 +1,60 @@
+package dev.keepwarm.ollama;
+
+import dev.keepwarm.fake.FakeOllama;
+import dev.keepwarm.support.TestPki;
+import dev.keepwarm.support.TlsEndpoint;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.springframework.boot.test.context.SpringBootTest.WebEnvironment.RANDOM_PORT;
+
+/**
+ * An https Ollama that requires a client certificate (mutual TLS), and a bundle that only
+ * trusts its CA: the endpoint refuses the handshake; the client gets a 502 that says why.
+ */
+@SpringBootTest(webEnvironment = RANDOM_PORT, properties = "keepwarm.upstream.ssl-bundle=ollama")
+@ExtendWith(OutputCaptureExtension.class)
+@DirtiesContext
+class ClientCertificateRequiredTest {
+
+    private static final FakeOllama OLLAMA = FakeOllama.start().withModel("llama3.2:1b");
+
+    private static final TestPki PKI = TestPki.get();
+
+    private static final TlsEndpoint HTTPS = TlsEndpoint.mutual(PKI.server(), PKI.caX509(), OLLAMA.port());
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void upstream(DynamicPropertyRegistry registry) {
+        for (String property : TlsRefusals.WARMER) {
+            registry.add(property.substring(0, property.indexOf('=')),
+                    () -> property.substring(property.indexOf('=') + 1));
+        }
+        registry.add("keepwarm.upstream.url", () -> HTTPS.url().toString());
+        registry.add("management.server.port", () -> "0");
+        registry.add("spring.ssl.bundle.pem.ollama.truststore.certificate", () -> "file:" + PKI.caCertificate());
+    }
+
+    @AfterAll
+    static void stop() {
+        HTTPS.close();
+        OLLAMA.close();
+    }
+
+    @Test
+    void theHandshakeIsRefusedAndTheClientGets502SayingWhy(CapturedOutput output) {
+        TlsRefusals.assertRefused(port, OLLAMA, output, "refused keepwarm's client certificate");
+    }
+
+}
