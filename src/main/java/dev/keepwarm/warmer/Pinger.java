@@ -68,6 +68,11 @@ final class Pinger {
         this.pingTimeout = pingTimeout;
     }
 
+    /** The name of the host this pinger pings (a log line's {@code host} field). */
+    String host() {
+        return host;
+    }
+
     /**
      * Pings the model with its rule's keep-alive and options; never fails (a failure is
      * recorded in the state).

@@ -91,7 +91,9 @@ final class Reconciler {
         Instant now = clock.instant();
         if (reportedDown) {
             reportedDown = false;
-            log.info("{} answers again; re-warming pinned models", name);
+            log.atInfo()
+                .addKeyValue(Pinger.HOST, pinger.host())
+                .log("{} answers again; re-warming pinned models", name);
         }
         state.observe(running, now);
         stalls.check(running, pings.inFlight(), now);
@@ -188,8 +190,10 @@ final class Reconciler {
                             + " ms (a hung Ollama, ollama/ollama#15950)"
                     : error instanceof CallNotPermittedException ? "connection failures opened the circuit breaker"
                             : TlsFailure.describe(error) != null ? TlsFailure.describe(error) : error.toString();
-            log.warn("{} cannot be reached ({}); the warmer waits quietly and re-warms pinned models when it "
-                    + "answers again", name, reason);
+            log.atWarn()
+                .addKeyValue(Pinger.HOST, pinger.host())
+                .log("{} cannot be reached ({}); the warmer waits quietly and re-warms pinned models when it "
+                        + "answers again", name, reason);
         }
         else {
             log.debug("{} still unreachable: {}", name, error.toString());
