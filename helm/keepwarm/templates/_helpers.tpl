@@ -87,6 +87,7 @@ keepwarm.policy-file, so that changing them rolls no pod) and the API keys (a Se
 {{- $_ := set $keepwarm "adaptive" .Values.adaptive }}
 {{- end }}
 {{- $spring := dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ds" (int .Values.shutdownTimeoutSeconds))) }}
+
 {{- toYaml (dict "keepwarm" $keepwarm "spring" $spring) }}
 {{- end }}
 
@@ -107,6 +108,9 @@ the kubelet's updates) and the file the application reads.
 */}}
 {{- define "keepwarm.policiesName" -}}
 {{- printf "%s-policies" (include "keepwarm.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- define "keepwarm.tlsDir" -}}
+/etc/keepwarm/tls
 {{- end }}
 {{- define "keepwarm.policiesDir" -}}
 /etc/keepwarm/policies
@@ -159,7 +163,7 @@ With a fleet (hosts or discovery) upstream.url is left out: the application does
 what the application would refuse at start-up, so that `helm upgrade` stops before the pods roll.
 */}}
 {{- define "keepwarm.upstream" -}}
-{{- $upstream := omit .Values.upstream "hosts" "discovery" }}
+{{- $upstream := omit .Values.upstream "hosts" "discovery" "tls" }}
 {{- $hosts := list }}
 {{- $names := dict }}
 {{- range $i, $host := .Values.upstream.hosts | default list }}

@@ -1,5 +1,6 @@
 package dev.keepwarm.packaging;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.junit.jupiter.api.extension.ExtendWith;
 import dev.keepwarm.support.OtlpReceiver;
+import dev.keepwarm.support.TestPki;
+import dev.keepwarm.support.TlsEndpoint;
 import dev.keepwarm.support.OwnLogging;
 import dev.keepwarm.ollama.UpstreamProperties;
 import dev.keepwarm.policy.KeepAlive;
@@ -289,6 +292,52 @@ class HelmChartTest {
                 assertThat(OtlpReceiver.contains(batch, "POST /api/generate")).isTrue();
             }
         }
+    }
+
+    /**
+     * upstream.tls.secret: the Secret (here a stand-in for cert-manager's, with the test
+     * CA's ca.crt and keepwarm's client tls.crt and tls.key) is mounted and becomes the
+     * SSL bundle of keepwarm.upstream.ssl-bundle; keepwarm started with exactly that
+     * reaches an https Ollama that requires a client certificate.
+     */
+    @Test
+    void upstreamTlsSecretBecomesTheSslBundleAndReachesAnHttpsOllamaOverMutualTls(@TempDir Path dir)
+            throws IOException {
+        TestPki pki = TestPki.get();
+        try (FakeOllama ollama = FakeOllama.start().withModel("llama3.2:1b");
+                TlsEndpoint https = TlsEndpoint.mutual(pki.server(), pki.caX509(), ollama.port())) {
+            String rendered = CHART.template()
+                .withName("kw")
+                .withNamespace("llm")
+                .withKubeVersion(HelmRender.KUBE_VERSION)
+                .set("upstream.url", https.url().toString())
+                .set("upstream.tls.secret", "ollama-tls")
+                .set("upstream.tls.clientCertificate", "true")
+                .call();
+            assertThat(rendered).contains("value: file:/etc/keepwarm/tls/ca.crt",
+                    "value: file:/etc/keepwarm/tls/tls.key", "secretName: ollama-tls");
+            String secret = String.join("\n", "---", "apiVersion: v1", "kind: Secret", "metadata:",
+                    "  name: ollama-tls", "data:", "  ca.crt: " + base64(pki.caCertificate()),
+                    "  tls.crt: " + base64(pki.client().certificate()),
+                    "  tls.key: " + base64(pki.client().privateKey()));
+            Manifests manifests = Manifests.parse(rendered + "\n" + secret + "\n");
+            try (RunningKeepwarm keepwarm = RunningKeepwarm.start(ContainerRun.ofHelm(manifests, dir).environment(),
+                    RunningKeepwarm.randomPorts())) {
+                keepwarm.proxy()
+                    .post()
+                    .uri("/api/generate")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"model\":\"llama3.2:1b\",\"prompt\":\"hi\",\"stream\":false}")
+                    .exchange()
+                    .expectStatus()
+                    .isOk();
+                assertThat(https.handshakes()).anyMatch(client -> client.contains("CN=keepwarm"));
+            }
+        }
+    }
+
+    private static String base64(Path file) throws IOException {
+        return java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(file));
     }
 
     /** The container's environment, by name. */

@@ -81,8 +81,14 @@ class HelmValuesSchemaTest {
     @ParameterizedTest(name = "{0} = {1}")
     @MethodSource("recordsTheSchemaMirrors")
     void schemaPropertiesAreTheRecordsComponentsKebabCased(String pointer, Class<? extends Record> record) {
-        assertThat(properties(pointer)).containsExactlyInAnyOrderElementsOf(kebabComponents(record));
+        List<String> properties = new java.util.ArrayList<>(properties(pointer));
+        // the chart's own: upstream.tls renders keepwarm.upstream.ssl-bundle and its
+        // bundle
+        properties.removeAll(CHART_ONLY.getOrDefault(pointer, List.of()));
+        assertThat(properties).containsExactlyInAnyOrderElementsOf(kebabComponents(record));
     }
+
+    private static final Map<String, List<String>> CHART_ONLY = Map.of("properties/upstream", List.of("tls"));
 
     @Test
     void fleetHostsAreTheHostRecordInTheChartsSpelling() {
