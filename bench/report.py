@@ -291,10 +291,21 @@ class Report:
             "the req/s figures measure the whole setup, not a proxy on its own. Added latency = proxy minus direct, at "
             "the same percentile. `netty` is `dev.keepwarm.bench.BareProxy`: the least a proxy on keepwarm's own stack "
             "(Reactor Netty server and client, same JVM) can do, with no policy, metrics, header rules or error "
-            "handling; keepwarm/netty is the share of that ceiling keepwarm keeps.",
+            "handling; keepwarm/netty is the share of that ceiling keepwarm keeps. CPU µs/request: the user + system "
+            "time of the target's own processes during the cell (nginx: master and workers; direct: the fake) over the "
+            "requests completed (clock ticks of /proc/PID/stat, 10 ms each).",
             "",
         ]
         ratios, added_c16 = [], []
+        cpu = {}
+        try:
+            with open(self.path("ovh-cpu.tsv")) as f:
+                next(f)
+                for line in f:
+                    endpoint, c, target, ms = line.split()
+                    cpu[(endpoint, int(c), target)] = int(ms)
+        except (OSError, StopIteration):
+            pass
         for endpoint, title in (("tags", "GET /api/tags"), ("generate", "POST /api/generate (rewritten)")):
             rows = []
             for c in (1, 16, 64):
@@ -321,15 +332,17 @@ class Report:
                     if netty and target == "keepwarm":
                         netty_rps = netty["requests"] / (netty["duration_us"] / 1e6)
                         ceiling = rps / netty_rps if netty_rps else None
+                    cpu_ms = cpu.get((endpoint, c, target))
+                    cpu_us = cpu_ms * 1000 / data["requests"] if cpu_ms is not None and data["requests"] else None
                     rows.append([c, target, fmt(rps, 0), fmt(lat["p50"] / 1000, 3), fmt(lat["p99"] / 1000, 3),
-                                 fmt(lat["max"] / 1000, 1), errors,
+                                 fmt(lat["max"] / 1000, 1), errors, fmt(cpu_us, 1) if cpu_us is not None else "",
                                  fmt(added50, 3) if added50 is not None else "",
                                  fmt(added99, 3) if added99 is not None else "",
                                  fmt(ratio, 2) if ratio is not None else "",
                                  fmt(ceiling, 2) if ceiling is not None else ""])
             text += [f"### {title}", "",
                      table(["concurrency", "target", "req/s", "p50 ms", "p99 ms", "max ms", "errors",
-                            "added p50 ms", "added p99 ms", "keepwarm/nginx req/s", "keepwarm/netty req/s"], rows), ""]
+                            "CPU µs/request", "added p50 ms", "added p99 ms", "keepwarm/nginx req/s", "keepwarm/netty req/s"], rows), ""]
         warmup = collections.defaultdict(list)
         try:
             with open(self.path("warmup.tsv")) as f:

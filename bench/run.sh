@@ -297,7 +297,8 @@ curl -sf -o /dev/null "$NGINXURL/api/version" || { cat "$NGX/logs/error.log"; di
 # ---------------------------------------------------------------- the bare Reactor Netty proxy: keepwarm's stack, nothing else
 log "starting the bare Reactor Netty proxy"
 java -cp "$CP" dev.keepwarm.bench.BareProxy --port "$NETTY_PORT" --upstream "$DIRECT" > "$WORK/bare.log" 2>&1 &
-PIDS+=("$!")
+NETTY_PID=$!
+PIDS+=("$NETTY_PID")
 NETTYURL=http://127.0.0.1:$NETTY_PORT
 for _ in $(seq 200); do curl -sf -o /dev/null "$NETTYURL/api/version" && break; sleep 0.1; done
 curl -sf -o /dev/null "$NETTYURL/api/version" || { cat "$WORK/bare.log"; die "the bare proxy did not start"; }
@@ -401,15 +402,28 @@ for target in direct nginx netty keepwarm; do
     done
   done
 done
+# CPU per request: the user + system time the proxy's processes (nginx: master and workers) spent during a cell,
+# over the requests wrk completed; for direct, the fake's own (every target's total includes the fake's share too).
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ms() { # pid,pid,...
+  local total=0 pid
+  for pid in ${1//,/ }; do total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat") )); done
+  echo $(( total * 1000 / CLK_TCK ))
+}
+target_pids() { case $1 in direct) echo "$FAKE_PID";; nginx) nginx_pids;; netty) echo "$NETTY_PID";; keepwarm) echo "$KW_PID";; esac; }
+printf 'endpoint\tconcurrency\ttarget\tcpu_ms\n' > "$RAW/ovh-cpu.tsv"
 for endpoint in tags generate; do
   for c in "${CONCURRENCIES[@]}"; do
     for target in direct nginx netty keepwarm; do
       case $target in direct) base=$DIRECT;; nginx) base=$NGINXURL;; netty) base=$NETTYURL;; keepwarm) base=$KEEPWARM;; esac
+      pids=$(target_pids $target)
+      before=$(cpu_ms "$pids")
       if [ $endpoint = tags ]; then
         run_wrk "$RAW/ovh-$endpoint-c$c-$target.json" "$base/api/tags" "$c" "$OVH_SECONDS"
       else
         run_wrk "$RAW/ovh-$endpoint-c$c-$target.json" "$base/api/generate" "$c" "$OVH_SECONDS" "$WORK/small.json"
       fi
+      printf '%s\t%s\t%s\t%d\n' $endpoint "$c" $target $(( $(cpu_ms "$pids") - before )) >> "$RAW/ovh-cpu.tsv"
     done
   done
 done
