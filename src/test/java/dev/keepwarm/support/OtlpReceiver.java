@@ -1,6 +1,7 @@
 package dev.keepwarm.support;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,7 +31,14 @@ public final class OtlpReceiver implements AutoCloseable {
                     (request, response) -> request.receive().aggregate().asByteArray().doOnNext(body -> {
                         contentTypes.add(request.requestHeaders().get("content-type"));
                         batches.add(body);
-                    }).then(response.status(200).header("content-type", "application/x-protobuf").send())))
+                    })
+                        // no idle keep-alive connection: the exporter's HTTP client
+                        // outlives the application and would hold one open, which a stop
+                        // waits for
+                        .then(response.keepAlive(false)
+                            .status(200)
+                            .header("content-type", "application/x-protobuf")
+                            .send())))
             .bindNow();
     }
 
@@ -75,7 +83,7 @@ public final class OtlpReceiver implements AutoCloseable {
 
     @Override
     public void close() {
-        server.disposeNow();
+        server.disposeNow(Duration.ofSeconds(10));
     }
 
 }
