@@ -43,7 +43,7 @@ COPY --from=build /build/extracted/application/ ./
 # anything starts (spring.context.exit=onRefresh: no port opened, no call to Ollama); every start then maps the
 # classes it loaded and linked from keepwarm.aot, and is ready in about half the time. The training runs with the
 # ENTRYPOINT's JVM, class path and flags (a cache made for others is ignored, with a warning).
-RUN ["java", "-XX:+UseSerialGC", "-Xms32m", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", \
+RUN ["java", "-XX:+UseSerialGC", "-Xms64m", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", \
      "--enable-native-access=ALL-UNNAMED", "-XX:AOTCacheOutput=keepwarm.aot", "-Dspring.context.exit=onRefresh", \
      "-jar", "keepwarm.jar"]
 
@@ -60,10 +60,10 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 
 # Memory: the heap is half the container's memory limit (the chart's 512Mi: 256 MB, the systemd unit's -Xmx256m),
-# starts at 32 MB and grows only as needed (the serial collector, which the JVM picks anyway for a container of
+# starts at 64 MB and grows only as needed (the serial collector, which the JVM picks anyway for a container of
 # one or two CPUs and less than 1792 MB); 500 concurrent streams stay under 300 MB of RSS (README, Benchmark).
 # Netty loads its native epoll transport: Java 25 warns about (and a later Java blocks) native access that is not
 # enabled. Add JVM flags with JAVA_TOOL_OPTIONS (-Xmx1g beats the percentage), application arguments
 # (--keepwarm.warmer.interval=1m) after the image name.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms32m", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", \
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms64m", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", \
             "--enable-native-access=ALL-UNNAMED", "-XX:AOTCache=keepwarm.aot", "-jar", "keepwarm.jar"]

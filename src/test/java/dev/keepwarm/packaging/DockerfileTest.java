@@ -88,8 +88,8 @@ class DockerfileTest {
     @Test
     void sizesTheHeapToTheContainerAndReadsConfigFromSlashConfig() {
         // half the limit (the chart's 512Mi: 256 MB, as the systemd unit's -Xmx256m),
-        // grown from 32 MB as needed
-        assertThat(entrypoint()).contains("-XX:MaxRAMPercentage=50", "-Xms32m", "-XX:+UseSerialGC",
+        // grown from 64 MB as needed
+        assertThat(entrypoint()).contains("-XX:MaxRAMPercentage=50", "-Xms64m", "-XX:+UseSerialGC",
                 "-XX:+ExitOnOutOfMemoryError");
         assertThat(DOCKERFILE.last().arguments("ENV"))
             .contains("SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/config/");

@@ -71,7 +71,7 @@ class SystemdUnitTest {
         assertThat(value("Service", "Environment"))
             .isEqualTo("KEEPWARM_CACHE=-XX:SharedArchiveFile=/opt/keepwarm/keepwarm.jsa");
         assertThat(SECTIONS.get("Service").get("Environment"))
-            .contains("\"JAVA_OPTS=-XX:+UseSerialGC -Xms32m -Xmx256m -XX:+ExitOnOutOfMemoryError\"");
+            .contains("\"JAVA_OPTS=-XX:+UseSerialGC -Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError\"");
         assertThat(value("Service", "ExecStart")).contains("$JAVA_OPTS $KEEPWARM_CACHE -jar");
         assertThat(value("Service", "SuccessExitStatus")).isEqualTo("143");
     }
