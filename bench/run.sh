@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--quick] [--profile] [--out DIR] [--only fleet|replay]
 #
-#   --quick        smaller and shorter runs (about 7 minutes on 2 cores, 90 s of it the fleet, 3 min the replay): a smoke
+#   --quick        smaller and shorter runs (about 7.5 minutes on 2 cores, 90 s of it the fleet, 3 min the replay, 1 min the launches): a smoke
 #                  test of the harness
 #   --profile      also record a JFR profile of keepwarm under load (always done in the full run)
 #   --out DIR      where latest.md and the charts go (default bench/results)
