@@ -1,11 +1,10 @@
 package dev.keepwarm.fleet;
 
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -58,27 +57,65 @@ public final class Routing {
      */
     public static List<Route> order(String model, Collection<Host> hosts, Collection<String> placed) {
         String name = ModelName.normalize(model);
-        Map<String, Integer> rank = new HashMap<>();
-        List<String> preference = Rendezvous.order(name, hosts.stream().map(Host::name).toList());
+        List<String> names = new ArrayList<>(hosts.size());
+        boolean anyHasIt = false;
+        for (Host host : hosts) {
+            names.add(host.name());
+            anyHasIt |= host.has(name);
+        }
+        List<String> preference = Rendezvous.order(name, names);
         if (preference.size() != hosts.size()) {
             throw new IllegalArgumentException("host names must be unique: " + hosts);
         }
-        for (int i = 0; i < preference.size(); i++) {
-            rank.put(preference.get(i), i);
+        // every request is routed: each host's keys are computed once and compared as
+        // plain values, no comparator chain over the hosts
+        List<Ranked> ranked = new ArrayList<>(hosts.size());
+        for (Host host : hosts) {
+            if (host.healthy() && (!anyHasIt || host.has(name))) {
+                ranked.add(Ranked.of(host, placed, preference.indexOf(host.name())));
+            }
         }
-        boolean anyHasIt = hosts.stream().anyMatch((host) -> host.has(name));
-        Comparator<Host> preferred = Comparator.comparing((Host host) -> reason(host, placed))
-            // of the resident copies, the placed ones: a copy beyond the rule's replicas
-            // is demoted and should expire, not serve while the kept copies can
-            .thenComparing((host) -> host.resident() && !placed.isEmpty() && !placed.contains(host.name()))
-            .thenComparing((host) -> !host.resident() && !host.room())
-            .thenComparingInt((host) -> (reason(host, placed) != Reason.HASHED) ? host.inFlight() : 0)
-            .thenComparing((host) -> rank.get(host.name()));
-        return hosts.stream()
-            .filter((host) -> host.healthy() && (!anyHasIt || host.has(name)))
-            .sorted(preferred)
-            .map((host) -> new Route(host.name(), reason(host, placed)))
-            .toList();
+        ranked.sort(null);
+        List<Route> routes = new ArrayList<>(ranked.size());
+        for (Ranked host : ranked) {
+            routes.add(new Route(host.name(), host.reason()));
+        }
+        return Collections.unmodifiableList(routes);
+    }
+
+    /**
+     * A healthy candidate's sort keys, most significant first: why it would serve; of the
+     * resident copies, the placed ones first (a copy beyond the rule's replicas is
+     * demoted and should expire, not serve while the kept copies can); a host where a
+     * load would evict a pinned copy last; fewer requests in flight, except among hashed
+     * hosts; then rendezvous rank.
+     */
+    private record Ranked(String name, Reason reason, boolean demoted, boolean noRoom, int load,
+            int rank) implements Comparable<Ranked> {
+
+        static Ranked of(Host host, Collection<String> placed, int rank) {
+            Reason reason = Routing.reason(host, placed);
+            boolean demoted = host.resident() && !placed.isEmpty() && !placed.contains(host.name());
+            boolean noRoom = !host.resident() && !host.room();
+            return new Ranked(host.name(), reason, demoted, noRoom, reason != Reason.HASHED ? host.inFlight() : 0,
+                    rank);
+        }
+
+        @Override
+        public int compareTo(Ranked other) {
+            int by = reason.compareTo(other.reason);
+            if (by == 0) {
+                by = Boolean.compare(demoted, other.demoted);
+            }
+            if (by == 0) {
+                by = Boolean.compare(noRoom, other.noRoom);
+            }
+            if (by == 0) {
+                by = Integer.compare(load, other.load);
+            }
+            return by != 0 ? by : Integer.compare(rank, other.rank);
+        }
+
     }
 
     private static Reason reason(Host host, Collection<String> placed) {

@@ -59,15 +59,11 @@ public final class FleetRouter implements HostRouter {
      * throw a pinned model out").
      */
     private static boolean room(HostWarmer warmer, long size) {
-        List<ModelState> pinned = warmer.state()
-            .models()
-            .stream()
-            .filter(s -> s.resident() && s.residency().forever())
-            .toList();
-        if (pinned.size() + 1 > warmer.host().maxLoaded()) {
+        WarmState.Pinned pinned = warmer.state().pinned();
+        if (pinned.count() + 1 > warmer.host().maxLoaded()) {
             return false;
         }
-        long bytes = size + pinned.stream().mapToLong(s -> s.residency().sizeVram()).sum();
+        long bytes = size + pinned.bytes();
         return warmer.host().memory().isEmpty() || bytes <= warmer.host().memory().getAsLong();
     }
 

@@ -89,6 +89,26 @@ public final class WarmState {
         return List.copyOf(models.values());
     }
 
+    /**
+     * The models resident with keep_alive forever (pinned copies) and their size_vram in
+     * all, counted without copying the map: routing asks for every request.
+     */
+    Pinned pinned() {
+        int count = 0;
+        long bytes = 0;
+        for (ModelState state : models.values()) {
+            if (state.resident() && state.residency().forever()) {
+                count++;
+                bytes += state.residency().sizeVram();
+            }
+        }
+        return new Pinned(count, bytes);
+    }
+
+    /** How many pinned copies a host holds, and their size_vram. */
+    record Pinned(int count, long bytes) {
+    }
+
     /** Whether the last contact with Ollama succeeded. */
     public boolean upstreamUp() {
         return upstreamUp;
